@@ -1,0 +1,208 @@
+import { parse } from 'yaml';
+
+/** Dockerfile names we recognise: Dockerfile, Dockerfile.worker, worker.Dockerfile (any case). */
+export function isDockerfileName(basename: string): boolean {
+  return /^dockerfile(\..+)?$/i.test(basename) || /\.dockerfile$/i.test(basename);
+}
+
+export interface ChartInfo {
+  /** Folder of the chart, relative to the workspace folder, with forward slashes. */
+  dir: string;
+  name?: string;
+  version?: string;
+  appVersion?: string;
+  /** Set when Chart.yaml could not be read; holds line:column when the YAML is invalid. */
+  error?: string;
+}
+
+/** Reads name, version and appVersion from the text of a Chart.yaml. */
+export function parseChartYaml(dir: string, text: string): ChartInfo {
+  try {
+    const doc = parse(text, { prettyErrors: true }) as Record<string, unknown> | null;
+    if (!doc || typeof doc !== 'object') return { dir, error: 'Chart.yaml is empty or not a mapping' };
+    const s = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
+    return { dir, name: s(doc.name), version: s(doc.version), appVersion: s(doc.appVersion) };
+  } catch (err) {
+    const e = err as Error & { linePos?: Array<{ line: number; col: number }> };
+    const pos = e.linePos?.[0];
+    return { dir, error: `Chart.yaml${pos ? `:${pos.line}:${pos.col}` : ''}: ${e.message.split('\n')[0]}` };
+  }
+}
+
+export interface ProbeSummary {
+  kind: 'liveness' | 'readiness' | 'startup';
+  handler: string;
+  periodSeconds?: number;
+  failureThreshold?: number;
+  timeoutSeconds?: number;
+}
+
+/** The probes a chart's values.yaml sets (top-level livenessProbe/readinessProbe/startupProbe). */
+export function summarizeProbes(valuesText: string): ProbeSummary[] {
+  let doc: Record<string, unknown> | null;
+  try {
+    doc = parse(valuesText) as Record<string, unknown> | null;
+  } catch {
+    return [];
+  }
+  if (!doc || typeof doc !== 'object') return [];
+  const out: ProbeSummary[] = [];
+  for (const kind of ['liveness', 'readiness', 'startup'] as const) {
+    const p = doc[`${kind}Probe`] as Record<string, unknown> | undefined | null;
+    if (!p || typeof p !== 'object' || Object.keys(p).length === 0) continue;
+    const num = (k: string) => (typeof p[k] === 'number' ? (p[k] as number) : undefined);
+    out.push({
+      kind,
+      handler: describeHandler(p),
+      periodSeconds: num('periodSeconds'),
+      failureThreshold: num('failureThreshold'),
+      timeoutSeconds: num('timeoutSeconds'),
+    });
+  }
+  return out;
+}
+
+function describeHandler(p: Record<string, unknown>): string {
+  const h = p.httpGet as { path?: unknown; port?: unknown } | undefined;
+  if (h) return `httpGet ${String(h.path ?? '/')} on ${String(h.port ?? '?')}`;
+  const t = p.tcpSocket as { port?: unknown } | undefined;
+  if (t) return `tcpSocket ${String(t.port ?? '?')}`;
+  const e = p.exec as { command?: unknown } | undefined;
+  if (e) return `exec ${Array.isArray(e.command) ? e.command.join(' ') : ''}`.trim();
+  const g = p.grpc as { port?: unknown } | undefined;
+  if (g) return `grpc ${String(g.port ?? '?')}`;
+  return 'no handler';
+}
+
+/** What the extension found in one workspace folder. Paths are relative, with forward slashes. */
+export interface WorkspaceScan {
+  dockerfiles: string[];
+  projects: string[];
+  solutions: string[];
+  charts: Array<ChartInfo & { probes: ProbeSummary[] }>;
+}
+
+export type StepId = 'dockerfile' | 'image' | 'registry' | 'chart' | 'probes' | 'release' | 'pods';
+export type StepState = 'done' | 'ready' | 'blocked' | 'unknown' | 'problem';
+
+export interface StepView {
+  id: StepId;
+  label: string;
+  state: StepState;
+  /** Short text beside the label. */
+  description: string;
+  /** Longer text for the tooltip: what the step does and what to do next. */
+  tooltip: string;
+  /** The command that runs this step. */
+  command: string;
+  /** Sub-items (e.g. one per chart). */
+  children?: Array<{ label: string; description?: string; tooltip?: string; path?: string; problem?: boolean }>;
+}
+
+export interface WorkflowSettings {
+  registry?: string;
+  releaseName?: string;
+  namespace?: string;
+  kubeContext?: string;
+}
+
+const firstOr = (list: string[], none: string) => (list.length === 0 ? none : list.length === 1 ? list[0] : `${list[0]} (+${list.length - 1} more)`);
+
+/** The seven workflow steps and what can be told about each from the files and settings alone. */
+export function workflowSteps(scan: WorkspaceScan, settings: WorkflowSettings): StepView[] {
+  const hasDockerfile = scan.dockerfiles.length > 0;
+  const goodCharts = scan.charts.filter((c) => !c.error);
+  const hasChart = goodCharts.length > 0;
+  const probes = goodCharts.flatMap((c) => c.probes.map((p) => ({ chart: c, probe: p })));
+  const liveness = probes.filter((p) => p.probe.kind === 'liveness');
+
+  const steps: StepView[] = [
+    {
+      id: 'dockerfile',
+      label: 'Dockerfile',
+      state: hasDockerfile ? 'done' : scan.projects.length ? 'ready' : 'blocked',
+      description: hasDockerfile ? firstOr(scan.dockerfiles, '') : scan.projects.length ? 'none yet' : 'no .NET project found',
+      tooltip: hasDockerfile
+        ? `Found: ${scan.dockerfiles.join(', ')}`
+        : 'Add a multi-stage Dockerfile for the .NET worker, with a .dockerignore.',
+      command: 'aksWorker.addDockerfile',
+      children: scan.dockerfiles.map((d) => ({ label: d, path: d })),
+    },
+    {
+      id: 'image',
+      label: 'Image',
+      state: hasDockerfile ? 'ready' : 'blocked',
+      description: hasDockerfile ? 'build from the Dockerfile' : 'needs a Dockerfile',
+      tooltip: 'Build and tag the worker image with docker build.',
+      command: 'aksWorker.buildImage',
+    },
+    {
+      id: 'registry',
+      label: 'Registry',
+      state: settings.registry ? 'ready' : 'unknown',
+      description: settings.registry ? settings.registry : 'no registry set',
+      tooltip: settings.registry
+        ? `Push the image to ${settings.registry}.`
+        : 'Push the image to Azure Container Registry; set "aksWorker.registry" or pick one when pushing.',
+      command: 'aksWorker.pushImage',
+    },
+    {
+      id: 'chart',
+      label: 'Chart',
+      state: hasChart ? 'done' : scan.charts.length ? 'problem' : 'ready',
+      description: hasChart ? firstOr(goodCharts.map((c) => `${c.name ?? c.dir} ${c.version ?? ''}`.trim()), '') : scan.charts.length ? 'Chart.yaml has errors' : 'none yet',
+      tooltip: hasChart ? 'Helm charts in this folder.' : 'Create a worker chart with helm create, stripped of Service and Ingress.',
+      command: 'aksWorker.createChart',
+      children: scan.charts.map((c) =>
+        c.error
+          ? { label: c.dir, description: c.error, tooltip: c.error, path: `${c.dir}/Chart.yaml`, problem: true }
+          : {
+              label: c.name ?? c.dir,
+              description: `version ${c.version ?? '?'} · appVersion ${c.appVersion ?? '?'}`,
+              tooltip: `${c.dir}/Chart.yaml`,
+              path: `${c.dir}/Chart.yaml`,
+            },
+      ),
+    },
+    {
+      id: 'probes',
+      label: 'Probes',
+      state: !hasChart ? 'blocked' : liveness.length ? 'done' : 'ready',
+      description: !hasChart ? 'needs a chart' : liveness.length ? liveness[0].probe.handler : 'no liveness probe',
+      tooltip: 'Set the liveness, readiness and startup probes and see how long the worker may block before it is killed.',
+      command: 'aksWorker.editProbes',
+      children: probes.map(({ chart, probe }) => ({
+        label: `${probe.kind}`,
+        description: [probe.handler, probe.periodSeconds !== undefined ? `every ${probe.periodSeconds}s` : undefined, probe.failureThreshold !== undefined ? `×${probe.failureThreshold}` : undefined]
+          .filter(Boolean)
+          .join(' · '),
+        tooltip: `${chart.dir}/values.yaml`,
+        path: `${chart.dir}/values.yaml`,
+      })),
+    },
+    {
+      id: 'release',
+      label: 'Release',
+      state: hasChart ? 'ready' : 'blocked',
+      description: hasChart ? `release ${settings.releaseName || goodCharts[0].name || goodCharts[0].dir}${settings.namespace ? ` in ${settings.namespace}` : ''}` : 'needs a chart',
+      tooltip: 'Dry run, then helm upgrade --install; bump version, appVersion and image tag together.',
+      command: 'aksWorker.upgradeInstall',
+    },
+    {
+      id: 'pods',
+      label: 'Pods',
+      state: settings.kubeContext ? 'ready' : 'unknown',
+      description: settings.kubeContext ? `context ${settings.kubeContext}` : 'no Kubernetes context',
+      tooltip: 'Watch the worker pods live: restarts, last termination reason and probe events.',
+      command: 'aksWorker.watchPods',
+    },
+  ];
+  return steps;
+}
+
+/** Sorts relative paths so the shallowest (most likely the main one) comes first. */
+export function byDepth(a: string, b: string): number {
+  const da = a.split('/').length;
+  const db = b.split('/').length;
+  return da - db || a.localeCompare(b);
+}

@@ -1,0 +1,71 @@
+import * as vscode from 'vscode';
+import { DoctorReport } from '../tools/doctor';
+import { DoctorPanel, runDoctor } from './doctor/doctorPanel';
+import { KubeContextService } from './kubeContext';
+import { PENDING_COMMANDS, notAvailableYet } from './steps/pending';
+import { registerCommand } from './util/commands';
+import { createLog } from './util/log';
+import { PodsTreeProvider } from './views/podsTree';
+import { WorkflowTreeProvider } from './views/workflowTree';
+import { WorkspaceModel } from './workspaceModel';
+
+/** What `activate` returns: used by the extension-host tests and by other extensions. */
+export interface AksWorkerApi {
+  /** Milliseconds spent in `activate`. */
+  activationMs: number;
+  workflow: WorkflowTreeProvider;
+  pods: PodsTreeProvider;
+  /** Runs the tool checks (in a trusted workspace) and returns the report. */
+  doctor(): Promise<DoctorReport>;
+}
+
+export function activate(context: vscode.ExtensionContext): AksWorkerApi {
+  const started = performance.now();
+  const version = String((context.extension.packageJSON as { version?: string }).version ?? '');
+  const log = createLog();
+  const model = new WorkspaceModel();
+  const kube = new KubeContextService(log);
+  const workflow = new WorkflowTreeProvider(model, kube);
+  const pods = new PodsTreeProvider(kube);
+  context.subscriptions.push(log, model, kube, workflow, pods);
+
+  const workflowView = vscode.window.createTreeView('aksWorker.workflow', { treeDataProvider: workflow, showCollapseAll: true });
+  const podsView = vscode.window.createTreeView('aksWorker.pods', { treeDataProvider: pods });
+  context.subscriptions.push(workflowView, podsView);
+
+  const command = (id: string, title: string, runsTools: boolean, run: (...args: unknown[]) => unknown) =>
+    registerCommand(context, log, { id, title, runsTools, run });
+
+  command('aksWorker.doctor', 'Doctor (check tools)', false, async () => {
+    // The panel itself says why nothing runs in Restricted Mode.
+    await DoctorPanel.show(context.extensionUri, log).check();
+  });
+  command('aksWorker.switchContext', 'Switch Kubernetes Context', true, () => kube.pickAndSwitch());
+  command('aksWorker.refreshWorkflow', 'Refresh', false, () => workflow.refresh());
+  command('aksWorker.refreshPods', 'Refresh', false, async () => {
+    await kube.refresh();
+    pods.refresh();
+  });
+  command('aksWorker.watchPods', 'Watch Pods', true, async () => {
+    await vscode.commands.executeCommand('aksWorker.pods.focus');
+    notAvailableYet('Watch Pods', version);
+  });
+  for (const c of PENDING_COMMANDS) command(c.id, c.title, c.runsTools, () => notAvailableYet(c.title, version));
+
+  // Reading the kubeconfig and scanning the workspace run after activation returns.
+  void kube.refresh().catch((err: unknown) => log.warn(`kubeconfig: ${String(err)}`));
+  void model.get();
+
+  const activationMs = performance.now() - started;
+  log.info(`AKS Worker ${version} activated in ${activationMs.toFixed(1)} ms`);
+  return {
+    activationMs,
+    workflow,
+    pods,
+    doctor: () => runDoctor(log),
+  };
+}
+
+export function deactivate(): void {
+  /* everything is disposed through context.subscriptions */
+}

@@ -1,0 +1,23 @@
+import * as vscode from 'vscode';
+
+/** Workflow commands that are declared in the manifest but whose behaviour has not shipped yet. */
+export const PENDING_COMMANDS: ReadonlyArray<{ id: string; title: string; runsTools: boolean }> = [
+  { id: 'aksWorker.addDockerfile', title: 'Add Dockerfile', runsTools: false },
+  { id: 'aksWorker.buildImage', title: 'Build Image', runsTools: true },
+  { id: 'aksWorker.buildAndPush', title: 'Build and Push', runsTools: true },
+  { id: 'aksWorker.pushImage', title: 'Push Image to Registry', runsTools: true },
+  { id: 'aksWorker.attachRegistry', title: 'Attach Registry to Cluster', runsTools: true },
+  { id: 'aksWorker.createChart', title: 'Create Worker Chart', runsTools: true },
+  { id: 'aksWorker.editProbes', title: 'Edit Probes', runsTools: false },
+  { id: 'aksWorker.dryRun', title: 'Dry Run', runsTools: true },
+  { id: 'aksWorker.upgradeInstall', title: 'Install or Upgrade', runsTools: true },
+  { id: 'aksWorker.bumpVersion', title: 'Bump Version', runsTools: false },
+  { id: 'aksWorker.history', title: 'Show History / Rollback', runsTools: true },
+  { id: 'aksWorker.uninstall', title: 'Uninstall', runsTools: true },
+  { id: 'aksWorker.showPodDetails', title: 'Show Pod Restarts and Events', runsTools: true },
+  { id: 'aksWorker.ship', title: 'Ship (build → push → bump → upgrade)', runsTools: true },
+];
+
+export function notAvailableYet(title: string, version: string): void {
+  void vscode.window.showInformationMessage(`AKS Worker: "${title}" is not available in version ${version} yet. The Workflow view shows what the workspace already has.`);
+}

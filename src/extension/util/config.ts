@@ -1,0 +1,21 @@
+import * as vscode from 'vscode';
+import { WorkflowSettings } from '../../core/workspace';
+import { ToolPaths } from '../../tools/catalog';
+
+export const SECTION = 'aksWorker';
+
+/** Tool paths from settings. In an untrusted workspace VS Code ignores workspace values of these. */
+export function toolPaths(scope?: vscode.ConfigurationScope): ToolPaths {
+  const c = vscode.workspace.getConfiguration(`${SECTION}.paths`, scope);
+  const p = (k: string) => c.get<string>(k)?.trim() || undefined;
+  return { docker: p('docker'), helm: p('helm'), kubectl: p('kubectl'), az: p('az') };
+}
+
+export function workflowSettings(scope?: vscode.ConfigurationScope): Omit<WorkflowSettings, 'kubeContext'> {
+  const c = vscode.workspace.getConfiguration(SECTION, scope);
+  return {
+    registry: c.get<string>('registry')?.trim() || undefined,
+    releaseName: c.get<string>('releaseName')?.trim() || undefined,
+    namespace: c.get<string>('namespace')?.trim() || undefined,
+  };
+}

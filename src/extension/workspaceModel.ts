@@ -1,0 +1,125 @@
+import * as vscode from 'vscode';
+import { ChartInfo, WorkspaceScan, byDepth, isDockerfileName, parseChartYaml, summarizeProbes } from '../core/workspace';
+
+const EXCLUDE = '{**/node_modules/**,**/bin/**,**/obj/**,**/.git/**,**/.vs/**}';
+const WATCH = '**/{Chart.yaml,values.yaml,*.csproj,*.sln,*[Dd]ockerfile*}';
+
+export interface FolderScan {
+  folder: vscode.WorkspaceFolder;
+  scan: WorkspaceScan;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * What the workspace holds for the workflow: Dockerfiles, .NET projects, charts. Rescans (debounced)
+ * when such files change and keeps the context keys that menus use up to date.
+ */
+export class WorkspaceModel implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private folders: FolderScan[] = [];
+  private pending: Promise<FolderScan[]> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+
+  constructor() {
+    const watcher = vscode.workspace.createFileSystemWatcher(WATCH);
+    const schedule = () => this.scheduleRescan();
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate(schedule),
+      watcher.onDidDelete(schedule),
+      watcher.onDidChange(schedule),
+      vscode.workspace.onDidChangeWorkspaceFolders(schedule),
+    );
+  }
+
+  /** The latest scan; scans on first use. */
+  async get(): Promise<FolderScan[]> {
+    if (!this.pending) this.pending = this.scan();
+    return this.pending;
+  }
+
+  rescan(): Promise<FolderScan[]> {
+    this.pending = this.scan();
+    return this.pending;
+  }
+
+  private scheduleRescan(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.rescan();
+    }, 300);
+  }
+
+  private async scan(): Promise<FolderScan[]> {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const result = await Promise.all(folders.map((f) => scanFolder(f)));
+    this.folders = result;
+    await this.updateContextKeys();
+    this.changed.fire();
+    return result;
+  }
+
+  /** Absolute paths of chart folders, for `resourcePath in aksWorker.chartFolders`. */
+  chartFolders(): string[] {
+    return this.folders.flatMap(({ folder, scan }) => scan.charts.map((c) => vscode.Uri.joinPath(folder.uri, c.dir).fsPath));
+  }
+
+  private async updateContextKeys(): Promise<void> {
+    const any = (f: (s: WorkspaceScan) => boolean) => this.folders.some(({ scan }) => f(scan));
+    await Promise.all([
+      vscode.commands.executeCommand('setContext', 'aksWorker.chartFolders', this.chartFolders()),
+      vscode.commands.executeCommand('setContext', 'aksWorker.hasChart', any((s) => s.charts.length > 0)),
+      vscode.commands.executeCommand('setContext', 'aksWorker.hasDockerfile', any((s) => s.dockerfiles.length > 0)),
+      vscode.commands.executeCommand('setContext', 'aksWorker.hasDotnetProject', any((s) => s.projects.length > 0)),
+    ]);
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+async function scanFolder(folder: vscode.WorkspaceFolder): Promise<FolderScan> {
+  const find = (glob: string) => vscode.workspace.findFiles(new vscode.RelativePattern(folder, glob), EXCLUDE, 2000);
+  const rel = (uri: vscode.Uri) => vscode.workspace.asRelativePath(uri, false).split('\\').join('/');
+  const [dockerUris, projectUris, slnUris, chartUris] = await Promise.all([
+    find('**/*[Dd]ockerfile*'),
+    find('**/*.csproj'),
+    find('**/*.sln'),
+    find('**/Chart.yaml'),
+  ]);
+  const charts = await Promise.all(
+    chartUris.map(async (uri) => {
+      const dirUri = vscode.Uri.joinPath(uri, '..');
+      const dir = rel(dirUri);
+      let info: ChartInfo;
+      try {
+        info = parseChartYaml(dir, decoder.decode(await vscode.workspace.fs.readFile(uri)));
+      } catch (err) {
+        info = { dir, error: `Chart.yaml could not be read: ${(err as Error).message}` };
+      }
+      let probes: ReturnType<typeof summarizeProbes> = [];
+      try {
+        probes = summarizeProbes(decoder.decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dirUri, 'values.yaml'))));
+      } catch {
+        /* a chart without values.yaml has no probes to show */
+      }
+      return { ...info, probes };
+    }),
+  );
+  const dockerfiles = dockerUris.filter((u) => isDockerfileName(u.path.split('/').pop() ?? '')).map(rel);
+  return {
+    folder,
+    scan: {
+      dockerfiles: dockerfiles.sort(byDepth),
+      projects: projectUris.map(rel).sort(byDepth),
+      solutions: slnUris.map(rel).sort(byDepth),
+      charts: charts.sort((a, b) => byDepth(a.dir, b.dir)),
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/** Typed failures of the command-line tools we drive. Messages are written for the user. */
+
+export interface ToolDescriptor {
+  /** The name users know the tool by, e.g. "helm". */
+  readonly name: string;
+  /** The setting that holds its path, e.g. "aksWorker.paths.helm". */
+  readonly setting: string;
+  /** One sentence on how to install it. */
+  readonly install: string;
+}
+
+export class ToolError extends Error {
+  constructor(message: string, readonly tool: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The binary could not be found or started. */
+export class ToolNotFoundError extends ToolError {
+  constructor(readonly descriptor: ToolDescriptor, readonly file: string) {
+    super(
+      `${descriptor.name} was not found (looked for "${file}"). ${descriptor.install} ` +
+        `If it is installed somewhere else, set "${descriptor.setting}" to its full path.`,
+      descriptor.name,
+    );
+  }
+}
+
+/** The tool ran and exited with a non-zero code. */
+export class ToolExitError extends ToolError {
+  constructor(
+    tool: string,
+    readonly commandLine: string,
+    readonly exitCode: number | undefined,
+    readonly stderrTail: string,
+    readonly signal?: string,
+  ) {
+    const how = exitCode !== undefined ? `exited with code ${exitCode}` : `was ended by ${signal ?? 'a signal'}`;
+    super(`${tool} ${how}: ${stderrTail || '(no error output)'}`, tool);
+  }
+}
+
+/** The user (or a caller) cancelled the run; the process tree was ended. */
+export class ToolCancelledError extends ToolError {
+  constructor(tool: string, readonly commandLine: string) {
+    super(`${tool} was cancelled.`, tool);
+  }
+}
+
+/** The run took longer than its time limit; the process tree was ended. */
+export class ToolTimeoutError extends ToolError {
+  constructor(tool: string, readonly commandLine: string, readonly timeoutMs: number) {
+    super(`${tool} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped.`, tool);
+  }
+}

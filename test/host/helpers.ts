@@ -1,0 +1,90 @@
+// Shared helpers for the extension-host tests (not a test file itself).
+import * as vscode from 'vscode';
+
+export const EXTENSION_ID = 'aks-worker.aks-worker-deploy';
+
+export interface DoctorTool {
+  name: string;
+  found: boolean;
+  path?: string;
+  version?: string;
+  required: boolean;
+  detail?: string;
+}
+
+export interface DoctorReport {
+  tools: DoctorTool[];
+  ok: boolean;
+}
+
+/** The object returned by the extension's activate(). */
+export interface AksWorkerApi {
+  activationMs: number;
+  workflow: {
+    getChildren(element?: unknown): Promise<unknown[] | null | undefined> | unknown[] | null | undefined;
+    getTreeItem(element: unknown): vscode.TreeItem | Thenable<vscode.TreeItem>;
+  };
+  doctor(): Promise<DoctorReport>;
+}
+
+export function getExtension(): vscode.Extension<AksWorkerApi> {
+  const ext = vscode.extensions.getExtension<AksWorkerApi>(EXTENSION_ID);
+  if (!ext) {
+    const ids = vscode.extensions.all.map((e) => e.id).filter((id) => !id.startsWith('vscode.'));
+    throw new Error(`extension ${EXTENSION_ID} is not loaded (non-builtin extensions: ${ids.join(', ') || 'none'})`);
+  }
+  return ext;
+}
+
+let apiPromise: Promise<AksWorkerApi> | undefined;
+
+/** Activates the extension once and returns its API. */
+export function activateApi(): Promise<AksWorkerApi> {
+  apiPromise ??= (async () => {
+    const ext = getExtension();
+    const api = ext.isActive ? ext.exports : await ext.activate();
+    if (!api) throw new Error(`${EXTENSION_ID} activated but returned no API`);
+    return api;
+  })();
+  return apiPromise;
+}
+
+export function labelOf(item: vscode.TreeItem): string {
+  const label = item.label;
+  if (label === undefined) return '';
+  return typeof label === 'string' ? label : label.label;
+}
+
+export function textOf(value: string | boolean | vscode.MarkdownString | undefined): string {
+  if (value === undefined || typeof value === 'boolean') return '';
+  return typeof value === 'string' ? value : value.value;
+}
+
+export async function children(api: AksWorkerApi, element?: unknown): Promise<Array<{ element: unknown; item: vscode.TreeItem }>> {
+  const kids = (await api.workflow.getChildren(element)) ?? [];
+  const out: Array<{ element: unknown; item: vscode.TreeItem }> = [];
+  for (const k of kids) out.push({ element: k, item: await api.workflow.getTreeItem(k) });
+  return out;
+}
+
+/** Polls `probe` until it returns a truthy value or `timeoutMs` passes; returns the last value. */
+export async function eventually<T>(probe: () => Promise<T> | T, timeoutMs = 10_000, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await probe();
+  while (!last && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, intervalMs));
+    last = await probe();
+  }
+  return last;
+}
+
+export function workspaceRoot(): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the host suite expects the sample worker workspace to be open (no workspace folder)');
+  return folder.uri;
+}
+
+export async function readWorkspaceFile(...segments: string[]): Promise<string> {
+  const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(workspaceRoot(), ...segments));
+  return new TextDecoder().decode(bytes);
+}
