@@ -45,7 +45,7 @@ const bytes = (f: Field): Buffer => f.v as Buffer;
 
 function mapEntry(buf: Buffer): [string, Buffer] {
   let k = '';
-  let v = Buffer.alloc(0);
+  let v: Buffer = Buffer.alloc(0);
   for (const f of fields(buf)) {
     if (f.no === 1) k = str(f);
     if (f.no === 2) v = bytes(f);
@@ -124,7 +124,7 @@ export function decodeK8sProtobuf(body: Buffer): Obj {
   if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC)) throw new Error('protobuf: missing k8s magic prefix');
   let apiVersion = '';
   let kind = '';
-  let raw = Buffer.alloc(0);
+  let raw: Buffer = Buffer.alloc(0);
   for (const f of fields(body.subarray(4))) {
     if (f.no === 1) {
       for (const t of fields(bytes(f))) {
