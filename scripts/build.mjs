@@ -43,7 +43,7 @@ async function buildTests() {
     outdir: 'out',
     outbase: '.',
     sourcemap: 'inline',
-    external: ['vscode', 'mocha'],
+    external: ['vscode', 'mocha', 'eslint', 'playwright-core'],
   });
   console.log(`built ${entryPoints.length} test files into out/`);
 }

@@ -1,0 +1,79 @@
+// `npm test`: every check and test suite in order, then one closing line `N passed, N failed`.
+// A check (lint, type-check, build) counts as one test; a suite contributes the counts from its own
+// closing line. The run goes on after a failure so one report shows everything, and exits 1 if
+// anything failed.
+//   node scripts/test.mjs                 everything
+//   node scripts/test.mjs unit host       only the named stages
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+
+/** @type {Array<{ name: string; cmd: string; args: string[]; suite?: boolean }>} */
+const STAGES = [
+  { name: 'lint', cmd: npx, args: ['eslint', '.'] },
+  { name: 'typecheck', cmd: npx, args: ['tsc', '--noEmit', '-p', '.'] },
+  { name: 'build', cmd: process.execPath, args: ['scripts/build.mjs'] },
+  { name: 'unit', cmd: process.execPath, args: ['scripts/run-mocha.mjs', 'out/test/unit/**/*.test.js'], suite: true },
+];
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !STAGES.some((s) => s.name === w));
+if (unknown.length) {
+  console.error(`unknown stage(s): ${unknown.join(', ')}; stages: ${STAGES.map((s) => s.name).join(', ')}`);
+  process.exit(2);
+}
+const stages = wanted.length ? STAGES.filter((s) => wanted.includes(s.name)) : STAGES;
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g;
+const COUNTS = /^(?:\w+:\s*)?(\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$/;
+
+function runStage(stage) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    console.log(`\n━━ ${stage.name}: ${[stage.cmd === process.execPath ? 'node' : stage.cmd, ...stage.args].join(' ')}`);
+    const child = spawn(stage.cmd, stage.args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+    let last;
+    let buf = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      buf += chunk.toString('utf8');
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      for (const l of lines) {
+        const m = COUNTS.exec(l.replace(ANSI, ''));
+        if (m) last = { passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3] ?? 0) };
+      }
+    });
+    child.on('close', (code, signal) => {
+      const m = COUNTS.exec(buf.replace(ANSI, ''));
+      if (m) last = { passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3] ?? 0) };
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      const ok = code === 0;
+      let counts;
+      if (stage.suite) {
+        counts = last ?? { passed: 0, failed: 1, skipped: 0 };
+        // A suite that exits non-zero while reporting no failure still failed (it crashed or hung).
+        if (!ok && counts.failed === 0) counts = { ...counts, failed: 1 };
+        if (!last) console.log(`${stage.name}: no closing "N passed, N failed" line (exit ${code ?? signal})`);
+      } else {
+        counts = { passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0 };
+      }
+      console.log(`━━ ${stage.name}: ${ok ? 'ok' : `FAILED (exit ${code ?? signal})`} in ${seconds} s`);
+      resolve({ name: stage.name, ok, seconds, ...counts });
+    });
+  });
+}
+
+const results = [];
+for (const stage of stages) results.push(await runStage(stage));
+
+console.log('\nSummary');
+for (const r of results) {
+  console.log(`  ${r.ok ? 'ok    ' : 'FAILED'}  ${r.name.padEnd(10)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed${r.skipped ? ` ${r.skipped} skipped` : ''}  ${r.seconds} s`);
+}
+const total = results.reduce((a, r) => ({ passed: a.passed + r.passed, failed: a.failed + r.failed, skipped: a.skipped + r.skipped }), { passed: 0, failed: 0, skipped: 0 });
+console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
+process.exitCode = results.every((r) => r.ok) ? 0 : 1;

@@ -1,0 +1,155 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ToolCancelledError, ToolExitError, ToolNotFoundError, ToolTimeoutError } from '../../src/tools/errors';
+import { runTool } from '../../src/tools/process';
+import { TOOLS } from '../../src/tools/catalog';
+
+const node = process.execPath;
+const tool = { name: 'node', setting: 'aksWorker.paths.node', install: 'Install Node.js.' };
+
+function collect() {
+  const lines: string[] = [];
+  return { lines, sink: { info: (l: string) => lines.push(l), stderr: (l: string) => lines.push(`err: ${l}`) } };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return cond();
+}
+
+describe('process runner', function () {
+  this.timeout(20_000);
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'aksw-proc-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('streams stdout and stderr line by line to the sink', async () => {
+    const { lines, sink } = collect();
+    const script = 'process.stdout.write("one\\ntw"); setTimeout(() => { process.stdout.write("o\\r\\nthree"); console.error("warn"); }, 50);';
+    const r = await runTool(tool, node, ['-e', script], { sink });
+    assert.equal(r.exitCode, 0);
+    assert.equal(lines[0], `$ ${node} -e '${script.replace(/'/g, `'\\''`)}'`);
+    assert.deepEqual(lines.slice(1).sort(), ['err: warn', 'one', 'three', 'two'].sort());
+    assert.equal(r.stdout, 'one\ntwo\r\nthree');
+  });
+
+  it('passes hostile arguments verbatim, with no shell to run them', async () => {
+    const hostile = ['$(touch pwned)', '`touch pwned2`', '; rm -rf ./victim', "it's \"quoted\"", 'new\nline', '&& echo hacked > hacked', '|| true', '*', '$HOME', ''];
+    writeFileSync(join(dir, 'victim'), 'keep me');
+    const r = await runTool(tool, node, ['-e', 'process.stdout.write(JSON.stringify(process.argv.slice(1)))', ...hostile], { cwd: dir });
+    assert.deepEqual(JSON.parse(r.stdout), hostile);
+    assert.deepEqual(readdirSync(dir).sort(), ['victim']);
+  });
+
+  it('masks secrets given on stdin and in the secrets list, everywhere', async () => {
+    const { lines, sink } = collect();
+    const token = 'eyJhbGciOiJSUzI1NiJ9.s3cr3t-t0ken';
+    const script = 'let d="";process.stdin.on("data",c=>d+=c).on("end",()=>{console.log("got "+d.trim());console.error("echo "+d.trim()+" and hunter2");process.exit(3)})';
+    await assert.rejects(
+      runTool(tool, node, ['-e', script, '--', '--password', 'hunter2'], { sink, stdin: `${token}\n`, secrets: ['hunter2'] }),
+      (err: unknown) => {
+        assert.ok(err instanceof ToolExitError);
+        assert.equal(err.exitCode, 3);
+        assert.ok(!err.message.includes(token) && !err.message.includes('hunter2'), err.message);
+        assert.match(err.message, /echo \*\*\* and \*\*\*/);
+        assert.ok(!err.commandLine.includes('hunter2'));
+        return true;
+      },
+    );
+    assert.ok(lines.length >= 3);
+    for (const l of lines) assert.ok(!l.includes(token) && !l.includes('hunter2'), l);
+    assert.ok(lines.includes('got ***'));
+  });
+
+  it('reports a missing binary with how to install it and which setting to set', async () => {
+    await assert.rejects(runTool(TOOLS.helm, join(dir, 'no-such-helm'), ['version']), (err: unknown) => {
+      assert.ok(err instanceof ToolNotFoundError);
+      assert.match(err.message, /helm was not found/);
+      assert.match(err.message, /Install Helm 3 or 4/);
+      assert.match(err.message, /aksWorker\.paths\.helm/);
+      return true;
+    });
+  });
+
+  it('reports a non-zero exit with the tail of stderr', async () => {
+    const script = 'for (let i = 0; i < 30; i++) console.error("line " + i); process.exit(7)';
+    await assert.rejects(runTool(tool, node, ['-e', script]), (err: unknown) => {
+      assert.ok(err instanceof ToolExitError);
+      assert.equal(err.exitCode, 7);
+      assert.match(err.message, /line 29$/);
+      assert.ok(!err.message.includes('line 5\n'));
+      return true;
+    });
+  });
+
+  it('accepts extra exit codes when asked', async () => {
+    const r = await runTool(tool, node, ['-e', 'process.exit(1)'], { okExitCodes: [0, 1] });
+    assert.equal(r.exitCode, 1);
+  });
+
+  it('cancellation ends the whole tree, even a child and grandchild that ignore SIGTERM', async () => {
+    const pidFile = join(dir, 'pids');
+    // The child ignores SIGTERM and starts a grandchild that ignores it too.
+    const grandchild = 'process.on("SIGTERM",()=>{}); setInterval(()=>{},1000)';
+    const child = `
+      const { spawn } = require('node:child_process');
+      const fs = require('node:fs');
+      process.on('SIGTERM', () => {});
+      const g = spawn(process.execPath, ['-e', ${JSON.stringify(grandchild)}], { stdio: 'ignore' });
+      fs.writeFileSync(${JSON.stringify(pidFile)}, process.pid + ' ' + g.pid);
+      console.log('started');
+      setInterval(() => {}, 1000);`;
+    const controller = new AbortController();
+    const started = Date.now();
+    const run = runTool(tool, node, ['-e', child], { signal: controller.signal, killGraceMs: 300, onStdoutLine: (l) => l === 'started' && controller.abort() });
+    await assert.rejects(run, ToolCancelledError);
+    const [pid, gpid] = (await import('node:fs')).readFileSync(pidFile, 'utf8').split(' ').map(Number);
+    assert.ok(await waitFor(() => !alive(pid) && !alive(gpid), 5000), `still alive: child ${alive(pid)}, grandchild ${alive(gpid)}`);
+    assert.ok(Date.now() - started < 10_000);
+  });
+
+  it('a run cancelled before it starts does not start', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const marker = join(dir, 'ran');
+    await assert.rejects(runTool(tool, node, ['-e', `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x')`], { signal: controller.signal }), ToolCancelledError);
+    assert.equal(existsSync(marker), false);
+  });
+
+  it('a time limit ends the tree and says so', async () => {
+    await assert.rejects(runTool(tool, node, ['-e', 'process.on("SIGTERM",()=>{}); setInterval(()=>{},1000)'], { timeoutMs: 300, killGraceMs: 200 }), (err: unknown) => {
+      assert.ok(err instanceof ToolTimeoutError);
+      assert.match(err.message, /did not finish within/);
+      return true;
+    });
+  });
+
+  it('passes environment changes and removes variables set to undefined', async () => {
+    process.env.AKSW_REMOVE_ME = 'x';
+    try {
+      const r = await runTool(tool, node, ['-e', 'process.stdout.write(JSON.stringify([process.env.AKSW_ADDED, process.env.AKSW_REMOVE_ME ?? null]))'], {
+        env: { AKSW_ADDED: 'yes', AKSW_REMOVE_ME: undefined },
+      });
+      assert.deepEqual(JSON.parse(r.stdout), ['yes', null]);
+    } finally {
+      delete process.env.AKSW_REMOVE_ME;
+    }
+  });
+});
