@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, activateApi, getExtension } from './helpers';
+import { EXTENSION_ID, activateApi, getExtension, say } from './helpers';
 
 describe('activation', () => {
   it('is installed in the host', () => {
@@ -17,8 +17,8 @@ describe('activation', () => {
     assert.ok(getExtension().isActive, 'extension is active after activate()');
     assert.equal(typeof api.activationMs, 'number', 'API exposes activationMs');
     assert.ok(Number.isFinite(api.activationMs) && api.activationMs >= 0, `activationMs is a sane number (${api.activationMs})`);
-    console.log(
-      `[host-test]     activation time: ${api.activationMs.toFixed(1)} ms (reported by the extension); ` +
+    say(
+      `    activation time: ${api.activationMs.toFixed(1)} ms (reported by the extension); ` +
         `activate() took ${wall} ms here; VS Code ${vscode.version}, uiKind=${vscode.UIKind[vscode.env.uiKind]}, remote=${vscode.env.remoteName ?? 'none'}`,
     );
   });

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activateApi } from './helpers';
+import { activateApi, say } from './helpers';
 
 describe('Doctor', () => {
   it('reports the tools the workflow needs', async () => {
@@ -24,7 +24,7 @@ describe('Doctor', () => {
     assert.equal(report.ok, expectedOk, 'ok is true exactly when every required tool was found');
     for (const t of report.tools) {
       const state = t.found ? `found ${t.version ?? ''} ${t.path ?? ''}`.trim() : 'missing';
-      console.log(`[host-test]     ${t.required ? 'required' : 'optional'} ${t.name}: ${state}`);
+      say(`    ${t.required ? 'required' : 'optional'} ${t.name}: ${state}`);
     }
   });
 

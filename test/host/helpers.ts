@@ -88,3 +88,13 @@ export async function readWorkspaceFile(...segments: string[]): Promise<string> 
   const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(workspaceRoot(), ...segments));
   return new TextDecoder().decode(bytes);
 }
+
+/** console.log with every line tagged, so the code-server runner can pick the suite's lines out of the host log. */
+export function say(text: string): void {
+  console.log(
+    text
+      .split('\n')
+      .map((l) => `[host-test] ${l}`)
+      .join('\n'),
+  );
+}

@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
+import { say } from './helpers';
 
 interface TestRecord {
   title: string;
@@ -36,27 +37,27 @@ class HostReporter extends Mocha.reporters.Base {
     runner.on(EVENT_TEST_PASS, (test: Mocha.Test) => {
       summary.passed++;
       summary.tests.push({ title: test.fullTitle(), state: 'passed', durationMs: test.duration ?? 0 });
-      console.log(`[host-test] ✓ ${test.fullTitle()} (${test.duration ?? 0} ms)`);
+      say(`✓ ${test.fullTitle()} (${test.duration ?? 0} ms)`);
     });
     runner.on(EVENT_TEST_FAIL, (test: Mocha.Test, err: Error) => {
       summary.failed++;
       const error = (err && (err.stack || err.message)) || String(err);
       summary.tests.push({ title: test.fullTitle(), state: 'failed', error });
-      console.log(`[host-test] ✗ ${test.fullTitle()}\n${indent(error)}`);
+      say(`✗ ${test.fullTitle()}\n${indent(error)}`);
     });
     runner.on(EVENT_TEST_PENDING, (test: Mocha.Test) => {
       summary.skipped++;
       summary.tests.push({ title: test.fullTitle(), state: 'skipped' });
-      console.log(`[host-test] - ${test.fullTitle()} (skipped)`);
+      say(`- ${test.fullTitle()} (skipped)`);
     });
     runner.once(EVENT_RUN_END, () => {
-      console.log(`[host-test] done: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`);
+      say(`done: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`);
       const out = process.env.AKS_WORKER_HOST_RESULTS;
       if (out) {
         try {
           fs.writeFileSync(out, JSON.stringify(summary, null, 2));
         } catch (e) {
-          console.error(`[host-test] could not write ${out}: ${String(e)}`);
+          say(`could not write ${out}: ${String(e)}`);
         }
       }
     });

@@ -143,6 +143,12 @@ export function codeServerEnv(tmp, extra = {}) {
     XDG_CACHE_HOME: join(xdg, 'cache'),
     XDG_STATE_HOME: join(xdg, 'state'),
     XDG_RUNTIME_DIR: join(xdg, 'runtime'),
+    // No marketplace: point the gallery at a closed loopback port so nothing leaves the machine.
+    EXTENSIONS_GALLERY: JSON.stringify({
+      serviceUrl: 'http://127.0.0.1:9/gallery',
+      itemUrl: 'http://127.0.0.1:9/item',
+      resourceUrlTemplate: 'http://127.0.0.1:9/resource/{publisher}/{name}/{version}/{path}',
+    }),
     ...extra,
   };
   // Never let the host's own code-server/VS Code session leak in.

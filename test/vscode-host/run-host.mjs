@@ -81,7 +81,7 @@ async function main() {
     lastActivity = Date.now();
     const text = String(message);
     hostLog.push(`[${level}] ${text}`);
-    relay(text);
+    relay(level, text);
   });
   await page.exposeFunction('codeAutomationExit', (code) => resolveExit(Number(code)));
 
@@ -136,19 +136,16 @@ async function main() {
   return exitCode === 0 && failed === 0 && results && results.passed > 0 ? 0 : 1;
 }
 
-/** Relays the suite's own lines ([host-test] …) and extension-host errors. */
-function relay(text) {
+/** Relays the suite's own lines ([host-test] …) and extension-host errors about our extension. */
+function relay(level, text) {
   for (const line of text.split('\n')) {
     const m = /\[host-test\] ?(.*)$/.exec(line);
     if (m) {
-      if (/^done: /.test(m[1])) continue; // the runner prints its own closing line
-      console.log(`  ${m[1]}`);
-    } else if (/\[error\]|Error:|rejected promise/i.test(line) && !/^\s*at /.test(line)) {
-      console.log(`  (host) ${line.trim().slice(0, 400)}`);
-    } else if (/^\s+at /.test(line) || line.trim().startsWith('     ')) {
-      // stack lines of a failure printed above
-      console.log(`  ${line.trimEnd()}`);
+      if (!/^done: /.test(m[1])) console.log(`  ${m[1]}`); // the runner prints its own closing line
     }
+  }
+  if (level === 'error' && /aks-?worker|Activating extension/i.test(text) && !text.includes('[host-test]')) {
+    console.log(`  (extension host error) ${text.split('\n').slice(0, 6).join('\n    ')}`);
   }
 }
 
