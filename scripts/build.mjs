@@ -60,18 +60,40 @@ function copyVendorAssets() {
   for (const [from, to] of copies) copyFileSync(join(root, from), join(out, to));
 }
 
+/**
+ * execa and yaml are bundled into files of their own under dist/vendor/, loaded on first use: parsing
+ * them costs more than the rest of the extension, and activation should not pay for it.
+ */
+const VENDOR = ['execa', 'yaml'];
+const vendorPlugin = {
+  name: 'vendor',
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^(${VENDOR.join('|')})$`) }, (a) => ({ path: `./vendor/${a.path}.js`, external: true }));
+  },
+};
+
 async function buildApp() {
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
   copyVendorAssets();
   const options = {
     ...common,
     entryPoints: { extension: 'src/extension/extension.ts', cli: 'src/cli.ts' },
     outdir: 'dist',
     external: ['vscode'],
+    plugins: [vendorPlugin],
+    supported: { 'dynamic-import': false }, // import() of a vendor file becomes a lazy require()
     minify: production,
     sourcemap: production ? false : 'linked',
     metafile: true,
     define: { AKS_WORKER_VERSION: JSON.stringify(pkg.version), 'process.env.NODE_ENV': production ? '"production"' : '"development"' },
   };
+  await esbuild.build({
+    ...common,
+    entryPoints: Object.fromEntries(VENDOR.map((v) => [`vendor/${v}`, `scripts/vendor/${v}.mjs`])),
+    outdir: 'dist',
+    minify: production,
+    legalComments: production ? 'none' : 'inline',
+  });
   if (args.has('--watch')) {
     const ctx = await esbuild.context(options);
     await ctx.watch();

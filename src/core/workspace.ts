@@ -1,77 +1,10 @@
-import { parse } from 'yaml';
+import type { ChartInfo, ProbeSummary } from './chartFiles';
+
+export type { ChartInfo, ProbeSummary } from './chartFiles';
 
 /** Dockerfile names we recognise: Dockerfile, Dockerfile.worker, worker.Dockerfile (any case). */
 export function isDockerfileName(basename: string): boolean {
   return /^dockerfile(\..+)?$/i.test(basename) || /\.dockerfile$/i.test(basename);
-}
-
-export interface ChartInfo {
-  /** Folder of the chart, relative to the workspace folder, with forward slashes. */
-  dir: string;
-  name?: string;
-  version?: string;
-  appVersion?: string;
-  /** Set when Chart.yaml could not be read; holds line:column when the YAML is invalid. */
-  error?: string;
-}
-
-/** Reads name, version and appVersion from the text of a Chart.yaml. */
-export function parseChartYaml(dir: string, text: string): ChartInfo {
-  try {
-    const doc = parse(text, { prettyErrors: true }) as Record<string, unknown> | null;
-    if (!doc || typeof doc !== 'object') return { dir, error: 'Chart.yaml is empty or not a mapping' };
-    const s = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
-    return { dir, name: s(doc.name), version: s(doc.version), appVersion: s(doc.appVersion) };
-  } catch (err) {
-    const e = err as Error & { linePos?: Array<{ line: number; col: number }> };
-    const pos = e.linePos?.[0];
-    return { dir, error: `Chart.yaml${pos ? `:${pos.line}:${pos.col}` : ''}: ${e.message.split('\n')[0]}` };
-  }
-}
-
-export interface ProbeSummary {
-  kind: 'liveness' | 'readiness' | 'startup';
-  handler: string;
-  periodSeconds?: number;
-  failureThreshold?: number;
-  timeoutSeconds?: number;
-}
-
-/** The probes a chart's values.yaml sets (top-level livenessProbe/readinessProbe/startupProbe). */
-export function summarizeProbes(valuesText: string): ProbeSummary[] {
-  let doc: Record<string, unknown> | null;
-  try {
-    doc = parse(valuesText) as Record<string, unknown> | null;
-  } catch {
-    return [];
-  }
-  if (!doc || typeof doc !== 'object') return [];
-  const out: ProbeSummary[] = [];
-  for (const kind of ['liveness', 'readiness', 'startup'] as const) {
-    const p = doc[`${kind}Probe`] as Record<string, unknown> | undefined | null;
-    if (!p || typeof p !== 'object' || Object.keys(p).length === 0) continue;
-    const num = (k: string) => (typeof p[k] === 'number' ? (p[k] as number) : undefined);
-    out.push({
-      kind,
-      handler: describeHandler(p),
-      periodSeconds: num('periodSeconds'),
-      failureThreshold: num('failureThreshold'),
-      timeoutSeconds: num('timeoutSeconds'),
-    });
-  }
-  return out;
-}
-
-function describeHandler(p: Record<string, unknown>): string {
-  const h = p.httpGet as { path?: unknown; port?: unknown } | undefined;
-  if (h) return `httpGet ${String(h.path ?? '/')} on ${String(h.port ?? '?')}`;
-  const t = p.tcpSocket as { port?: unknown } | undefined;
-  if (t) return `tcpSocket ${String(t.port ?? '?')}`;
-  const e = p.exec as { command?: unknown } | undefined;
-  if (e) return `exec ${Array.isArray(e.command) ? e.command.join(' ') : ''}`.trim();
-  const g = p.grpc as { port?: unknown } | undefined;
-  if (g) return `grpc ${String(g.port ?? '?')}`;
-  return 'no handler';
 }
 
 /** What the extension found in one workspace folder. Paths are relative, with forward slashes. */

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { dirname, basename } from 'node:path';
-import { LoadedKubeconfig, loadKubeconfig } from '../tools/kubeconfig';
+import type { LoadedKubeconfig } from '../tools/kubeconfig';
 import { useContext } from '../tools/kubectl';
 import { toolPaths } from './util/config';
 import { sinkFor } from './util/log';
@@ -33,6 +33,7 @@ export class KubeContextService implements vscode.Disposable {
   }
 
   async refresh(): Promise<void> {
+    const { loadKubeconfig } = await import('../tools/kubeconfig'); // the YAML parser loads on first use
     this.current = await loadKubeconfig(process.env);
     for (const e of this.current.errors) this.log.warn(`kubeconfig: ${e}`);
     this.watch(this.current.paths);

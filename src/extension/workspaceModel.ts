@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { ChartInfo, WorkspaceScan, byDepth, isDockerfileName, parseChartYaml, summarizeProbes } from '../core/workspace';
+import type { ChartInfo, ProbeSummary } from '../core/chartFiles';
+import { WorkspaceScan, byDepth, isDockerfileName } from '../core/workspace';
 
 const EXCLUDE = '{**/node_modules/**,**/bin/**,**/obj/**,**/.git/**,**/.vs/**}';
 const WATCH = '**/{Chart.yaml,values.yaml,*.csproj,*.sln,*[Dd]ockerfile*}';
@@ -85,6 +86,8 @@ export class WorkspaceModel implements vscode.Disposable {
 }
 
 async function scanFolder(folder: vscode.WorkspaceFolder): Promise<FolderScan> {
+  // The YAML parser loads on first scan, not with the extension.
+  const { parseChartYaml, summarizeProbes } = await import('../core/chartFiles');
   const find = (glob: string) => vscode.workspace.findFiles(new vscode.RelativePattern(folder, glob), EXCLUDE, 2000);
   const rel = (uri: vscode.Uri) => vscode.workspace.asRelativePath(uri, false).split('\\').join('/');
   const [dockerUris, projectUris, slnUris, chartUris] = await Promise.all([
@@ -103,7 +106,7 @@ async function scanFolder(folder: vscode.WorkspaceFolder): Promise<FolderScan> {
       } catch (err) {
         info = { dir, error: `Chart.yaml could not be read: ${(err as Error).message}` };
       }
-      let probes: ReturnType<typeof summarizeProbes> = [];
+      let probes: ProbeSummary[] = [];
       try {
         probes = summarizeProbes(decoder.decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dirUri, 'values.yaml'))));
       } catch {

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { LineSplitter, tail } from '../core/lines';
 import { displayCommand, redact } from '../core/redact';
 import {
@@ -61,6 +60,8 @@ export async function runTool(tool: ToolDescriptor, file: string, args: readonly
   if (options.logCommand !== false) sink?.info(`$ ${commandLine}`);
   if (options.signal?.aborted) throw new ToolCancelledError(tool.name, commandLine);
 
+  // Loaded on first use: execa's module graph costs ~20 ms, which activation should not pay.
+  const { execa } = await import('execa');
   const started = Date.now();
   const child = execa(file, [...args], {
     cwd: options.cwd,
@@ -130,7 +131,7 @@ function killTree(pid: number | undefined, graceMs: number, exited: () => boolea
   if (pid === undefined) return;
   if (isWindows) {
     // taskkill ends the tree; it is a fixed system binary with a fixed argument list.
-    void execa('taskkill', ['/pid', String(pid), '/T', '/F'], { reject: false, windowsHide: true });
+    void import('execa').then(({ execa }) => execa('taskkill', ['/pid', String(pid), '/T', '/F'], { reject: false, windowsHide: true }));
     return;
   }
   signalGroup(pid, 'SIGTERM');

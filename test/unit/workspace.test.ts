@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { isDockerfileName, parseChartYaml, summarizeProbes, workflowSteps, WorkspaceScan } from '../../src/core/workspace';
+import { parseChartYaml, summarizeProbes } from '../../src/core/chartFiles';
+import { isDockerfileName, workflowSteps, WorkspaceScan } from '../../src/core/workspace';
 
 describe('workspace model', () => {
   it('recognises Dockerfile names', () => {

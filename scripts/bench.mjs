@@ -1,0 +1,73 @@
+// `npm run bench`: VSIX size, bundle sizes, and the time to load the extension bundle in plain Node
+// with a stubbed `vscode` module (median of fresh processes). Prints figures beside their targets;
+// it never fails on them: targets are tracked here, not in timed tests.
+//   node scripts/bench.mjs [--runs N]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const runsArg = process.argv.indexOf('--runs');
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 25;
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+const pack = spawnSync(process.execPath, ['scripts/package.mjs'], { cwd: root, encoding: 'utf8' });
+if (pack.status !== 0) {
+  process.stderr.write(pack.stdout + pack.stderr);
+  process.exit(1);
+}
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+const size = (p) => statSync(join(root, p)).size;
+
+// One fresh process per run: the child measures require() of the bundle with vscode stubbed.
+//
+// The names the real module exports, from its type declarations, so the bundle's namespace import
+// (esbuild copies own properties) finds every class, enum and namespace it touches at load time.
+const vscodeNames = [...new Set([...readFileSync(join(root, 'node_modules/@types/vscode/index.d.ts'), 'utf8')
+  .matchAll(/^\s+export (?:class|enum|namespace|function|const|let) (\w+)/gm)].map((m) => m[1]))];
+const child = `
+const Module = require('node:module');
+const names = ${JSON.stringify(vscodeNames)};
+// The module is a plain object, as the real one is; each export is a stand-in that can be called,
+// constructed and read from (new vscode.ThemeIcon(...), vscode.TreeItemCollapsibleState.None, ...).
+const any = new Proxy(function () {}, { get: (t, k) => (k === 'prototype' ? t.prototype : any), apply: () => any, construct: () => any });
+const stub = Object.fromEntries(names.map((n) => [n, any]));
+const load = Module._load;
+Module._load = function (request, parent, isMain) { return request === 'vscode' ? stub : load.call(this, request, parent, isMain); };
+const t0 = process.hrtime.bigint();
+require(process.argv[1]);
+const t1 = process.hrtime.bigint();
+process.stdout.write(String(Number(t1 - t0) / 1e6));`;
+const measure = (file) => {
+  const times = [];
+  for (let i = 0; i < RUNS; i++) times.push(Number(execFileSync(process.execPath, ['-e', child, join(root, file)], { encoding: 'utf8' })));
+  return times.sort((a, b) => a - b);
+};
+const cliTimes = () => {
+  const times = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = process.hrtime.bigint();
+    execFileSync(process.execPath, [join(root, 'dist/cli.js'), '--version']);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return times.sort((a, b) => a - b);
+};
+const median = (xs) => (xs.length % 2 ? xs[(xs.length - 1) / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2);
+const p90 = (xs) => xs[Math.min(xs.length - 1, Math.ceil(xs.length * 0.9) - 1)];
+
+const load = measure('dist/extension.js');
+const cli = cliTimes();
+const rows = [
+  ['VSIX size', kb(size(`dist-vsix/${pkg.name}-${pkg.version}.vsix`)), ''],
+  ['dist/extension.js (minified)', kb(size('dist/extension.js')), '≤ 300 KB', size('dist/extension.js') <= 300 * 1024],
+  ['dist/cli.js (minified)', kb(size('dist/cli.js')), ''],
+  ['dist/vendor: execa + yaml, loaded on first use', kb(size('dist/vendor/execa.js') + size('dist/vendor/yaml.js')), ''],
+  [`load extension bundle, median of ${RUNS}`, `${median(load).toFixed(2)} ms`, '≤ 20 ms', median(load) <= 20],
+  [`load extension bundle, p90 / min`, `${p90(load).toFixed(2)} / ${load[0].toFixed(2)} ms`, ''],
+  [`aks-worker --version process, median of ${RUNS}`, `${median(cli).toFixed(1)} ms`, ''],
+];
+console.log(`AKS Worker Deploy ${pkg.version} on Node ${process.version}, ${process.platform}/${process.arch}`);
+for (const [name, value, target, ok] of rows) {
+  console.log(`  ${name.padEnd(44)} ${value.padStart(18)}  ${target ? `${target} ${ok ? 'met' : 'MISSED'}` : ''}`);
+}
