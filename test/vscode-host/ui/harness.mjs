@@ -1,0 +1,129 @@
+// Shared state and workbench helpers for the UI end-to-end tests (ui/*.test.mjs).
+// run-ui.mjs fills `ui` (page, server, workspace) before mocha loads the tests; the tests act
+// like a person would: click, type, right-click, and look at what the workbench shows.
+
+/** @type {{ page: import('playwright-core').Page; server: any; workspace: string; resultsDir: string; console: string[] }} */
+export const ui = { page: undefined, server: undefined, workspace: undefined, resultsDir: undefined, console: [] };
+
+export const page = () => ui.page;
+
+/** Closes menus, quick inputs and notifications a previous step may have left open. */
+export async function dismiss() {
+  const p = page();
+  for (let i = 0; i < 3; i++) await p.keyboard.press('Escape');
+}
+
+/** Waits until `probe()` resolves truthy; retries on throw. */
+export async function eventually(probe, { timeout = 15_000, interval = 300, message = 'condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  let lastErr;
+  for (;;) {
+    try {
+      last = await probe();
+      if (last) return last;
+    } catch (e) {
+      lastErr = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeout} ms waiting for ${message}${lastErr ? `: ${lastErr.message}` : ''}${last !== undefined ? ` (last: ${JSON.stringify(last)})` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+/** Opens the command palette (F1), types `title`, checks it is offered, and runs it. */
+export async function runCommand(title) {
+  const p = page();
+  await dismiss();
+  await p.keyboard.press('F1');
+  const input = p.locator('.quick-input-widget input[type="text"], .quick-input-widget input.input').first();
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`>${title}`);
+  const row = p.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ state: 'visible', timeout: 10_000 });
+  await row.click();
+}
+
+/** Clicks an activity-bar entry by its accessible name (e.g. "AKS Worker", "Explorer"). */
+export async function openActivity(name) {
+  const p = page();
+  const item = p.locator(`.activitybar .action-item a[aria-label^="${name}"], .activitybar .action-item .action-label[aria-label^="${name}"]`).first();
+  await item.waitFor({ state: 'visible', timeout: 20_000 });
+  const checked = await item.evaluate((e) => e.closest('.action-item')?.classList.contains('checked'));
+  if (!checked) await item.click();
+  return item;
+}
+
+/** The view pane (header + body) whose title is `title`, in the side bar. */
+export function viewPane(title) {
+  const p = page();
+  return p.locator('.part.sidebar .pane', { has: p.locator('.pane-header .title', { hasText: new RegExp(`^${escapeRe(title)}$`, 'i') }) });
+}
+
+/** Makes sure a view pane is expanded. */
+export async function expandPane(title) {
+  const pane = viewPane(title);
+  await pane.waitFor({ state: 'visible', timeout: 15_000 });
+  const header = pane.locator('.pane-header').first();
+  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+  return pane;
+}
+
+/** Shows the Explorer and expands folders down to `relPath` (e.g. "src/SampleWorker/Dockerfile"); returns that row. */
+export async function explorerRow(relPath) {
+  const p = page();
+  await openActivity('Explorer');
+  const parts = relPath.split('/');
+  let row;
+  for (let i = 0; i < parts.length; i++) {
+    row = p.locator(`.explorer-folders-view .monaco-list-row[aria-level="${i + 1}"][aria-label="${parts[i]}"]`).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    if (i < parts.length - 1 && (await row.getAttribute('aria-expanded')) === 'false') {
+      await row.click();
+      await p.locator(`.explorer-folders-view .monaco-list-row[aria-level="${i + 2}"]`).first().waitFor({ timeout: 10_000 });
+    }
+  }
+  return row;
+}
+
+/** Right-clicks `locator`, returns the labels of the context menu that opens, and closes it. */
+export async function contextMenuLabels(locator) {
+  const p = page();
+  await locator.click({ button: 'right' });
+  const menu = p.locator('.context-view .monaco-menu').first();
+  await menu.waitFor({ state: 'visible', timeout: 10_000 });
+  const items = menu.locator('.action-item .action-label');
+  await items.first().waitFor({ state: 'visible', timeout: 5_000 });
+  const labels = (await items.allTextContents()).map((t) => t.trim()).filter(Boolean);
+  return { labels, menu, close: () => p.keyboard.press('Escape') };
+}
+
+/**
+ * Right-clicks until the menu contains everything in `expected` (context keys are set when the
+ * extension has scanned the workspace), leaving the menu open. Returns { labels, menu, close }.
+ */
+export async function contextMenuWith(locator, expected, { timeout = 20_000 } = {}) {
+  const p = page();
+  let last;
+  await eventually(
+    async () => {
+      if (last) await p.keyboard.press('Escape');
+      last = await contextMenuLabels(locator);
+      return expected.every((e) => last.labels.includes(e));
+    },
+    { timeout, interval: 700, message: `context menu entries ${expected.join(', ')}` },
+  ).catch((e) => {
+    throw new Error(`${e.message}; menu had: ${last?.labels.join(' | ')}`);
+  });
+  return last;
+}
+
+/** The Playwright frame of the active webview's content. */
+export function activeWebview() {
+  return page().frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+export function escapeRe(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
