@@ -9,19 +9,19 @@ export class LineSplitter {
   constructor(private readonly emit: (line: string) => void) {}
 
   push(chunk: string): void {
-    for (const ch of chunk) {
-      if (this.pendingCR) {
-        this.pendingCR = false;
-        if (ch === '\n') continue; // CRLF: the line was already emitted at the CR
-      }
-      if (ch === '\n' || ch === '\r') {
-        this.emit(this.partial);
-        this.partial = '';
-        this.pendingCR = ch === '\r';
-      } else {
-        this.partial += ch;
-      }
+    let from = 0;
+    if (this.pendingCR && chunk.startsWith('\n')) from = 1; // CRLF split across chunks
+    this.pendingCR = false;
+    const breaks = /\r\n|\r|\n/g;
+    breaks.lastIndex = from;
+    for (let m = breaks.exec(chunk); m; m = breaks.exec(chunk)) {
+      // A CR at the very end may be the first half of a CRLF: emit now, skip the LF if it comes.
+      this.emit(this.partial + chunk.slice(from, m.index));
+      this.partial = '';
+      from = m.index + m[0].length;
+      if (m[0] === '\r' && from === chunk.length) this.pendingCR = true;
     }
+    this.partial += chunk.slice(from);
   }
 
   /** Emits the last unterminated line, if any. */

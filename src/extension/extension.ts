@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { DoctorReport } from '../tools/doctor';
+import { endAllRunning } from '../tools/process';
 import { DoctorPanel, runDoctor } from './doctor/doctorPanel';
 import { KubeContextService } from './kubeContext';
 import { PENDING_COMMANDS, notAvailableYet } from './steps/pending';
@@ -67,5 +68,7 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
 }
 
 export function deactivate(): void {
-  /* everything is disposed through context.subscriptions */
+  // Views and watchers are disposed through context.subscriptions; tool runs are process groups of
+  // their own, so end them here rather than leave them behind.
+  endAllRunning();
 }

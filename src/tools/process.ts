@@ -48,6 +48,14 @@ export interface RunResult {
 
 const isWindows = process.platform === 'win32';
 
+/** Process trees still running, so they can be ended when the extension or CLI shuts down. */
+const running = new Set<() => void>();
+
+/** Ends every process tree this module started that is still running (SIGTERM, then SIGKILL). */
+export function endAllRunning(): void {
+  for (const end of [...running]) end();
+}
+
 /**
  * Runs `file` with `args` as an argument array: no shell ever sees them. Output streams line by line
  * to the sink with secrets masked; the AbortSignal and the time limit end the whole process tree.
@@ -96,9 +104,10 @@ export async function runTool(tool: ToolDescriptor, file: string, args: readonly
   const endTree = (why: 'cancelled' | 'timeout') => {
     if (ending) return;
     ending = why;
-    killTree(child.pid, options.killGraceMs ?? 3000, () => child.exitCode !== null || child.signalCode !== null);
+    killTree(child.pid, options.killGraceMs ?? 3000);
   };
   const onAbort = () => endTree('cancelled');
+  running.add(onAbort);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const timer = options.timeoutMs ? setTimeout(() => endTree('timeout'), options.timeoutMs) : undefined;
 
@@ -121,13 +130,14 @@ export async function runTool(tool: ToolDescriptor, file: string, args: readonly
     }
     return { commandLine, exitCode, stdout, stderr, durationMs };
   } finally {
+    running.delete(onAbort);
     if (timer) clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
   }
 }
 
 /** SIGTERM to the process group, then SIGKILL after the grace period if anything is left. */
-function killTree(pid: number | undefined, graceMs: number, exited: () => boolean): void {
+function killTree(pid: number | undefined, graceMs: number): void {
   if (pid === undefined) return;
   if (isWindows) {
     // taskkill ends the tree; it is a fixed system binary with a fixed argument list.
@@ -138,7 +148,6 @@ function killTree(pid: number | undefined, graceMs: number, exited: () => boolea
   const t = setTimeout(() => {
     // The group may outlive its leader (a grandchild that ignores SIGTERM): always try.
     signalGroup(pid, 'SIGKILL');
-    void exited;
   }, graceMs);
   t.unref?.();
 }

@@ -33,3 +33,22 @@ describe('displayCommand', () => {
     assert.equal(displayCommand('x', ['']), "x ''");
   });
 });
+
+describe('LineSplitter edge cases', () => {
+  const split = (chunks: string[]) => {
+    const out: string[] = [];
+    const s = new LineSplitter((l) => out.push(l));
+    for (const c of chunks) s.push(c);
+    s.end();
+    return out;
+  };
+  it('a CRLF split across chunks is one break', () => assert.deepEqual(split(['a\r', '\n', 'b']), ['a', 'b']));
+  it('progress redraws arrive one by one', () =>
+    assert.deepEqual(split(['Pushing 1MB/6MB\rPushing 3MB/6MB\r', 'Pushed\n']), ['Pushing 1MB/6MB', 'Pushing 3MB/6MB', 'Pushed']));
+  it('splits a large chunk quickly', () => {
+    const big = 'x'.repeat(80).concat('\n').repeat(50_000);
+    const t0 = Date.now();
+    assert.equal(split([big]).length, 50_000);
+    assert.ok(Date.now() - t0 < 2000);
+  });
+});
