@@ -61,14 +61,15 @@ function copyVendorAssets() {
 }
 
 /**
- * execa and yaml are bundled into files of their own under dist/vendor/, loaded on first use: parsing
+ * execa, yaml and xmldom are bundled into files of their own under dist/vendor/, loaded on first use: parsing
  * them costs more than the rest of the extension, and activation should not pay for it.
  */
-const VENDOR = ['execa', 'yaml'];
+const VENDOR = { execa: 'execa', yaml: 'yaml', '@xmldom/xmldom': 'xmldom' };
+const escape = (m) => m.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const vendorPlugin = {
   name: 'vendor',
   setup(build) {
-    build.onResolve({ filter: new RegExp(`^(${VENDOR.join('|')})$`) }, (a) => ({ path: `./vendor/${a.path}.js`, external: true }));
+    build.onResolve({ filter: new RegExp(`^(${Object.keys(VENDOR).map(escape).join('|')})$`) }, (a) => ({ path: `./vendor/${VENDOR[a.path]}.js`, external: true }));
   },
 };
 
@@ -89,7 +90,7 @@ async function buildApp() {
   };
   await esbuild.build({
     ...common,
-    entryPoints: Object.fromEntries(VENDOR.map((v) => [`vendor/${v}`, `scripts/vendor/${v}.mjs`])),
+    entryPoints: Object.fromEntries(Object.values(VENDOR).map((v) => [`vendor/${v}`, `scripts/vendor/${v}.mjs`])),
     outdir: 'dist',
     minify: production,
     legalComments: production ? 'none' : 'inline',
