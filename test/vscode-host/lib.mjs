@@ -3,7 +3,7 @@
 // Plain ESM; runs under the machine's Node (>= 20). code-server itself runs under the
 // Node 24 that install.sh puts into .node24/.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, cpSync, mkdirSync, readFileSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { existsSync, readdirSync, mkdtempSync, rmSync, cpSync, mkdirSync, readFileSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -163,6 +163,21 @@ export function codeServerCli(tmp, args) {
   return r.stdout;
 }
 
+/** The pid of the Chromium started with `profile` (its --user-data-dir), if any. */
+function findChromiumPid(profile) {
+  const pids = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
+      if (cmd.includes(`--user-data-dir=${profile}`) && !cmd.includes('--type=')) pids.push(Number(d));
+    } catch {
+      /* exited */
+    }
+  }
+  return pids.sort((a, b) => a - b)[0];
+}
+
 function killGroup(pid, signal) {
   try {
     process.kill(-pid, signal);
@@ -186,8 +201,8 @@ function groupAlive(pid) {
  * Returns { port, url, pid, logFile, stop(), tailLog(n) }. stop() (also run on exit/signals)
  * kills the whole group: server, extension host, pty host.
  */
-export async function startCodeServer({ tmp, extensionsDir, smokeTestDriver = false, extraArgs = [], env = {} }) {
-  const port = await freePort();
+export async function startCodeServer({ tmp, extensionsDir, smokeTestDriver = false, extraArgs = [], env = {}, port }) {
+  port ||= await freePort();
   const userDataDir = join(tmp, 'user-data');
   mkdirSync(userDataDir, { recursive: true });
   extensionsDir ??= join(tmp, 'extensions');
@@ -325,17 +340,13 @@ export async function launchBrowser(tmp, { viewport = { width: 1440, height: 900
       '--disable-component-update',
       '--disable-sync',
       '--disable-dev-shm-usage',
+      '--disable-crash-reporter',
+      '--disable-breakpad',
     ],
     env: { ...process.env, HOME: tmp },
   });
-  onCleanup(() => {
-    // Chromium is a child of ours; make sure it goes if we are exiting abruptly.
-    try {
-      const pid = context.browser()?.process?.()?.pid;
-      if (pid) process.kill(pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  });
+  // Playwright starts Chromium in its own process group; stop that group if we exit abruptly.
+  const pid = findChromiumPid(profile);
+  if (pid) onCleanup(() => killGroup(pid, 'SIGKILL'));
   return context;
 }

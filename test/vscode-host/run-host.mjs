@@ -113,6 +113,7 @@ async function main() {
     const f = await failureArtifacts();
     const idle = Math.round((Date.now() - lastActivity) / 1000);
     console.log(`\nHost suite did not finish within ${opts.timeout} s (no extension-host output for the last ${idle} s); logs: ${f}`);
+    await context.close().catch(() => {});
     printSummary(results, 1);
     return 1;
   }
