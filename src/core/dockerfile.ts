@@ -106,24 +106,3 @@ export function generateDockerignore(): string {
     '',
   ].join('\n');
 }
-
-/**
- * The build context for a project: the folder of the nearest solution that contains the project
- * (Visual Studio's choice), else the project's own folder. Paths are relative with forward slashes;
- * "" is the workspace folder itself.
- */
-export function buildContextFor(projectPath: string, solutionPaths: readonly string[]): string {
-  const projectDir = dirOf(projectPath).replace(/\/$/, '');
-  const candidates = solutionPaths
-    .map((s) => dirOf(s).replace(/\/$/, ''))
-    .filter((dir) => dir === '' || projectDir === dir || projectDir.startsWith(`${dir}/`))
-    .sort((a, b) => b.length - a.length);
-  return candidates.length ? candidates[0] : projectDir;
-}
-
-/** `path` relative to `context` (both relative to the same root, forward slashes). */
-export function relativeTo(context: string, path: string): string {
-  if (context === '') return path;
-  if (!path.startsWith(`${context}/`)) throw new Error(`${path} is outside the build context ${context}`);
-  return path.slice(context.length + 1);
-}

@@ -14,6 +14,8 @@ export interface CsprojInfo {
   usesAspNetCore: boolean;
   /** Where usesAspNetCore came from, for display. */
   aspNetCoreReason?: string;
+  /** ProjectReference paths as written, relative to the project's folder, with forward slashes. */
+  projectReferences: string[];
 }
 
 export class CsprojError extends Error {
@@ -96,5 +98,9 @@ export function parseCsproj(text: string, file: string): CsprojInfo {
   const pkg = Array.from(root.getElementsByTagName('PackageReference')).find((e) => /^Microsoft\.AspNetCore\./i.test(e.getAttribute('Include') ?? ''));
   if (!aspNetCoreReason && pkg) aspNetCoreReason = `the project references ${pkg.getAttribute('Include')}`;
 
-  return { sdk: sdkName, sdkKind, targetFrameworks, assemblyName, usesAspNetCore: !!aspNetCoreReason, aspNetCoreReason };
+  const projectReferences = Array.from(root.getElementsByTagName('ProjectReference'))
+    .map((e) => (e.getAttribute('Include') ?? '').trim().replace(/\\/g, '/'))
+    .filter((p) => p.length > 0);
+
+  return { sdk: sdkName, sdkKind, targetFrameworks, assemblyName, usesAspNetCore: !!aspNetCoreReason, aspNetCoreReason, projectReferences };
 }

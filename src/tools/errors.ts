@@ -54,3 +54,16 @@ export class ToolTimeoutError extends ToolError {
     super(`${tool} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped.`, tool);
   }
 }
+
+/** A failure a user can fix, already explained: what went wrong and what to do. */
+export class ActionableError extends ToolError {
+  constructor(
+    tool: string,
+    /** A short code for tests and telemetry-free branching, e.g. "engine-not-running". */
+    readonly code: string,
+    message: string,
+    readonly cause?: unknown,
+  ) {
+    super(message, tool);
+  }
+}

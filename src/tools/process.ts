@@ -32,6 +32,8 @@ export interface RunOptions {
   /** Called for every stdout line (redacted), e.g. to parse progress while it streams. */
   onStdoutLine?: (line: string) => void;
   onStderrLine?: (line: string) => void;
+  /** Send stdout lines to the sink. Default true; false for output that holds a secret (a token). */
+  logStdout?: boolean;
   /** Log the command line before running it. Default true. */
   logCommand?: boolean;
   /** Treat these exit codes as success. Default [0]. */
@@ -87,7 +89,7 @@ export async function runTool(tool: ToolDescriptor, file: string, args: readonly
 
   const outLines = new LineSplitter((line) => {
     const l = mask(line);
-    sink?.info(l);
+    if (options.logStdout !== false) sink?.info(l);
     options.onStdoutLine?.(l);
   });
   const errLines = new LineSplitter((line) => {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { buildContextFor, defaultHealthPort, generateDockerfile, generateDockerignore, relativeTo } from '../../src/core/dockerfile';
+import { defaultHealthPort, generateDockerfile, generateDockerignore } from '../../src/core/dockerfile';
 import { CsprojError, dotnetImageTag, parseCsproj } from '../../src/core/dotnet';
 
 const csproj = (sdk: string, props: string, items = '') => `<Project Sdk="${sdk}">\n  <PropertyGroup>\n${props}\n  </PropertyGroup>\n${items}</Project>\n`;
@@ -7,7 +7,7 @@ const csproj = (sdk: string, props: string, items = '') => `<Project Sdk="${sdk}
 describe('.csproj reading', () => {
   it('reads each SDK kind and decides the runtime image', () => {
     const worker = parseCsproj(csproj('Microsoft.NET.Sdk.Worker', '<TargetFramework>net8.0</TargetFramework>'), 'src/W/W.csproj');
-    assert.deepEqual(worker, { sdk: 'Microsoft.NET.Sdk.Worker', sdkKind: 'worker', targetFrameworks: ['net8.0'], assemblyName: 'W', usesAspNetCore: false, aspNetCoreReason: undefined });
+    assert.deepEqual(worker, { sdk: 'Microsoft.NET.Sdk.Worker', sdkKind: 'worker', targetFrameworks: ['net8.0'], assemblyName: 'W', usesAspNetCore: false, aspNetCoreReason: undefined, projectReferences: [] });
     const web = parseCsproj(csproj('Microsoft.NET.Sdk.Web', '<TargetFramework>net9.0</TargetFramework>'), 'Api.csproj');
     assert.equal(web.sdkKind, 'web');
     assert.equal(web.usesAspNetCore, true);
@@ -24,6 +24,10 @@ describe('.csproj reading', () => {
     const m = parseCsproj(csproj('Microsoft.NET.Sdk.Worker', '<TargetFrameworks>net8.0; net9.0</TargetFrameworks><AssemblyName>Contoso.Worker</AssemblyName>'), 'W.csproj');
     assert.deepEqual(m.targetFrameworks, ['net8.0', 'net9.0']);
     assert.equal(m.assemblyName, 'Contoso.Worker');
+  });
+  it('reads project references with Windows separators', () => {
+    const r = parseCsproj(csproj('Microsoft.NET.Sdk.Worker', '<TargetFramework>net8.0</TargetFramework>', '  <ItemGroup><ProjectReference Include="..\\Lib\\Lib.csproj" /></ItemGroup>\n'), 'W.csproj');
+    assert.deepEqual(r.projectReferences, ['../Lib/Lib.csproj']);
   });
   it('reads <Sdk Name=…/> style projects', () => {
     const s = parseCsproj('<Project>\n  <Sdk Name="Microsoft.NET.Sdk.Worker" />\n  <PropertyGroup><TargetFramework>net8.0</TargetFramework></PropertyGroup>\n</Project>', 'W.csproj');
@@ -94,13 +98,5 @@ describe('Dockerfile generation', () => {
   it('.dockerignore leaves out build output, git and charts', () => {
     const lines = generateDockerignore().split('\n');
     for (const want of ['**/bin', '**/obj', '**/.vs', '**/.git', '**/charts']) assert.ok(lines.includes(want), want);
-  });
-  it('build context: the enclosing solution folder, else the project folder', () => {
-    assert.equal(buildContextFor('src/SampleWorker/SampleWorker.csproj', ['SampleWorker.sln']), '');
-    assert.equal(buildContextFor('a/src/W/W.csproj', ['SampleWorker.sln', 'a/A.sln', 'b/B.sln']), 'a');
-    assert.equal(buildContextFor('w/W.csproj', ['other/O.sln']), 'w');
-    assert.equal(relativeTo('a', 'a/src/W/W.csproj'), 'src/W/W.csproj');
-    assert.equal(relativeTo('', 'W.csproj'), 'W.csproj');
-    assert.throws(() => relativeTo('a', 'b/W.csproj'), /outside the build context/);
   });
 });
