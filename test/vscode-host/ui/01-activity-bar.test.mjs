@@ -36,7 +36,20 @@ describe('AKS Worker activity bar', () => {
     assert.match((await dockerRow.textContent()) ?? '', /SampleWorker/, 'Dockerfile step names the sample project');
   });
 
-  it('shows the Pods view with its toolbar', async () => {
+  it('expands the Chart step to show the sample chart with its version and appVersion', async () => {
+    await openActivity('AKS Worker');
+    const pane = await expandPane('Workflow');
+    const chartRow = pane.locator('.monaco-list-row[aria-level="1"]', { has: page().locator('.label-name', { hasText: /^Chart$/ }) }).first();
+    await chartRow.waitFor({ state: 'visible' });
+    if ((await chartRow.getAttribute('aria-expanded')) !== 'true') await chartRow.click();
+    const child = pane.locator('.monaco-list-row[aria-level="2"]', { hasText: 'sample-worker' }).first();
+    await child.waitFor({ state: 'visible', timeout: 15_000 });
+    const text = (await child.textContent()) ?? '';
+    assert.match(text, /0\.1\.0/, `chart row shows version 0.1.0: "${text}"`);
+    assert.match(text, /0\.0\.1/, `chart row shows appVersion 0.0.1: "${text}"`);
+  });
+
+  it('shows the Pods view', async () => {
     await openActivity('AKS Worker');
     const pane = await expandPane('Pods');
     await pane.hover();
