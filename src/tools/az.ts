@@ -1,3 +1,4 @@
+import { redact } from '../core/redact';
 import { TOOLS, ToolPaths, toolFile } from './catalog';
 import { ActionableError, ToolExitError } from './errors';
 import { LineSink, RunOptions, runTool } from './process';
@@ -74,12 +75,22 @@ export async function listRegistries(o: AzOptions = {}): Promise<AcrRegistry[]> 
   return list.map((r) => ({ name: r.name, loginServer: r.loginServer, resourceGroup: r.resourceGroup, location: r.location, sku: r.sku?.name }));
 }
 
-/** An ACR access token for `docker login`; it never reaches a log (stdout is not logged). */
+/**
+ * An ACR access token for `docker login`. It never reaches a log: stdout (the JSON) is not logged,
+ * and what az prints on stderr is held back until the token is known, then logged with it masked.
+ */
 export async function acrToken(registryName: string, o: AzOptions = {}): Promise<{ accessToken: string; loginServer: string }> {
-  const out = await az(o, ['acr', 'login', '--name', registryName, '--expose-token', '-o', 'json'], { logStdout: false });
-  const j = parseJson<{ accessToken?: string; loginServer?: string }>(out, 'acr login');
-  if (!j.accessToken || !j.loginServer) throw new ActionableError('az', 'az-bad-output', 'az acr login returned no token.');
-  return { accessToken: j.accessToken, loginServer: j.loginServer };
+  const held: string[] = [];
+  let token: string | undefined;
+  try {
+    const out = await az({ ...o, sink: { info: (l) => held.push(l) } }, ['acr', 'login', '--name', registryName, '--expose-token', '-o', 'json'], { logStdout: false });
+    const j = parseJson<{ accessToken?: string; loginServer?: string }>(out, 'acr login');
+    if (!j.accessToken || !j.loginServer) throw new ActionableError('az', 'az-bad-output', 'az acr login returned no token.');
+    token = j.accessToken;
+    return { accessToken: j.accessToken, loginServer: j.loginServer };
+  } finally {
+    for (const line of held) o.sink?.info(token ? redact(line, [token]) : line);
+  }
 }
 
 export async function listClusters(o: AzOptions = {}): Promise<AksCluster[]> {
