@@ -30,6 +30,7 @@ command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 # Fonts so screenshots show text.
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need_apt+=(fonts-dejavu-core)
+dpkg -s fonts-liberation >/dev/null 2>&1 || need_apt+=(fonts-liberation)
 
 if [[ $force == 0 && ${#need_apt[@]} == 0 && -x "$NODE24_DIR/bin/node" && -f "$STAMP" && "$(cat "$STAMP")" == "$want_stamp" \
       && -f node_modules/code-server/out/node/entry.js && -d node_modules/code-server/lib/vscode/node_modules ]]; then
@@ -42,8 +43,12 @@ if (( ${#need_apt[@]} )); then
   [[ $(id -u) == 0 ]] || SUDO="sudo"
   say "apt-get install ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -q >/dev/null
-  $SUDO apt-get install -y -q --no-install-recommends "${need_apt[@]}" >/dev/null
+  # With recommends, as chromium was proven to work here (fonts, Mesa's software GL). One retry for flaky mirrors.
+  for attempt in 1 2; do
+    if $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q "${need_apt[@]}" >/dev/null; then break; fi
+    [[ $attempt == 2 ]] && { say "apt-get failed"; exit 1; }
+    say "apt-get failed; retrying in 10 s"; sleep 10
+  done
 fi
 
 if [[ ! -x "$NODE24_DIR/bin/node" || "$("$NODE24_DIR/bin/node" -v)" != "v$NODE24_VERSION" ]]; then
