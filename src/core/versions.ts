@@ -59,3 +59,11 @@ export function parseAzVersion(stdout: string): string | undefined {
     return /azure-cli\s+(\d+\.\d+\.\d+)/.exec(stdout)?.[1];
   }
 }
+
+/** The next patch version of a semantic version ("0.0.1" → "0.0.2", "1.4.0-rc.1" → "1.4.0"), or undefined. */
+export function nextPatch(version: string): string | undefined {
+  const m = /^v?(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.exec(version.trim());
+  if (!m) return undefined;
+  // A pre-release of x.y.z is released as x.y.z; a release is followed by x.y.(z+1).
+  return m[4] ? `${m[1]}.${m[2]}.${m[3]}` : `${m[1]}.${m[2]}.${Number(m[3]) + 1}`;
+}

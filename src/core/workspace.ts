@@ -34,6 +34,9 @@ export interface StepView {
 
 export interface WorkflowSettings {
   registry?: string;
+  /** What was last built and pushed from this folder (remembered by the extension). */
+  lastBuilt?: { ref: string; at: string; size?: number; architecture?: string };
+  lastPushed?: { ref: string; at: string; digest?: string; uploaded?: number; reused?: number };
   releaseName?: string;
   namespace?: string;
   kubeContext?: string;
@@ -64,19 +67,23 @@ export function workflowSteps(scan: WorkspaceScan, settings: WorkflowSettings): 
     {
       id: 'image',
       label: 'Image',
-      state: hasDockerfile ? 'ready' : 'blocked',
-      description: hasDockerfile ? 'build from the Dockerfile' : 'needs a Dockerfile',
-      tooltip: 'Build and tag the worker image with docker build.',
+      state: settings.lastBuilt ? 'done' : hasDockerfile ? 'ready' : 'blocked',
+      description: settings.lastBuilt ? settings.lastBuilt.ref : hasDockerfile ? 'build from the Dockerfile' : 'needs a Dockerfile',
+      tooltip: settings.lastBuilt
+        ? `Last built ${settings.lastBuilt.ref} at ${settings.lastBuilt.at}${settings.lastBuilt.size ? `, ${(settings.lastBuilt.size / 1e6).toFixed(1)} MB` : ''}${settings.lastBuilt.architecture ? `, ${settings.lastBuilt.architecture}` : ''}.`
+        : 'Build and tag the worker image with docker build.',
       command: 'aksWorker.buildImage',
     },
     {
       id: 'registry',
       label: 'Registry',
-      state: settings.registry ? 'ready' : 'unknown',
-      description: settings.registry ? settings.registry : 'no registry set',
-      tooltip: settings.registry
-        ? `Push the image to ${settings.registry}.`
-        : 'Push the image to Azure Container Registry; set "aksWorker.registry" or pick one when pushing.',
+      state: settings.lastPushed ? 'done' : settings.registry ? 'ready' : settings.lastBuilt ? 'ready' : 'unknown',
+      description: settings.lastPushed ? settings.lastPushed.ref : settings.registry ? settings.registry : 'no registry set',
+      tooltip: settings.lastPushed
+        ? `Last pushed ${settings.lastPushed.ref}${settings.lastPushed.digest ? ` (${settings.lastPushed.digest})` : ''} at ${settings.lastPushed.at}${settings.lastPushed.uploaded !== undefined ? `: ${settings.lastPushed.uploaded} layers uploaded, ${settings.lastPushed.reused ?? 0} reused` : ''}.`
+        : settings.registry
+          ? `Push the image to ${settings.registry}.`
+          : 'Push the image to Azure Container Registry; set "aksWorker.registry" or pick one when pushing.',
       command: 'aksWorker.pushImage',
     },
     {

@@ -9,6 +9,7 @@ import { createLog } from './util/log';
 import { PodsTreeProvider } from './views/podsTree';
 import { WorkflowTreeProvider } from './views/workflowTree';
 import { WorkspaceModel } from './workspaceModel';
+import { WorkflowState } from './state';
 
 /** What `activate` returns: used by the extension-host tests and by other extensions. */
 export interface AksWorkerApi {
@@ -26,9 +27,10 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
   const log = createLog();
   const model = new WorkspaceModel();
   const kube = new KubeContextService(log);
-  const workflow = new WorkflowTreeProvider(model, kube);
+  const state = new WorkflowState(context.workspaceState);
+  const workflow = new WorkflowTreeProvider(model, kube, state);
   const pods = new PodsTreeProvider(kube);
-  context.subscriptions.push(log, model, kube, workflow, pods);
+  context.subscriptions.push(log, model, kube, state, workflow, pods);
 
   const workflowView = vscode.window.createTreeView('aksWorker.workflow', { treeDataProvider: workflow, showCollapseAll: true });
   const podsView = vscode.window.createTreeView('aksWorker.pods', { treeDataProvider: pods });
@@ -51,6 +53,16 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
     await vscode.commands.executeCommand('aksWorker.pods.focus');
     notAvailableYet('Watch Pods', version);
   });
+  // Each step's module loads when its command first runs, not with the extension.
+  const asUri = (a: unknown) => (a instanceof vscode.Uri ? a : undefined);
+  command('aksWorker.addDockerfile', 'Add Dockerfile', false, async (target) => (await import('./steps/dockerfile/addDockerfile')).addDockerfile(model, asUri(target)));
+  command('aksWorker.buildImage', 'Build Image', true, async (target) => (await import('./steps/image/buildImage')).buildImageCommand(model, state, log, asUri(target)));
+  command('aksWorker.pushImage', 'Push Image to Registry', true, async (source) => (await import('./steps/registry/pushImage')).pushImageCommand(state, log, source));
+  command('aksWorker.buildAndPush', 'Build and Push', true, async (target) => {
+    const built = await (await import('./steps/image/buildImage')).buildImageCommand(model, state, log, asUri(target));
+    return built && (await import('./steps/registry/pushImage')).pushImageCommand(state, log, built.ref);
+  });
+  command('aksWorker.attachRegistry', 'Attach Registry to Cluster', true, async () => (await import('./steps/registry/attachRegistry')).attachRegistryCommand(state, log));
   for (const c of PENDING_COMMANDS) command(c.id, c.title, c.runsTools, () => notAvailableYet(c.title, version));
 
   // Reading the kubeconfig and scanning the workspace run after activation returns.

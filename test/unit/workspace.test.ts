@@ -55,3 +55,22 @@ describe('workspace model', () => {
     assert.equal(chart?.children?.[0].problem, true);
   });
 });
+
+describe('workflow steps with remembered image state', () => {
+  it('shows the last built and pushed references', () => {
+    const steps = workflowSteps(
+      { dockerfiles: ['Dockerfile'], projects: ['W.csproj'], solutions: [], charts: [] },
+      {
+        lastBuilt: { ref: 'w:0.0.2', at: '2026-11-26T14:00:00Z', size: 210e6, architecture: 'amd64' },
+        lastPushed: { ref: 'r.azurecr.io/w:0.0.2', at: '2026-11-26T14:01:00Z', digest: 'sha256:abc', uploaded: 1, reused: 2 },
+      },
+    );
+    const by = Object.fromEntries(steps.map((s) => [s.id, s]));
+    assert.equal(by.image.state, 'done');
+    assert.equal(by.image.description, 'w:0.0.2');
+    assert.match(by.image.tooltip, /210\.0 MB, amd64/);
+    assert.equal(by.registry.state, 'done');
+    assert.equal(by.registry.description, 'r.azurecr.io/w:0.0.2');
+    assert.match(by.registry.tooltip, /1 layers uploaded, 2 reused/);
+  });
+});

@@ -2,11 +2,6 @@ import * as vscode from 'vscode';
 
 /** Workflow commands that are declared in the manifest but whose behaviour has not shipped yet. */
 export const PENDING_COMMANDS: ReadonlyArray<{ id: string; title: string; runsTools: boolean }> = [
-  { id: 'aksWorker.addDockerfile', title: 'Add Dockerfile', runsTools: false },
-  { id: 'aksWorker.buildImage', title: 'Build Image', runsTools: true },
-  { id: 'aksWorker.buildAndPush', title: 'Build and Push', runsTools: true },
-  { id: 'aksWorker.pushImage', title: 'Push Image to Registry', runsTools: true },
-  { id: 'aksWorker.attachRegistry', title: 'Attach Registry to Cluster', runsTools: true },
   { id: 'aksWorker.createChart', title: 'Create Worker Chart', runsTools: true },
   { id: 'aksWorker.editProbes', title: 'Edit Probes', runsTools: false },
   { id: 'aksWorker.dryRun', title: 'Dry Run', runsTools: true },

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ToolError } from '../../tools/errors';
+import { ToolCancelledError, ToolError } from '../../tools/errors';
 import { requireTrust } from './trust';
 
 export interface CommandSpec {
@@ -19,6 +19,11 @@ export function registerCommand(context: vscode.ExtensionContext, log: vscode.Lo
       try {
         return await spec.run(...args);
       } catch (err) {
+        if (err instanceof ToolCancelledError) {
+          log.info(`${spec.title}: cancelled`);
+          void vscode.window.setStatusBarMessage(`${spec.title}: cancelled`, 4000);
+          return undefined;
+        }
         const message = err instanceof Error ? err.message : String(err);
         log.error(`${spec.title}: ${message}`);
         if (err instanceof ToolError || err instanceof Error) {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { StepState, StepView, workflowSteps } from '../../core/workspace';
 import { KubeContextService } from '../kubeContext';
+import { WorkflowState } from '../state';
 import { workflowSettings } from '../util/config';
 import { FolderScan, WorkspaceModel } from '../workspaceModel';
 
@@ -31,11 +32,12 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
 
-  constructor(private readonly model: WorkspaceModel, private readonly kube: KubeContextService) {
+  constructor(private readonly model: WorkspaceModel, private readonly kube: KubeContextService, private readonly state: WorkflowState) {
     const fire = () => this.changed.fire(undefined);
     this.disposables.push(
       model.onDidChange(fire),
       kube.onDidChange(fire),
+      state.onDidChange(fire),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('aksWorker') && fire()),
     );
   }
@@ -56,7 +58,15 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
   }
 
   private stepsOf({ folder, scan }: FolderScan): WorkflowNode[] {
-    const steps = workflowSteps(scan, { ...workflowSettings(folder), kubeContext: this.kube.contextName });
+    const remembered = this.state.get(folder);
+    const settings = workflowSettings(folder);
+    const steps = workflowSteps(scan, {
+      ...settings,
+      registry: settings.registry ?? remembered.registry?.loginServer,
+      lastBuilt: remembered.lastBuilt,
+      lastPushed: remembered.lastPushed,
+      kubeContext: this.kube.contextName,
+    });
     return steps.map((step) => ({ kind: 'step', folder, step }));
   }
 

@@ -1,0 +1,35 @@
+import * as vscode from 'vscode';
+
+/** What the Image and Registry steps remember per workspace folder. */
+export interface ImageState {
+  lastBuilt?: { ref: string; imageId?: string; size?: number; architecture?: string; os?: string; at: string; dockerfile: string; context: string };
+  lastPushed?: { ref: string; digest?: string; uploaded: number; reused: number; at: string };
+  /** The registry last pushed to: login server, and the ACR name when it is one. */
+  registry?: { loginServer: string; acrName?: string };
+}
+
+const KEY = 'aksWorker.imageState';
+
+/** Per-folder workflow state in the workspace's memento; fires when it changes. */
+export class WorkflowState implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly memento: vscode.Memento) {}
+
+  get(folder: vscode.WorkspaceFolder): ImageState {
+    const all = this.memento.get<Record<string, ImageState>>(KEY, {});
+    return all[folder.uri.toString()] ?? {};
+  }
+
+  async update(folder: vscode.WorkspaceFolder, change: Partial<ImageState>): Promise<void> {
+    const all = { ...this.memento.get<Record<string, ImageState>>(KEY, {}) };
+    all[folder.uri.toString()] = { ...all[folder.uri.toString()], ...change };
+    await this.memento.update(KEY, all);
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
