@@ -187,6 +187,7 @@ export class ApiServer {
       throw new HttpError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
     }
     if (sub === 'log' && def.resource === 'pods' && method === 'GET') return this.podLog(nsv, name, url, res);
+    if (sub === 'scale' && (def.resource === 'deployments' || def.resource === 'replicasets')) return this.scale(def, nsv, name, url, req, body, res);
     if (sub && !(def.subresources ?? []).includes(sub)) throw new HttpError(404, 'NotFound', 'the server could not find the requested resource');
     const key = resKey(def);
     switch (method) {
@@ -260,6 +261,9 @@ export class ApiServer {
       });
       for (const s of d.subresources ?? []) {
         resources.push({ name: `${d.resource}/${s}`, singularName: '', namespaced: d.namespaced, kind: s === 'log' ? 'Pod' : d.kind, verbs: s === 'log' ? ['get'] : ['get', 'patch', 'update'] });
+      }
+      if (d.resource === 'deployments' || d.resource === 'replicasets') {
+        resources.push({ name: `${d.resource}/scale`, singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
       }
     }
     return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
@@ -467,6 +471,34 @@ export class ApiServer {
     res.on('close', () => w.close());
   }
 
+  // ---- scale subresource -------------------------------------------------------------------------
+
+  private scale(def: ResDef, ns: string, name: string, url: URL, req: IncomingMessage, body: Buffer, res: ServerResponse): void {
+    const key = resKey(def);
+    const cur = this.store.get(key, ns, name);
+    if (!cur) throw notFound(def, name);
+    const toScale = (o: Obj): Obj => ({
+      kind: 'Scale',
+      apiVersion: 'autoscaling/v1',
+      metadata: { name, namespace: ns, uid: o.metadata.uid, resourceVersion: o.metadata.resourceVersion, creationTimestamp: o.metadata.creationTimestamp },
+      spec: { replicas: o.spec.replicas ?? 1 },
+      status: { replicas: o.status?.replicas ?? 0, selector: Object.entries(o.spec.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') },
+    });
+    const method = req.method ?? 'GET';
+    if (method === 'GET') return sendJson(res, 200, toScale(cur));
+    let next: Obj;
+    const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+    if (method === 'PUT') next = parseBody(req, body);
+    else if (method === 'PATCH') {
+      const patch = JSON.parse(body.toString('utf8') || '{}');
+      next = ct === 'application/json-patch+json' ? jsonPatch(toScale(cur), patch) : (mergePatch(toScale(cur), patch) as Obj);
+    } else throw new HttpError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    const upd = clone(cur);
+    upd.spec.replicas = Number(next.spec?.replicas ?? upd.spec.replicas);
+    setManagedFields(upd, url.searchParams.get('fieldManager') ?? managerOf(req), 'Update');
+    sendJson(res, 200, toScale(this.store.update(key, upd)));
+  }
+
   // ---- logs -------------------------------------------------------------------------------------
 
   private podLog(ns: string, name: string, url: URL, res: ServerResponse): void {
@@ -586,6 +618,7 @@ function parseBody(req: IncomingMessage, body: Buffer): Obj {
     if (ct === 'application/yaml') return YAML.parse(body.toString('utf8')) as Obj;
     return JSON.parse(body.toString('utf8')) as Obj;
   } catch (e) {
+    if (/not supported by the rig/.test(String((e as Error).message))) throw new HttpError(415, 'UnsupportedMediaType', String((e as Error).message));
     throw new HttpError(400, 'BadRequest', `the body of the request could not be decoded (${ct}): ${(e as Error).message}`);
   }
 }

@@ -117,6 +117,12 @@ function configMap(buf: Buffer): Obj {
   return o;
 }
 
+function metadataOnly(buf: Buffer): Obj {
+  const o: Obj = { metadata: {} };
+  for (const f of fields(buf)) if (f.no === 1) o.metadata = objectMeta(bytes(f));
+  return o;
+}
+
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
 /** Decode a `application/vnd.kubernetes.protobuf` body into the JSON shape of the object. */
@@ -137,6 +143,7 @@ export function decodeK8sProtobuf(body: Buffer): Obj {
   if (kind === 'Secret') o = secret(raw);
   else if (kind === 'ConfigMap') o = configMap(raw);
   else if (kind === 'DeleteOptions') o = {};
+  else if (kind === 'Namespace') o = metadataOnly(raw);
   else throw new Error(`protobuf: kind ${apiVersion}/${kind} not supported by the rig`);
   return { apiVersion, kind, ...o };
 }

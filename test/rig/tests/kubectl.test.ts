@@ -99,8 +99,22 @@ describe('rig: kubectl against the rig API server', function () {
     await control('POST', 'faults/restart', { downSeconds: 1 });
     await first.wait(20_000); // the connection is cut: kubectl's watch ends
     // same state after the restart: a re-list shows the same pod, same uid
-    const again = new Streamer(rigEnv().RIG_KUBECTL!, ['get', 'pods', '-l', 'app=watched', '-w', '-o', 'json']);
-    await waitFor('re-list after restart', async () => again.docs().length >= 1, 20_000);
+    // re-list (and re-watch) like a client does, retrying while the server is still down
+    let again = new Streamer(rigEnv().RIG_KUBECTL!, ['get', 'pods', '-l', 'app=watched', '-w', '-o', 'json']);
+    let attempts = 1;
+    await waitFor(
+      're-list after restart',
+      async () => {
+        if (again.docs().length >= 1) return true;
+        if (again.code !== undefined) {
+          again = new Streamer(rigEnv().RIG_KUBECTL!, ['get', 'pods', '-l', 'app=watched', '-w', '-o', 'json']);
+          attempts++;
+        }
+        return false;
+      },
+      20_000,
+    );
+    assert.ok(attempts >= 1);
     assert.equal(again.docs()[0]!.metadata.uid, before.metadata.uid);
     // and the new watch sees new changes
     await kubectl(['label', 'pod', before.metadata.name, 'rig-seen=yes']);
