@@ -22,6 +22,9 @@ export function mapDockerError(err: unknown, context: { registry?: string; image
   if (/Cannot connect to the Docker daemon|error during connect|docker daemon is not running|dial unix .*docker\.sock/i.test(text)) {
     return new ActionableError('docker', 'engine-not-running', 'The Docker engine is not running or not reachable. Start Docker Desktop (or the docker service), or check DOCKER_HOST, then try again.', err);
   }
+  if (/no basic auth credentials/i.test(text)) {
+    return new ActionableError('docker', 'registry-unauthorized', `Not logged in to ${context.registry ?? 'the registry'} (401). Push from AKS Worker, which logs in for you, or run "docker login" for that registry.`, err);
+  }
   if (/unauthorized|authentication required|denied: |requested access to the resource is denied|incorrect username or password|401 Unauthorized/i.test(text)) {
     const where = context.registry ? ` to ${context.registry}` : '';
     return new ActionableError('docker', 'registry-unauthorized', `The registry refused the credentials${where} (401). For ACR, log in again (tokens last 3 hours) and check that your account has the AcrPush role; for other registries, check the user name and password. Details: ${lastLine(text)}`, err);
