@@ -56,8 +56,15 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
   // Each step's module loads when its command first runs, not with the extension.
   const asUri = (a: unknown) => (a instanceof vscode.Uri ? a : undefined);
   command('aksWorker.addDockerfile', 'Add Dockerfile', false, async (target) => (await import('./steps/dockerfile/addDockerfile')).addDockerfile(model, asUri(target)));
-  command('aksWorker.buildImage', 'Build Image', true, async (target) => (await import('./steps/image/buildImage')).buildImageCommand(model, state, log, asUri(target)));
-  command('aksWorker.pushImage', 'Push Image to Registry', true, async (source) => (await import('./steps/registry/pushImage')).pushImageCommand(state, log, source));
+  // Called from menus with the resource; other callers (tests, other extensions) may pass options
+  // as the second argument to skip the prompts: { ref } for a build, { registry, acrName } for a push.
+  const asObject = <T>(a: unknown) => (a && typeof a === 'object' && !(a instanceof vscode.Uri) ? (a as T) : undefined);
+  command('aksWorker.buildImage', 'Build Image', true, async (target, options) =>
+    (await import('./steps/image/buildImage')).buildImageCommand(model, state, log, asUri(target), asObject(options)),
+  );
+  command('aksWorker.pushImage', 'Push Image to Registry', true, async (source, options) =>
+    (await import('./steps/registry/pushImage')).pushImageCommand(state, log, source, asObject(options)),
+  );
   command('aksWorker.buildAndPush', 'Build and Push', true, async (target) => {
     const built = await (await import('./steps/image/buildImage')).buildImageCommand(model, state, log, asUri(target));
     return built && (await import('./steps/registry/pushImage')).pushImageCommand(state, log, built.ref);

@@ -85,7 +85,12 @@ async function logIn(registry: RegistryChoice, folder: vscode.WorkspaceFolder, v
 }
 
 /** Push Image: log in, tag with the login server, push with per-layer progress. */
-export async function pushImageCommand(state: WorkflowState, log: vscode.LogOutputChannel, sourceArg?: unknown): Promise<string | undefined> {
+export async function pushImageCommand(
+  state: WorkflowState,
+  log: vscode.LogOutputChannel,
+  sourceArg?: unknown,
+  preset?: { registry?: string; acrName?: string },
+): Promise<string | undefined> {
   const folder = vscode.workspace.workspaceFolders?.length === 1 ? vscode.workspace.workspaceFolders[0] : await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Push the image of which folder?' });
   if (!folder) return undefined;
   const remembered = state.get(folder);
@@ -105,7 +110,7 @@ export async function pushImageCommand(state: WorkflowState, log: vscode.LogOutp
     );
     if (pick !== push) return undefined;
   }
-  const registry = await pickRegistry(folder, remembered.registry, log);
+  const registry = preset?.registry ? { loginServer: preset.registry, acrName: preset.acrName } : await pickRegistry(folder, remembered.registry, log);
   if (!registry) return undefined;
   const src = parseImageRef(source);
   const target = formatImageRef({ registry: registry.loginServer, repository: src.repository, tag: src.tag ?? 'latest' });
