@@ -1,4 +1,5 @@
 // Real Helm 3.18 and Helm 4.1.4 against the rig's API server: install, upgrade --wait, history,
+/* eslint-disable @typescript-eslint/no-explicit-any -- arbitrary Kubernetes JSON from the real CLIs */
 // rollback --wait, uninstall, on a chart from `helm create` cut down to its Deployment.
 import * as assert from 'node:assert/strict';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';

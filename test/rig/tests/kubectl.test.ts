@@ -1,4 +1,5 @@
 // kubectl against the rig's API server: get (JSON + Table), watch (replay, restart, 410), describe,
+/* eslint-disable @typescript-eslint/no-explicit-any -- arbitrary Kubernetes JSON from the real CLIs */
 // events (core/v1 count, events.k8s.io/v1 series), logs (current + --previous), fault injection.
 import * as assert from 'node:assert/strict';
 import { childEnv, control, deploymentManifest, kubectl, kubectlJson, rigEnv, run, sleep, Streamer, waitFor } from './rig';

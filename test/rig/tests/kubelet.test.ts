@@ -1,4 +1,5 @@
 // The simulated kubelet: probe failures → Unhealthy events, Killing after failureThreshold, restarts
+/* eslint-disable @typescript-eslint/no-explicit-any -- arbitrary Kubernetes JSON from the real CLIs */
 // with lastState, CrashLoopBackOff with growing back-off, OOMKilled — time-scaled.
 import * as assert from 'node:assert/strict';
 import { childEnv, control, deploymentManifest, kubectl, kubectlJson, rigEnv, Streamer, waitFor } from './rig';

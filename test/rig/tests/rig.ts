@@ -1,4 +1,5 @@
 // Helpers for the rig's own tests: the rig's environment, running the real binaries, the control API.
+/* eslint-disable @typescript-eslint/no-explicit-any -- arbitrary Kubernetes JSON from the real CLIs */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import * as https from 'node:https';
