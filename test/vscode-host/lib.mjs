@@ -108,6 +108,17 @@ export function readRootPackage() {
   return JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 }
 
+/**
+ * A kubeconfig for test runs: $AKS_WORKER_TEST_KUBECONFIG when set (e.g. the rig's), otherwise an
+ * empty one in `dir`, so tests never reach whatever cluster the machine's ~/.kube/config names.
+ */
+export function testKubeconfig(dir) {
+  if (process.env.AKS_WORKER_TEST_KUBECONFIG) return process.env.AKS_WORKER_TEST_KUBECONFIG;
+  const file = join(dir, 'kubeconfig');
+  writeFileSync(file, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\ncurrent-context: ""\npreferences: {}\n', { mode: 0o600 });
+  return file;
+}
+
 /** Copies the sample worker workspace into `dir`/sample-worker and returns its path. */
 export function copySampleWorkspace(dir) {
   const src = process.env.AKS_WORKER_SAMPLE_WORKSPACE || SAMPLE_WORKSPACE;

@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, buildExtension, cleanupNow, copySampleWorkspace, log, makeTempDir } from './lib.mjs';
+import { ROOT, buildExtension, cleanupNow, copySampleWorkspace, log, makeTempDir, testKubeconfig } from './lib.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -57,6 +57,7 @@ async function main() {
       extensionTestsEnv: {
         AKS_WORKER_HOST_RESULTS: resultsFile,
         AKS_WORKER_TEST: '1',
+        KUBECONFIG: testKubeconfig(tmp),
         ...(opts.grep ? { AKS_WORKER_HOST_GREP: opts.grep } : {}),
       },
     });

@@ -24,6 +24,7 @@ import {
   makeTempDir,
   remoteUri,
   startCodeServer,
+  testKubeconfig,
   workbenchUrl,
 } from './lib.mjs';
 
@@ -51,12 +52,14 @@ async function main() {
   const tmp = makeTempDir('host');
   const workspace = copySampleWorkspace(tmp);
   const resultsFile = join(tmp, 'host-results.json');
-  const server = await startCodeServer({ tmp, smokeTestDriver: true });
+  const kubeconfig = testKubeconfig(tmp);
+  const server = await startCodeServer({ tmp, smokeTestDriver: true, env: { KUBECONFIG: kubeconfig } });
   log(`code-server up at ${server.url} (pid group ${server.pid})`);
 
   const extensionEnvironment = {
     AKS_WORKER_HOST_RESULTS: resultsFile,
     AKS_WORKER_TEST: '1',
+    KUBECONFIG: kubeconfig,
     ...(opts.grep ? { AKS_WORKER_HOST_GREP: opts.grep } : {}),
   };
   const url = workbenchUrl(server, workspace, [
@@ -85,7 +88,7 @@ async function main() {
   });
   await page.exposeFunction('codeAutomationExit', (code) => resolveExit(Number(code)));
 
-  log(`opening the workbench: ${url}`);
+  log(`opening the workbench on ${workspace} with the suite in the payload`);
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
 
   let timer;
@@ -101,7 +104,7 @@ async function main() {
     const f = join(RESULTS_DIR, 'host-failure-logs.txt');
     writeFileSync(
       f,
-      ['== extension host log ==', ...hostLog, '', '== page console ==', ...consoleLines, '', '== code-server log ==', server.tailLog(200)].join('\n'),
+      [`workbench URL: ${url}`, '', '== extension host log ==', ...hostLog, '', '== page console ==', ...consoleLines, '', '== code-server log ==', server.tailLog(200)].join('\n'),
     );
     return page
       .screenshot({ path: join(RESULTS_DIR, 'host-failure.png'), timeout: 10_000 })
