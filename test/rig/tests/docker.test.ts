@@ -55,7 +55,7 @@ describe('rig: docker build, login, push', function () {
   it('refuses a wrong password, accepts the right one, pushes, and lists tags', async () => {
     const e = rigEnv();
     const reg = e.RIG_REGISTRY!;
-    const image = `${reg}/aks-worker/app:${tag}`;
+    const image = `${reg}/aks-worker/app-${tag}:${tag}`;
     await ok(docker, ['tag', `rig-app:${tag}`, image], { env });
     const denied = await run(docker, ['push', image], { env });
     assert.notEqual(denied.code, 0, 'push without login must fail');
@@ -68,22 +68,22 @@ describe('rig: docker build, login, push', function () {
     const push = await ok(docker, ['push', image], { env });
     assert.match(push, new RegExp(`${tag}: digest: sha256:[0-9a-f]{64} size: \\d+`));
     assert.match(push, /Pushed/);
-    const unauth = await get(`http://${reg}/v2/aks-worker/app/tags/list`);
+    const unauth = await get(`http://${reg}/v2/aks-worker/app-${tag}/tags/list`);
     assert.equal(unauth.status, 401);
-    const tags = await get(`http://${reg}/v2/aks-worker/app/tags/list`, `${e.RIG_REGISTRY_USER}:${e.RIG_REGISTRY_PASSWORD}`);
+    const tags = await get(`http://${reg}/v2/aks-worker/app-${tag}/tags/list`, `${e.RIG_REGISTRY_USER}:${e.RIG_REGISTRY_PASSWORD}`);
     assert.equal(tags.status, 200);
-    assert.deepEqual(JSON.parse(tags.body), { name: 'aks-worker/app', tags: [tag] });
+    assert.deepEqual(JSON.parse(tags.body), { name: `aks-worker/app-${tag}`, tags: [tag] });
     // RepoDigests after the push
     const inspect = JSON.parse(await ok(docker, ['image', 'inspect', image], { env }));
-    assert.ok(inspect[0].RepoDigests.some((d: string) => d.startsWith(`${reg}/aks-worker/app@sha256:`)));
+    assert.ok(inspect[0].RepoDigests.some((d: string) => d.startsWith(`${reg}/aks-worker/app-${tag}@sha256:`)));
   });
 
   it('pushes to the registry without auth', async () => {
     const reg = rigEnv().RIG_REGISTRY_OPEN!;
-    const image = `${reg}/open/app:${tag}`;
+    const image = `${reg}/open/app-${tag}:${tag}`;
     await ok(docker, ['tag', `rig-app:${tag}`, image], { env });
     await ok(docker, ['push', image], { env });
-    const tags = await get(`http://${reg}/v2/open/app/tags/list`);
+    const tags = await get(`http://${reg}/v2/open/app-${tag}/tags/list`);
     assert.deepEqual(JSON.parse(tags.body).tags, [tag]);
   });
 });
