@@ -109,14 +109,31 @@ export function readRootPackage() {
 }
 
 /**
- * A kubeconfig for test runs: $AKS_WORKER_TEST_KUBECONFIG when set (e.g. the rig's), otherwise an
- * empty one in `dir`, so tests never reach whatever cluster the machine's ~/.kube/config names.
+ * Environment for the code-server under test (and its extension host):
+ * - with $AKS_WORKER_RIG_ENV (the rig's env file of `export K=V` lines): those variables
+ *   (DOCKER_HOST, KUBECONFIG, RIG_*, …) plus AKS_WORKER_RIG_ENV itself, so host tests reach the rig;
+ * - otherwise an empty KUBECONFIG in `dir`, so tests never reach whatever cluster the machine's
+ *   ~/.kube/config names.
+ * $AKS_WORKER_TEST_KUBECONFIG, when set, wins for KUBECONFIG.
  */
-export function testKubeconfig(dir) {
-  if (process.env.AKS_WORKER_TEST_KUBECONFIG) return process.env.AKS_WORKER_TEST_KUBECONFIG;
-  const file = join(dir, 'kubeconfig');
-  writeFileSync(file, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\ncurrent-context: ""\npreferences: {}\n', { mode: 0o600 });
-  return file;
+export function testEnv(dir) {
+  const env = {};
+  const rigEnv = process.env.AKS_WORKER_RIG_ENV;
+  if (rigEnv) {
+    if (!existsSync(rigEnv)) throw new Error(`AKS_WORKER_RIG_ENV names ${rigEnv}, which does not exist`);
+    for (const line of readFileSync(rigEnv, 'utf8').split('\n')) {
+      const m = /^export ([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line.trim());
+      if (m) env[m[1]] = m[2].replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1');
+    }
+    env.AKS_WORKER_RIG_ENV = rigEnv;
+  }
+  if (process.env.AKS_WORKER_TEST_KUBECONFIG) env.KUBECONFIG = process.env.AKS_WORKER_TEST_KUBECONFIG;
+  if (!env.KUBECONFIG) {
+    const file = join(dir, 'kubeconfig');
+    writeFileSync(file, 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\ncurrent-context: ""\npreferences: {}\n', { mode: 0o600 });
+    env.KUBECONFIG = file;
+  }
+  return env;
 }
 
 /** Copies the sample worker workspace into `dir`/sample-worker and returns its path. */

@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, buildExtension, cleanupNow, copySampleWorkspace, log, makeTempDir, testKubeconfig } from './lib.mjs';
+import { ROOT, buildExtension, cleanupNow, copySampleWorkspace, log, makeTempDir, testEnv } from './lib.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -55,9 +55,9 @@ async function main() {
         `--user-data-dir=${join(tmp, 'user-data')}`,
       ],
       extensionTestsEnv: {
+        ...testEnv(tmp),
         AKS_WORKER_HOST_RESULTS: resultsFile,
         AKS_WORKER_TEST: '1',
-        KUBECONFIG: testKubeconfig(tmp),
         ...(opts.grep ? { AKS_WORKER_HOST_GREP: opts.grep } : {}),
       },
     });

@@ -24,7 +24,7 @@ import {
   makeTempDir,
   remoteUri,
   startCodeServer,
-  testKubeconfig,
+  testEnv,
   workbenchUrl,
 } from './lib.mjs';
 
@@ -52,14 +52,18 @@ async function main() {
   const tmp = makeTempDir('host');
   const workspace = copySampleWorkspace(tmp);
   const resultsFile = join(tmp, 'host-results.json');
-  const kubeconfig = testKubeconfig(tmp);
-  const server = await startCodeServer({ tmp, smokeTestDriver: true, env: { KUBECONFIG: kubeconfig } });
+  const env = testEnv(tmp);
+  if (env.AKS_WORKER_RIG_ENV) log(`using the rig environment from ${env.AKS_WORKER_RIG_ENV}`);
+  const server = await startCodeServer({ tmp, smokeTestDriver: true, env });
   log(`code-server up at ${server.url} (pid group ${server.pid})`);
 
+  // The extension host inherits code-server's environment (env above: rig variables, KUBECONFIG);
+  // the payload only carries the suite's own settings, so no secret lands in the URL.
   const extensionEnvironment = {
+    ...(env.AKS_WORKER_RIG_ENV ? { AKS_WORKER_RIG_ENV: env.AKS_WORKER_RIG_ENV } : {}),
+    KUBECONFIG: env.KUBECONFIG,
     AKS_WORKER_HOST_RESULTS: resultsFile,
     AKS_WORKER_TEST: '1',
-    KUBECONFIG: kubeconfig,
     ...(opts.grep ? { AKS_WORKER_HOST_GREP: opts.grep } : {}),
   };
   const url = workbenchUrl(server, workspace, [

@@ -27,7 +27,7 @@ import {
   readRootPackage,
   runChecked,
   startCodeServer,
-  testKubeconfig,
+  testEnv,
   workbenchUrl,
 } from './lib.mjs';
 import { ui } from './ui/harness.mjs';
@@ -76,7 +76,7 @@ async function main() {
   const installed = readdirSync(extensionsDir).filter((d) => d.startsWith(`${EXTENSION_ID}-`));
   if (installed.length !== 1) throw new Error(`expected one ${EXTENSION_ID}-* folder in ${extensionsDir}, found: ${readdirSync(extensionsDir).join(', ')}`);
 
-  const server = await startCodeServer({ tmp, extensionsDir, env: { KUBECONFIG: testKubeconfig(tmp) } });
+  const server = await startCodeServer({ tmp, extensionsDir, env: testEnv(tmp) });
   log(`code-server up at ${server.url} (pid group ${server.pid})`);
   const context = await launchBrowser(tmp);
   const page = context.pages()[0] ?? (await context.newPage());
