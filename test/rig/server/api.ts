@@ -257,6 +257,7 @@ export class ApiServer {
         kind: d.kind,
         verbs: ALL_VERBS,
         ...(d.shortNames && d.group !== 'events.k8s.io' ? { shortNames: d.shortNames } : {}),
+        ...(d.categories ? { categories: d.categories } : {}),
         storageVersionHash: Buffer.from(d.resource).toString('base64').slice(0, 11),
       });
       for (const s of d.subresources ?? []) {

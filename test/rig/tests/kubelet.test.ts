@@ -51,6 +51,8 @@ describe('rig: simulated kubelet', function () {
     assert.equal(cs.lastState.terminated.reason, 'Error');
     assert.ok(cs.lastState.terminated.finishedAt);
     // events.k8s.io/v1 view carries the aggregation as series
+    // the kills come faster than the growing back-off: the container ends up in CrashLoopBackOff
+    await waitFor('a BackOff event after repeated liveness kills', async () => total(await events(name), 'BackOff') >= 1, 30_000);
     const v1 = await kubectlJson(['get', 'events.v1.events.k8s.io', '--field-selector', `regarding.name=${name}`]);
     const s = v1.items.find((e: any) => e.reason === 'Unhealthy');
     assert.ok(s.series.count >= 6);
