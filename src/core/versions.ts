@@ -67,3 +67,20 @@ export function nextPatch(version: string): string | undefined {
   // A pre-release of x.y.z is released as x.y.z; a release is followed by x.y.(z+1).
   return m[4] ? `${m[1]}.${m[2]}.${m[3]}` : `${m[1]}.${m[2]}.${Number(m[3]) + 1}`;
 }
+
+export type BumpKind = 'patch' | 'minor' | 'major';
+
+/** Semantic version bump: 1.2.3 → 1.2.4 / 1.3.0 / 2.0.0; a pre-release is dropped. Undefined if not SemVer. */
+export function bumpSemver(version: string, kind: BumpKind): string | undefined {
+  const m = /^v?(\d+)\.(\d+)\.(\d+)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.exec(version.trim());
+  if (!m) return undefined;
+  const [maj, min, pat] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (kind === 'major') return `${maj + 1}.0.0`;
+  if (kind === 'minor') return `${maj}.${min + 1}.0`;
+  return `${maj}.${min}.${pat + 1}`;
+}
+
+/** True for a SemVer 2 version, as Helm requires for a chart's `version`. */
+export function isSemver(version: string): boolean {
+  return /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?(?:\+[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*)?$/.test(version);
+}

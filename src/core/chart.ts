@@ -1,0 +1,148 @@
+import { YamlEditError, YamlTextEditor, parseForEdit } from './yamlEdit';
+
+/** Templates `helm create` writes that a worker with no inbound traffic does not use. */
+export const WORKER_REMOVED_TEMPLATES = ['service.yaml', 'ingress.yaml', 'serviceaccount.yaml', 'hpa.yaml', 'httproute.yaml'];
+export const WORKER_REMOVED_DIRS = ['tests'];
+
+/** Values blocks that only the removed templates read. */
+const REMOVED_VALUES = ['service', 'ingress', 'httpRoute', 'autoscaling'];
+
+/** Helm's rule for chart names as we apply it: a lower-case DNS-1123 label. */
+export function chartNameProblem(name: string): string | undefined {
+  if (!name) return 'The chart name is empty.';
+  if (name.length > 53) return 'The chart name is longer than 53 characters (Helm release names derived from it must fit in 63).';
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+    return `"${name}" is not a valid chart name: use lower-case letters, digits and "-", starting and ending with a letter or digit.`;
+  }
+  return undefined;
+}
+
+export interface WorkerValues {
+  /** Registry login server + image name, e.g. "myacr.azurecr.io/sampleworker". */
+  repository: string;
+  tag: string;
+  healthPort: number;
+  healthPath: string;
+}
+
+/**
+ * values.yaml of `helm create`, stripped for a worker: the Service/Ingress/HTTPRoute/autoscaling
+ * blocks go, the image points at the registry, the service account is not created, and the health
+ * port and probes come in where the probes were. Everything else stays as helm wrote it.
+ */
+export function stripValues(text: string, v: WorkerValues, file = 'values.yaml'): string {
+  const ed = new YamlTextEditor(text, file);
+  if (ed.get(['image']) === undefined) throw new YamlEditError(file, 'no "image" mapping; is this the values.yaml of a `helm create` chart?');
+  // Where the probes were, so the new block goes there (before the key that follows them).
+  const doc = parseForEdit(text, file);
+  const keys = (doc.contents as { items: Array<{ key: { value: unknown } }> }).items.map((p) => String(p.key.value));
+  const lastProbe = Math.max(keys.indexOf('livenessProbe'), keys.indexOf('readinessProbe'), keys.indexOf('startupProbe'));
+  const removed = new Set([...REMOVED_VALUES, 'livenessProbe', 'readinessProbe', 'startupProbe', 'healthPort']);
+  const before = lastProbe >= 0 ? keys.slice(lastProbe + 1).find((k) => !removed.has(k)) : undefined;
+
+  ed.deleteTopLevel([...removed]);
+  ed.setScalar(['image', 'repository'], v.repository);
+  ed.setScalar(['image', 'tag'], v.tag, 'double');
+  if (ed.get(['serviceAccount', 'create']) !== undefined) {
+    ed.setScalar(['serviceAccount', 'create'], false);
+    ed.commentAbove(['serviceAccount', 'create'], ['A worker calls no Kubernetes API, so it gets no service account of its own.', "Kept so the chart's helper templates still render."]);
+  }
+  ed.insertTopLevel(
+    [
+      "# The port the worker's health endpoint listens on. There is no Service: nothing calls the",
+      "# worker; only the kubelet's probes (and kubectl port-forward) reach this port.",
+      `healthPort: ${v.healthPort}`,
+      '',
+      '# Kills and restarts the worker when its health endpoint stops answering. The endpoint does',
+      '# not answer while the worker blocks its thread, so the probe must outlast the longest block:',
+      '# here (failureThreshold - 1) x periodSeconds + timeoutSeconds = 55 s.',
+      'livenessProbe:',
+      '  httpGet:',
+      `    path: ${v.healthPath}`,
+      '    port: health',
+      '  periodSeconds: 10',
+      '  timeoutSeconds: 5',
+      '  failureThreshold: 6',
+      '',
+      '# Off for a worker: readiness only decides whether a Service sends the pod traffic, and a',
+      '# worker has no Service. Set it like livenessProbe if something must wait for the pod.',
+      'readinessProbe: {}',
+      '',
+      '# Gives a slow-starting worker time before the liveness checks begin (off by default).',
+      'startupProbe: {}',
+    ],
+    before,
+  );
+  return ed.toString();
+}
+
+/** Chart.yaml with appVersion set to the image tag, as a quoted string. */
+export function setAppVersion(text: string, tag: string, file = 'Chart.yaml'): string {
+  return new YamlTextEditor(text, file).setScalar(['appVersion'], tag, 'double').toString();
+}
+
+const WITH_BLOCK = (probe: string, indent: string) =>
+  `${indent}{{- with .Values.${probe} }}\n${indent}${probe}:\n${indent}  {{- toYaml . | nindent ${indent.length + 2} }}\n${indent}{{- end }}\n`;
+
+/**
+ * templates/deployment.yaml of any `helm create` generation, made to work without the removed
+ * templates and values: replicas without autoscaling, the container port from healthPort, probes
+ * from values (older generations wrote them inline), and a startupProbe block.
+ */
+export function stripDeployment(text: string, file = 'templates/deployment.yaml'): string {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  let t = text.replace(/\r\n/g, '\n');
+
+  // replicas: no HPA, so always from replicaCount.
+  t = t.replace(/^[ \t]*\{\{-?\s*if not \.Values\.autoscaling\.enabled\s*-?\}\}\n([ \t]*replicas:[^\n]*\n)[ \t]*\{\{-?\s*end\s*-?\}\}\n/m, '$1');
+
+  // The container port: the Service's port (Helm 4, late Helm 3) or a literal 80 (older Helm 3).
+  const port = /^([ \t]*)- name: http\n([ \t]*)containerPort: (?:\{\{\s*\.Values\.service\.port\s*\}\}|\d+)\n/m;
+  if (!port.test(t)) throw new YamlEditError(file, 'found no "- name: http / containerPort" entry to turn into the health port');
+  t = t.replace(port, '$1- name: health\n$2containerPort: {{ .Values.healthPort }}\n');
+
+  // Probes written inline (older generations): replace each with a block that reads values.
+  const lines = t.split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([ \t]*)(livenessProbe|readinessProbe|startupProbe):\s*$/.exec(lines[i]);
+    const prev = out[out.length - 1] ?? '';
+    if (m && !/\{\{-?\s*with \.Values\.(livenessProbe|readinessProbe|startupProbe)\s*\}\}/.test(prev)) {
+      const indent = m[1];
+      let j = i + 1;
+      while (j < lines.length && (lines[j].startsWith(`${indent} `) || lines[j].startsWith(`${indent}\t`))) j++;
+      out.push(...WITH_BLOCK(m[2], indent).trimEnd().split('\n'));
+      i = j - 1;
+      continue;
+    }
+    out.push(lines[i]);
+  }
+  t = out.join('\n');
+
+  // A startupProbe block after the readiness (or liveness) one.
+  if (!/\.Values\.startupProbe/.test(t)) {
+    const after = /^([ \t]*)\{\{-?\s*with \.Values\.readinessProbe\s*\}\}\n(?:.*\n)*?\1\{\{-?\s*end\s*\}\}\n/m.exec(t) ?? /^([ \t]*)\{\{-?\s*with \.Values\.livenessProbe\s*\}\}\n(?:.*\n)*?\1\{\{-?\s*end\s*\}\}\n/m.exec(t);
+    if (after) t = t.slice(0, after.index + after[0].length) + WITH_BLOCK('startupProbe', after[1]) + t.slice(after.index + after[0].length);
+  }
+
+  const leftover = /\.Values\.(service|ingress|autoscaling|httpRoute)\b/.exec(t);
+  if (leftover) throw new YamlEditError(file, `still refers to .Values.${leftover[1]}, which a worker chart drops; edit it by hand`);
+  return t.replace(/\n/g, eol);
+}
+
+/** NOTES.txt for a worker: no URL to visit; how to reach a pod's health endpoint. */
+export function workerNotes(chartName: string): string {
+  return `{{ .Chart.Name }} {{ .Chart.AppVersion }} is released as {{ .Release.Name }} in {{ .Release.Namespace }}.
+
+It is a worker: there is no Service and nothing calls it. The kubelet checks its health
+endpoint on port {{ .Values.healthPort }}{{ with .Values.livenessProbe }}{{ with .httpGet }} ({{ .path }}){{ end }}{{ end }}.
+
+Watch its pods (restarts show failed liveness probes):
+  kubectl get pods --namespace {{ .Release.Namespace }} -l "app.kubernetes.io/name={{ include "${chartName}.name" . }},app.kubernetes.io/instance={{ .Release.Name }}" -w
+
+Call the health endpoint of one pod yourself:
+  export POD_NAME=$(kubectl get pods --namespace {{ .Release.Namespace }} -l "app.kubernetes.io/name={{ include "${chartName}.name" . }},app.kubernetes.io/instance={{ .Release.Name }}" -o jsonpath="{.items[0].metadata.name}")
+  kubectl --namespace {{ .Release.Namespace }} port-forward $POD_NAME 8080:{{ .Values.healthPort }}
+  curl -i http://127.0.0.1:8080{{ with .Values.livenessProbe }}{{ with .httpGet }}{{ .path }}{{ end }}{{ end }}
+`;
+}

@@ -1,0 +1,181 @@
+import { TOOLS, ToolPaths, toolFile } from './catalog';
+import { ActionableError, ToolExitError } from './errors';
+import { LineSink, RunOptions, runTool } from './process';
+
+export interface HelmOptions {
+  paths?: ToolPaths;
+  env?: Record<string, string | undefined>;
+  sink?: LineSink;
+  signal?: AbortSignal;
+  cwd?: string;
+}
+
+export interface HelmVersionInfo {
+  version: string;
+  major: number;
+  minor: number;
+}
+
+const versions = new Map<string, Promise<HelmVersionInfo>>();
+
+const run = (o: HelmOptions, args: string[], extra: RunOptions = {}) =>
+  runTool(TOOLS.helm, toolFile('helm', o.paths), args, { env: o.env, sink: o.sink, signal: o.signal, cwd: o.cwd, timeoutMs: 10 * 60_000, ...extra });
+
+/** The Helm version, once per binary: `helm version --template` (Helm 4 refuses `-c`). */
+export function helmVersion(o: HelmOptions = {}): Promise<HelmVersionInfo> {
+  const key = toolFile('helm', o.paths);
+  let p = versions.get(key);
+  if (!p) {
+    p = run(o, ['version', '--template', '{{.Version}}'], { logCommand: false, timeoutMs: 30_000 }).then((r) => {
+      const m = /v?(\d+)\.(\d+)\.(\d+)/.exec(r.stdout);
+      if (!m) throw new ActionableError('helm', 'helm-version', `Could not read the Helm version from "${r.stdout.trim()}".`);
+      const info = { version: `${m[1]}.${m[2]}.${m[3]}`, major: Number(m[1]), minor: Number(m[2]) };
+      if (info.major < 3) throw new ActionableError('helm', 'helm-too-old', `Helm ${info.version} is too old: install Helm 3 or 4.`);
+      return info;
+    });
+    p.catch(() => versions.delete(key));
+    versions.set(key, p);
+  }
+  return p;
+}
+
+/** Helm error text → what to do. */
+export function mapHelmError(err: unknown): unknown {
+  if (!(err instanceof ToolExitError)) return err;
+  const text = err.stderrTail;
+  if (/Kubernetes cluster unreachable|connection refused|no such host|i\/o timeout|dial tcp/i.test(text)) {
+    return new ActionableError('helm', 'cluster-unreachable', `The Kubernetes cluster could not be reached: check the current context (status bar) and your network. Helm said: ${lastLine(text)}`, err);
+  }
+  if (/another operation \(install\/upgrade\/rollback\) is in progress/i.test(text)) {
+    return new ActionableError('helm', 'operation-in-progress', `Another Helm operation on this release is still in progress (or was interrupted). Wait for it, or roll back to the last good revision. Helm said: ${lastLine(text)}`, err);
+  }
+  return err;
+}
+
+const lastLine = (text: string) => text.trim().split('\n').pop()?.replace(/^Error:\s*/, '') ?? '';
+
+async function helm(o: HelmOptions, args: string[], extra: RunOptions = {}) {
+  try {
+    return await run(o, args, extra);
+  } catch (err) {
+    throw mapHelmError(err);
+  }
+}
+
+export async function create(name: string, o: HelmOptions & { cwd: string }): Promise<void> {
+  await helm(o, ['create', name]);
+}
+
+export async function lint(chartDir: string, o: HelmOptions = {}): Promise<string> {
+  return (await helm(o, ['lint', chartDir])).stdout;
+}
+
+export async function template(release: string, chartDir: string, o: HelmOptions & { namespace?: string; set?: string[] } = {}): Promise<string> {
+  return (await helm(o, ['template', release, chartDir, ...(o.namespace ? ['--namespace', o.namespace] : []), ...(o.set ?? []).flatMap((s) => ['--set', s])], { logStdout: false })).stdout;
+}
+
+/** The dry-run flag for this Helm: bare before 3.13, `=client`/`=server` after (a bare one warns on Helm 4). */
+export function dryRunFlag(v: HelmVersionInfo, mode: 'client' | 'server' = 'client'): string {
+  return v.major === 3 && v.minor < 13 ? '--dry-run' : `--dry-run=${mode}`;
+}
+
+/** The roll-back-on-failure flag: `--atomic` on Helm 3, `--rollback-on-failure` on Helm 4. */
+export function atomicFlag(v: HelmVersionInfo): string {
+  return v.major >= 4 ? '--rollback-on-failure' : '--atomic';
+}
+
+export interface ReleaseInfo {
+  name: string;
+  namespace: string;
+  revision: number;
+  status: string;
+  chart?: string;
+  appVersion?: string;
+  manifest?: string;
+  notes?: string;
+  description?: string;
+}
+
+interface ReleaseJson {
+  name: string;
+  namespace: string;
+  version: number;
+  info?: { status?: string; notes?: string; description?: string };
+  chart?: { metadata?: { name?: string; version?: string; appVersion?: string } };
+  manifest?: string;
+}
+
+function toRelease(j: ReleaseJson): ReleaseInfo {
+  const meta = j.chart?.metadata;
+  return {
+    name: j.name,
+    namespace: j.namespace,
+    revision: j.version,
+    status: j.info?.status ?? 'unknown',
+    chart: meta ? `${meta.name}-${meta.version}` : undefined,
+    appVersion: meta?.appVersion,
+    manifest: j.manifest,
+    notes: j.info?.notes,
+    description: j.info?.description,
+  };
+}
+
+function parseRelease(stdout: string): ReleaseInfo {
+  const start = stdout.indexOf('{');
+  if (start < 0) throw new ActionableError('helm', 'helm-bad-output', 'Helm printed no release JSON.');
+  return toRelease(JSON.parse(stdout.slice(start)) as ReleaseJson);
+}
+
+export interface UpgradeRequest {
+  release: string;
+  chartDir: string;
+  namespace: string;
+  createNamespace?: boolean;
+  wait?: boolean;
+  /** e.g. "5m0s". */
+  timeout?: string;
+  atomic?: boolean;
+  dryRun?: 'client' | 'server';
+  set?: string[];
+}
+
+/** `helm upgrade --install` (or its dry run), with each flag spelled for the Helm in use. */
+export async function upgradeInstall(req: UpgradeRequest, o: HelmOptions = {}): Promise<ReleaseInfo> {
+  const v = await helmVersion(o);
+  const args = ['upgrade', '--install', req.release, req.chartDir, '--namespace', req.namespace, '--output', 'json'];
+  if (req.createNamespace) args.push('--create-namespace');
+  if (req.dryRun) args.push(dryRunFlag(v, req.dryRun));
+  if (req.wait) args.push('--wait');
+  if (req.timeout) args.push('--timeout', req.timeout);
+  if (req.atomic && !req.dryRun) args.push(atomicFlag(v));
+  for (const s of req.set ?? []) args.push('--set', s);
+  const r = await helm(o, args, { logStdout: false });
+  return parseRelease(r.stdout);
+}
+
+export interface HistoryEntry {
+  revision: number;
+  updated: string;
+  status: string;
+  chart: string;
+  appVersion: string;
+  description: string;
+}
+
+export async function history(release: string, namespace: string, o: HelmOptions = {}): Promise<HistoryEntry[]> {
+  const r = await helm(o, ['history', release, '--namespace', namespace, '--output', 'json'], { logStdout: false });
+  const list = JSON.parse(r.stdout || '[]') as Array<{ revision: number; updated: string; status: string; chart: string; app_version: string; description: string }>;
+  return list.map((h) => ({ revision: h.revision, updated: h.updated, status: h.status, chart: h.chart, appVersion: h.app_version, description: h.description }));
+}
+
+export async function rollback(release: string, revision: number, namespace: string, o: HelmOptions & { wait?: boolean; timeout?: string } = {}): Promise<void> {
+  await helm(o, ['rollback', release, String(revision), '--namespace', namespace, ...(o.wait ? ['--wait'] : []), ...(o.timeout ? ['--timeout', o.timeout] : [])]);
+}
+
+export async function uninstall(release: string, namespace: string, o: HelmOptions & { wait?: boolean } = {}): Promise<void> {
+  await helm(o, ['uninstall', release, '--namespace', namespace, ...(o.wait ? ['--wait'] : [])]);
+}
+
+export async function status(release: string, namespace: string, o: HelmOptions = {}): Promise<ReleaseInfo> {
+  return parseRelease((await helm(o, ['status', release, '--namespace', namespace, '--output', 'json'], { logStdout: false })).stdout);
+}

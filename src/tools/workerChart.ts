@@ -1,0 +1,48 @@
+import { readFile, rm, stat, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WORKER_REMOVED_DIRS, WORKER_REMOVED_TEMPLATES, WorkerValues, chartNameProblem, setAppVersion, stripDeployment, stripValues, workerNotes } from '../core/chart';
+import { writeFileAtomic } from './files';
+import { HelmOptions, create } from './helm';
+
+export class ChartError extends Error {
+  constructor(message: string, readonly code: 'bad-name' | 'exists') {
+    super(message);
+    this.name = 'ChartError';
+  }
+}
+
+export interface CreateWorkerChartRequest extends WorkerValues {
+  name: string;
+  /** The charts/ folder; created if missing. */
+  chartsDir: string;
+}
+
+/**
+ * `helm create` with the user's Helm, then stripped for a worker. The chart folder is new, so if
+ * anything fails it is removed again and nothing else was touched.
+ */
+export async function createWorkerChart(req: CreateWorkerChartRequest, o: HelmOptions = {}): Promise<string> {
+  const problem = chartNameProblem(req.name);
+  if (problem) throw new ChartError(problem, 'bad-name');
+  const dir = join(req.chartsDir, req.name);
+  if (await stat(dir).then(() => true, () => false)) throw new ChartError(`${dir} already exists; choose another name or delete it first.`, 'exists');
+  await mkdir(req.chartsDir, { recursive: true });
+  await create(req.name, { ...o, cwd: req.chartsDir });
+  try {
+    const read = (p: string) => readFile(join(dir, p), 'utf8');
+    const [values, chart, deployment] = await Promise.all([read('values.yaml'), read('Chart.yaml'), read('templates/deployment.yaml')]);
+    const files: Array<[string, string]> = [
+      ['values.yaml', stripValues(values, req, join(dir, 'values.yaml'))],
+      ['Chart.yaml', setAppVersion(chart, req.tag, join(dir, 'Chart.yaml'))],
+      ['templates/deployment.yaml', stripDeployment(deployment, join(dir, 'templates/deployment.yaml'))],
+      ['templates/NOTES.txt', workerNotes(req.name)],
+    ];
+    for (const t of WORKER_REMOVED_TEMPLATES) await rm(join(dir, 'templates', t), { force: true });
+    for (const d of WORKER_REMOVED_DIRS) await rm(join(dir, 'templates', d), { recursive: true, force: true });
+    for (const [p, text] of files) await writeFileAtomic(join(dir, p), text);
+    return dir;
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,140 @@
+import * as assert from 'node:assert/strict';
+import { BumpError, bumpChart } from '../../src/core/bump';
+import { chartNameProblem, setAppVersion, stripDeployment, stripValues, workerNotes } from '../../src/core/chart';
+import { bumpSemver, isSemver, nextPatch } from '../../src/core/versions';
+import { YamlEditError, YamlTextEditor } from '../../src/core/yamlEdit';
+
+/** Lines that differ between two texts of the same length in lines. */
+function changedLines(a: string, b: string): Array<[string, string]> {
+  const la = a.split('\n');
+  const lb = b.split('\n');
+  assert.equal(la.length, lb.length, 'line count changed');
+  return la.map((l, i) => [l, lb[i]] as [string, string]).filter(([x, y]) => x !== y);
+}
+
+describe('chart names', () => {
+  it('lower-case DNS-1123 labels only', () => {
+    assert.equal(chartNameProblem('sample-worker'), undefined);
+    for (const bad of ['SampleWorker', '-x', 'x-', 'a_b', '', 'a'.repeat(54)]) assert.ok(chartNameProblem(bad), bad);
+  });
+});
+
+describe('surgical YAML edits', () => {
+  it('changes only the value, keeping quotes, comments, odd indentation and CRLF', () => {
+    const text = '# top\r\nimage:\r\n    repository: nginx   # the image\r\n    tag: \'1.0\'\r\nlist:\r\n-   a\r\n';
+    const out = new YamlTextEditor(text, 'values.yaml').setScalar(['image', 'tag'], '2.0').setScalar(['image', 'repository'], 'r.io/x').toString();
+    assert.equal(out, "# top\r\nimage:\r\n    repository: r.io/x   # the image\r\n    tag: '2.0'\r\nlist:\r\n-   a\r\n");
+  });
+  it('adds a missing key under its siblings', () => {
+    const out = new YamlTextEditor('image:\n  repository: x\nother: 1\n', 'v.yaml').setScalar(['image', 'tag'], '1.0').toString();
+    assert.equal(out, 'image:\n  repository: x\n  tag: "1.0"\nother: 1\n');
+  });
+  it('plain strings that would read back as something else are quoted', () => {
+    assert.equal(new YamlTextEditor('a: x\n', 'f').setScalar(['a'], 'true').toString(), 'a: "true"\n');
+    assert.equal(new YamlTextEditor('a: x\n', 'f').setScalar(['a'], '1.10').toString(), 'a: "1.10"\n');
+    assert.equal(new YamlTextEditor('a: x\n', 'f').setScalar(['a'], '0.1.1').toString(), 'a: 0.1.1\n');
+  });
+  it('invalid YAML is refused with file:line:column', () => {
+    assert.throws(() => new YamlTextEditor('a: 1\nb: [1, 2\nc: 3\n', 'charts/x/values.yaml'), (e: unknown) => e instanceof YamlEditError && /^charts\/x\/values\.yaml:\d+:\d+: /.test(e.message));
+    assert.throws(() => new YamlTextEditor('- a\n- b\n', 'v.yaml'), /not a mapping/);
+  });
+  it('removes a top-level block with its comments and commented-out lines', () => {
+    const text = 'a: 1\n\n# about b\nb:\n  x: 1\n  # y: 2\n\n# about c\nc: 3\n';
+    assert.equal(new YamlTextEditor(text, 'f').deleteTopLevel(['b']).toString(), 'a: 1\n\n# about c\nc: 3\n');
+  });
+});
+
+describe('Bump Version', () => {
+  const chart = '# my chart\r\napiVersion: v2\r\nname: w\r\n# bump me\r\nversion: 0.1.9   # chart version\r\nappVersion: "0.0.1"\r\n';
+  const values = 'replicaCount: 1\r\nimage:\r\n    repository: r.io/w   # registry\r\n    # the tag\r\n    tag: "0.0.1"\r\n    pullPolicy: IfNotPresent\r\n';
+
+  it('sets version, appVersion and image.tag, and nothing else', () => {
+    const r = bumpChart(chart, values, { appVersion: '0.0.2', chartVersion: 'patch' });
+    assert.deepEqual(r.from, { version: '0.1.9', appVersion: '0.0.1', tag: '0.0.1' });
+    assert.deepEqual(r.to, { version: '0.1.10', appVersion: '0.0.2', tag: '0.0.2' });
+    assert.deepEqual(changedLines(chart, r.chartYaml), [
+      ['version: 0.1.9   # chart version\r', 'version: 0.1.10   # chart version\r'],
+      ['appVersion: "0.0.1"\r', 'appVersion: "0.0.2"\r'],
+    ]);
+    assert.deepEqual(changedLines(values, r.valuesYaml), [['    tag: "0.0.1"\r', '    tag: "0.0.2"\r']]);
+  });
+  it('minor, major and exact versions', () => {
+    assert.equal(bumpChart(chart, values, { appVersion: 'abc1234', chartVersion: 'minor' }).to.version, '0.2.0');
+    assert.equal(bumpChart(chart, values, { appVersion: 'abc1234', chartVersion: 'major' }).to.version, '1.0.0');
+    assert.equal(bumpChart(chart, values, { appVersion: 'abc1234', chartVersion: { exact: '3.0.0-rc.1' } }).to.version, '3.0.0-rc.1');
+  });
+  it('refuses bad input before touching anything', () => {
+    assert.throws(() => bumpChart(chart, values, { appVersion: '-bad', chartVersion: 'patch' }), BumpError);
+    assert.throws(() => bumpChart(chart, values, { appVersion: '1', chartVersion: { exact: '1.0' } }), /not a semantic version/);
+    assert.throws(() => bumpChart(chart.replace('0.1.9', 'latest'), values, { appVersion: '1', chartVersion: 'patch' }), /cannot be bumped/);
+    assert.throws(() => bumpChart(chart, 'image: [\n', { appVersion: '1', chartVersion: 'patch' }, { chart: 'Chart.yaml', values: 'values.yaml' }), (e: unknown) => e instanceof YamlEditError && /^values\.yaml:\d+:\d+: /.test(e.message));
+  });
+  it('semver helpers', () => {
+    assert.equal(bumpSemver('1.2.3-rc.1', 'patch'), '1.2.4');
+    assert.equal(nextPatch('1.2.3-rc.1'), '1.2.3');
+    assert.ok(isSemver('1.0.0+build.5'));
+    assert.ok(!isSemver('01.0.0'));
+  });
+});
+
+// templates/deployment.yaml as `helm create` wrote it in Helm 3.9 to 3.13: probes inline, port 80.
+const OLD_DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "w.fullname" . }}
+spec:
+  {{- if not .Values.autoscaling.enabled }}
+  replicas: {{ .Values.replicaCount }}
+  {{- end }}
+  template:
+    spec:
+      containers:
+        - name: {{ .Chart.Name }}
+          image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"
+          ports:
+            - name: http
+              containerPort: 80
+              protocol: TCP
+          livenessProbe:
+            httpGet:
+              path: /
+              port: http
+          readinessProbe:
+            httpGet:
+              path: /
+              port: http
+          resources:
+            {{- toYaml .Values.resources | nindent 12 }}
+`;
+
+describe('stripping a helm create chart for a worker', () => {
+  it('older deployment templates: inline probes become value-driven, port 80 becomes the health port', () => {
+    const out = stripDeployment(OLD_DEPLOYMENT);
+    assert.match(out, /^ {2}replicas: \{\{ \.Values\.replicaCount \}\}\n {2}template:/m);
+    assert.match(out, /- name: health\n {14}containerPort: \{\{ \.Values\.healthPort \}\}/);
+    for (const p of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+      assert.ok(out.includes(`          {{- with .Values.${p} }}\n          ${p}:\n            {{- toYaml . | nindent 12 }}\n          {{- end }}\n`), p);
+    }
+    assert.doesNotMatch(out, /path: \/\n/);
+    assert.doesNotMatch(out, /autoscaling|service\.port/);
+  });
+  it('refuses a template it cannot adapt, saying what is left', () => {
+    assert.throws(() => stripDeployment('spec:\n  ports:\n    - name: web\n      containerPort: 80\n'), /health port/);
+    assert.throws(() => stripDeployment(OLD_DEPLOYMENT.replace('resources:', 'foo: {{ .Values.service.type }}\n          resources:')), /\.Values\.service/);
+  });
+  it('older values.yaml without probes gets them at the end', () => {
+    const old = 'replicaCount: 1\nimage:\n  repository: nginx\n  tag: ""\nserviceAccount:\n  create: true\n  name: ""\nservice:\n  type: ClusterIP\n  port: 80\nautoscaling:\n  enabled: false\nresources: {}\n';
+    const out = stripValues(old, { repository: 'r.io/w', tag: '0.0.1', healthPort: 8080, healthPath: '/healthz' });
+    assert.doesNotMatch(out, /^(service|autoscaling):/m);
+    assert.match(out, /^resources: \{\}\n\n# The port/m);
+    assert.match(out, /^healthPort: 8080$/m);
+    assert.match(out, /^ {2}create: false$/m);
+    assert.match(out, /^ {2}tag: "0\.0\.1"$/m);
+  });
+  it('appVersion is written quoted, and NOTES explain port-forward with the chart helpers', () => {
+    assert.equal(setAppVersion('name: w\nappVersion: 1.16.0\n', '0.0.3'), 'name: w\nappVersion: "0.0.3"\n');
+    const notes = workerNotes('sample-worker');
+    assert.match(notes, /port-forward \$POD_NAME 8080:\{\{ \.Values\.healthPort \}\}/);
+    assert.match(notes, /include "sample-worker\.name"/);
+  });
+});
