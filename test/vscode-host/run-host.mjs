@@ -126,6 +126,12 @@ async function main() {
   }
 
   let failed = results ? results.failed : 0;
+  // An activation error in the extension host is a failure even if no test noticed it.
+  const activationErrors = [...hostLog, ...consoleLines].filter((l) => /Activating extension .?aks-worker\.aks-worker-deploy.? failed/i.test(l));
+  if (activationErrors.length) {
+    console.log(`\nThe extension host reported an activation error:\n  ${activationErrors[0].slice(0, 600)}`);
+    failed += 1;
+  }
   if (!results) {
     const f = await failureArtifacts();
     console.log(`\nThe host suite exited with code ${exitCode} without writing results (the extension or the suite failed to load); logs: ${f}`);

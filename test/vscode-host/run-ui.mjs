@@ -88,6 +88,12 @@ async function main() {
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
   await page.locator('.monaco-workbench .part.activitybar').waitFor({ state: 'visible', timeout: 60_000 });
   await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: 60_000 });
+  // The extension's contributions are in once its activity-bar entry shows (the tests check it too).
+  await page
+    .locator('.activitybar .action-item [aria-label^="AKS Worker"]')
+    .first()
+    .waitFor({ state: 'attached', timeout: 60_000 })
+    .catch(() => log('the AKS Worker activity-bar entry did not show within 60 s; running the tests anyway'));
   Object.assign(ui, { page, server, workspace, resultsDir: UI_RESULTS });
 
   const { default: Mocha } = await import('mocha');

@@ -45,6 +45,11 @@ export async function runCommand(title) {
   await row.click();
 }
 
+/** Clears every notification (for tests that provoke an error notification on purpose). */
+export async function clearNotifications() {
+  await runCommand('Notifications: Clear All Notifications');
+}
+
 /** Clicks an activity-bar entry by its accessible name (e.g. "AKS Worker", "Explorer"). */
 export async function openActivity(name) {
   const p = page();
