@@ -113,6 +113,20 @@ for (const [label, envKey, major] of [
       assert.match(text, /^REVISION\s+UPDATED\s+STATUS\s+CHART/m);
     });
 
+    it('stores releases in protobuf-encoded ConfigMaps with HELM_DRIVER=configmap (install --wait)', async () => {
+      const cmEnv = { ...env, HELM_DRIVER: 'configmap' };
+      await ok(helm, ['install', `${release}cm`, chart, '-f', join(chart, 'rig-values.yaml'), '--wait', '--timeout', '60s'], { env: cmEnv });
+      const cms = await kubectlJson(['get', 'configmaps', '-l', `name=${release}cm,owner=helm`]);
+      assert.equal(cms.items.length, 1);
+      assert.ok(cms.items[0].data.release.length > 100);
+      const reqs: any[] = await control('GET', 'requests');
+      assert.ok(reqs.some((r) => r.method === 'POST' && r.path.includes('/configmaps') && r.contentType === 'application/vnd.kubernetes.protobuf' && r.status === 201));
+      const status = JSON.parse(await ok(helm, ['status', `${release}cm`, '-o', 'json'], { env: cmEnv }));
+      assert.equal(status.info.status, 'deployed');
+      await ok(helm, ['uninstall', `${release}cm`], { env: cmEnv });
+      assert.equal((await kubectlJson(['get', 'configmaps', '-l', 'owner=helm'])).items.length, 0);
+    });
+
     it('uninstalls: deployment, pods and release secrets are gone', async () => {
       await h(['uninstall', release]);
       const secrets = await kubectlJson(['get', 'secrets', '-l', `owner=helm`]);
