@@ -6,10 +6,15 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError, parseArgs } from './core/args';
+import { BumpError } from './core/bump';
 import { CsprojError } from './core/dotnet';
+import { tagProblem, parseImageRef, ImageRefError } from './core/imageRef';
+import { BumpKind } from './core/versions';
+import { YamlEditError } from './core/yamlEdit';
 import { ToolPaths } from './tools/catalog';
 import { doctor, formatDoctorReport } from './tools/doctor';
 import { ProjectError, findProjects, planDockerfile, writeDockerfilePlan } from './tools/dotnetProject';
+import { ChartError, bumpChartFiles, createWorkerChart } from './tools/workerChart';
 
 declare const AKS_WORKER_VERSION: string;
 const VERSION = typeof AKS_WORKER_VERSION === 'string' ? AKS_WORKER_VERSION : '0.0.0-dev';
@@ -30,6 +35,16 @@ Commands:
                     else the project's folder). Prints the paths written. Existing files are
                     kept unless --force.
 
+  chart create <name> --dir <charts-dir> --image <repository> --tag <tag>
+               [--health-port N] [--health-path P] [--helm PATH]
+                    Run "helm create" in the charts folder and strip the chart for a worker:
+                    no Service, Ingress, ServiceAccount, HPA, HTTPRoute or tests; the image
+                    from the registry; probes on the health port; appVersion = tag.
+
+  release bump <chart-dir> --app-version <tag> [--bump patch|minor|major | --chart-version V]
+                    Set Chart.yaml version (bumped, default patch) and appVersion, and
+                    values.yaml image.tag, together. Only those three values change.
+
 Options:
   --docker PATH     docker binary to use (default: docker on PATH)
   --helm PATH       helm binary to use (default: helm on PATH)
@@ -39,6 +54,7 @@ Options:
   --health-port N   dockerfile: port of the worker's health endpoint (default 8080, 80 on .NET 6/7)
   --framework TFM   dockerfile: target framework to containerise when the project has several
   --force           dockerfile: replace an existing Dockerfile and .dockerignore
+  --health-path P   chart create: path of the health endpoint (default /healthz)
   -h, --help        Show this help
   --version         Print the version
 
@@ -50,7 +66,22 @@ const TOOL_FLAGS = { docker: { value: true }, helm: { value: true }, kubectl: { 
 export async function main(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs(argv, { ...TOOL_FLAGS, json: {}, help: {}, version: {}, 'health-port': { value: true }, framework: { value: true }, force: {} });
+    parsed = parseArgs(argv, {
+      ...TOOL_FLAGS,
+      json: {},
+      help: {},
+      version: {},
+      'health-port': { value: true },
+      'health-path': { value: true },
+      framework: { value: true },
+      force: {},
+      dir: { value: true },
+      image: { value: true },
+      tag: { value: true },
+      'app-version': { value: true },
+      bump: { value: true },
+      'chart-version': { value: true },
+    });
   } catch (e) {
     if (e instanceof UsageError) {
       err(`aks-worker: ${e.message}\nRun "aks-worker --help" for usage.\n`);
@@ -88,6 +119,10 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
     }
     case 'dockerfile':
       return dockerfileCommand(rest, flags, out, err);
+    case 'chart':
+      return chartCommand(rest, flags, paths, out, err);
+    case 'release':
+      return releaseCommand(rest, flags, out, err);
     default:
       err(`aks-worker: unknown command "${command}".\nRun "aks-worker --help" for the list of commands.\n`);
       return 2;
@@ -100,11 +135,8 @@ async function dockerfileCommand(rest: string[], flags: Record<string, string | 
     return 2;
   };
   if (rest.length !== 1) return bad('give one project folder or .csproj file, e.g. "aks-worker dockerfile src/MyWorker".');
-  let healthPort: number | undefined;
-  if (flags['health-port'] !== undefined) {
-    healthPort = Number(flags['health-port']);
-    if (!Number.isInteger(healthPort) || healthPort < 1 || healthPort > 65535) return bad(`--health-port must be a whole number from 1 to 65535 (got "${String(flags['health-port'])}").`);
-  }
+  const healthPort = healthPortFlag(flags);
+  if (typeof healthPort === 'string') return bad(healthPort);
   const target = resolve(rest[0]);
   let csproj: string;
   try {
@@ -130,6 +162,74 @@ async function dockerfileCommand(rest: string[], flags: Record<string, string | 
     return 0;
   } catch (e) {
     if (e instanceof ProjectError || e instanceof CsprojError) return bad(e.message);
+    throw e;
+  }
+}
+
+function healthPortFlag(flags: Record<string, string | boolean>): number | string | undefined {
+  if (flags['health-port'] === undefined) return undefined;
+  const n = Number(flags['health-port']);
+  return Number.isInteger(n) && n >= 1 && n <= 65535 ? n : `--health-port must be a whole number from 1 to 65535 (got "${String(flags['health-port'])}").`;
+}
+
+async function chartCommand(rest: string[], flags: Record<string, string | boolean>, paths: ToolPaths, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const bad = (message: string) => {
+    err(`aks-worker chart: ${message}\n`);
+    return 2;
+  };
+  const [sub, name, ...extra] = rest;
+  if (sub !== 'create') return bad(`unknown subcommand "${sub ?? ''}"; use "chart create".`);
+  if (!name || extra.length) return bad('give one chart name, e.g. "aks-worker chart create sample-worker --dir charts --image myacr.azurecr.io/sampleworker --tag 0.0.1".');
+  for (const f of ['dir', 'image', 'tag'] as const) if (typeof flags[f] !== 'string') return bad(`--${f} is required.`);
+  const port = healthPortFlag(flags);
+  if (typeof port === 'string') return bad(port);
+  const tp = tagProblem(flags.tag as string);
+  if (tp) return bad(tp);
+  try {
+    const ref = parseImageRef(flags.image as string);
+    if (ref.tag || ref.digest) return bad('--image is the repository without a tag; give the tag with --tag.');
+  } catch (e) {
+    if (e instanceof ImageRefError) return bad(`--image: ${e.message}`);
+    throw e;
+  }
+  const healthPath = typeof flags['health-path'] === 'string' ? flags['health-path'] : '/healthz';
+  if (!healthPath.startsWith('/')) return bad('--health-path must start with "/".');
+  try {
+    const dir = await createWorkerChart(
+      { name, chartsDir: resolve(flags.dir as string), repository: flags.image as string, tag: flags.tag as string, healthPort: port ?? 8080, healthPath },
+      { paths },
+    );
+    out(`${dir}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof ChartError || e instanceof YamlEditError) return bad(e.message);
+    throw e;
+  }
+}
+
+async function releaseCommand(rest: string[], flags: Record<string, string | boolean>, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const bad = (message: string) => {
+    err(`aks-worker release: ${message}\n`);
+    return 2;
+  };
+  const [sub, chartDir, ...extra] = rest;
+  if (sub !== 'bump') return bad(`unknown subcommand "${sub ?? ''}"; use "release bump".`);
+  if (!chartDir || extra.length) return bad('give one chart folder, e.g. "aks-worker release bump charts/sample-worker --app-version 0.0.2".');
+  if (typeof flags['app-version'] !== 'string') return bad('--app-version (the new image tag) is required.');
+  if (flags.bump !== undefined && flags['chart-version'] !== undefined) return bad('give --bump or --chart-version, not both.');
+  let chartVersion: BumpKind | { exact: string } = 'patch';
+  if (typeof flags['chart-version'] === 'string') chartVersion = { exact: flags['chart-version'] };
+  else if (flags.bump !== undefined) {
+    if (!['patch', 'minor', 'major'].includes(String(flags.bump))) return bad(`--bump must be patch, minor or major (got "${String(flags.bump)}").`);
+    chartVersion = flags.bump as BumpKind;
+  }
+  try {
+    const r = await bumpChartFiles(resolve(chartDir), { appVersion: flags['app-version'], chartVersion });
+    out(`version ${r.from.version} -> ${r.to.version}\nappVersion ${r.from.appVersion ?? '(none)'} -> ${r.to.appVersion}\nimage.tag ${r.from.tag ?? '(none)'} -> ${r.to.tag}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof BumpError || e instanceof YamlEditError) return bad(e.message);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return bad(`${(e as NodeJS.ErrnoException).path ?? chartDir} does not exist; is ${chartDir} a chart folder?`);
     throw e;
   }
 }

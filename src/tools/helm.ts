@@ -176,6 +176,12 @@ export async function uninstall(release: string, namespace: string, o: HelmOptio
   await helm(o, ['uninstall', release, '--namespace', namespace, ...(o.wait ? ['--wait'] : [])]);
 }
 
+/** The release now. `helm status -o json` leaves out the chart, so its name and appVersion come from the history. */
 export async function status(release: string, namespace: string, o: HelmOptions = {}): Promise<ReleaseInfo> {
-  return parseRelease((await helm(o, ['status', release, '--namespace', namespace, '--output', 'json'], { logStdout: false })).stdout);
+  const info = parseRelease((await helm(o, ['status', release, '--namespace', namespace, '--output', 'json'], { logStdout: false })).stdout);
+  if (!info.appVersion || !info.chart) {
+    const entry = (await history(release, namespace, o)).find((h) => h.revision === info.revision);
+    if (entry) return { ...info, chart: info.chart ?? entry.chart, appVersion: info.appVersion ?? entry.appVersion };
+  }
+  return info;
 }

@@ -1,5 +1,6 @@
 import { readFile, rm, stat, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BumpRequest, BumpResult, bumpChart } from '../core/bump';
 import { WORKER_REMOVED_DIRS, WORKER_REMOVED_TEMPLATES, WorkerValues, chartNameProblem, setAppVersion, stripDeployment, stripValues, workerNotes } from '../core/chart';
 import { writeFileAtomic } from './files';
 import { HelmOptions, create } from './helm';
@@ -45,4 +46,18 @@ export async function createWorkerChart(req: CreateWorkerChartRequest, o: HelmOp
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/**
+ * Bump Version on disk: reads Chart.yaml and values.yaml, computes both edits (nothing is written if
+ * either is invalid), then writes both atomically.
+ */
+export async function bumpChartFiles(chartDir: string, req: BumpRequest): Promise<BumpResult> {
+  const chartFile = join(chartDir, 'Chart.yaml');
+  const valuesFile = join(chartDir, 'values.yaml');
+  const [chart, values] = await Promise.all([readFile(chartFile, 'utf8'), readFile(valuesFile, 'utf8')]);
+  const result = bumpChart(chart, values, req, { chart: chartFile, values: valuesFile });
+  await writeFileAtomic(chartFile, result.chartYaml);
+  await writeFileAtomic(valuesFile, result.valuesYaml);
+  return result;
 }
