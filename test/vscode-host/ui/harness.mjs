@@ -124,6 +124,17 @@ export async function contextMenuWith(locator, expected, { timeout = 20_000 } = 
   return last;
 }
 
+/** Runs a context-menu entry: hover to focus it, then Enter (menus act on keyboard and mouse-up). */
+export async function chooseMenuItem(menu, label) {
+  const item = menu.locator('.action-item', { has: page().locator('.action-label', { hasText: new RegExp(`^${escapeRe(label)}$`) }) }).first();
+  await item.hover();
+  await eventually(async () => (await item.evaluate((e) => e.classList.contains('focused'))) || (await item.getAttribute('class'))?.includes('focused'), {
+    timeout: 5_000,
+    message: `menu entry "${label}" focused`,
+  }).catch(() => {});
+  await page().keyboard.press('Enter');
+}
+
 /** The Playwright frame of the active webview's content. */
 export function activeWebview() {
   return page().frameLocator('iframe.webview.ready').frameLocator('#active-frame');
