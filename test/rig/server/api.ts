@@ -217,6 +217,22 @@ export class ApiServer {
       case 'PATCH':
         return this.patch(def, nsv, name, url, req, body, res, sub);
       case 'DELETE': {
+        let grace: number | undefined;
+        if (url.searchParams.has('gracePeriodSeconds')) grace = Number(url.searchParams.get('gracePeriodSeconds'));
+        const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+        if (body.length && ct !== 'application/vnd.kubernetes.protobuf') {
+          try {
+            const opts = JSON.parse(body.toString('utf8'));
+            if (typeof opts.gracePeriodSeconds === 'number') grace = opts.gracePeriodSeconds;
+          } catch {
+            /* ignore undecodable DeleteOptions */
+          }
+        }
+        if (key === 'core/pods' && grace !== 0) {
+          if (!this.store.get(key, nsv, name)) throw notFound(def, name);
+          const terminating = this.kubelet.gracefulDelete(nsv, name, grace);
+          if (terminating) return this.sendObj(def, req, res, 200, terminating, url);
+        }
         const o = this.store.delete(key, nsv, name);
         return this.sendObj(def, req, res, 200, o, url);
       }

@@ -120,6 +120,8 @@ export class Controller {
     const maxRev = Math.max(0, ...rss.map((r) => Number(r.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0)));
     let newRs = rss.find((r) => r.metadata.labels?.[HASH_LABEL] === hash);
     const replicas = d.spec.replicas ?? 1;
+    const olds = rss.filter((r) => r !== newRs);
+    const target = this.newRsTarget(d, newRs, olds);
     let revision = maxRev;
     if (!newRs) {
       revision = maxRev + 1;
@@ -140,10 +142,10 @@ export class Controller {
           },
           ownerReferences: [ownerRef(d)],
         },
-        spec: { replicas, minReadySeconds: d.spec.minReadySeconds ?? 0, selector: sel, template: t },
+        spec: { replicas: target, minReadySeconds: d.spec.minReadySeconds ?? 0, selector: sel, template: t },
         status: { replicas: 0 },
       });
-      this.events.record(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${newRs.metadata.name} from 0 to ${replicas}`, 'deployment-controller');
+      if (target > 0) this.events.record(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${newRs.metadata.name} from 0 to ${target}`, 'deployment-controller');
     } else {
       const curRev = Number(newRs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
       if (curRev < maxRev) revision = maxRev + 1; // rollback to an older template: it becomes the newest revision
@@ -151,34 +153,94 @@ export class Controller {
       const upd = clone(newRs);
       upd.metadata.annotations = { ...(upd.metadata.annotations ?? {}), 'deployment.kubernetes.io/revision': String(revision), 'deployment.kubernetes.io/desired-replicas': String(replicas) };
       const before = upd.spec.replicas;
-      upd.spec.replicas = replicas;
+      upd.spec.replicas = target;
       newRs = this.store.update('apps/replicasets', upd);
-      if (before !== replicas) this.events.record(d, 'Normal', 'ScalingReplicaSet', `Scaled ${before < replicas ? 'up' : 'down'} replica set ${newRs.metadata.name} from ${before} to ${replicas}`, 'deployment-controller');
+      if (before !== target) this.events.record(d, 'Normal', 'ScalingReplicaSet', `Scaled ${before < target ? 'up' : 'down'} replica set ${newRs.metadata.name} from ${before} to ${target}`, 'deployment-controller');
     }
-    for (const old of rss) {
-      if (old.metadata.uid === newRs.metadata.uid || old.spec.replicas === 0) continue;
-      const upd = clone(old);
-      const before = upd.spec.replicas;
-      upd.spec.replicas = 0;
-      this.store.update('apps/replicasets', upd);
-      this.events.record(d, 'Normal', 'ScalingReplicaSet', `Scaled down replica set ${old.metadata.name} from ${before} to 0`, 'deployment-controller');
-    }
+    this.scaleDownOld(d, newRs, olds);
     // prune history beyond revisionHistoryLimit
     const limit = d.spec.revisionHistoryLimit ?? 10;
-    const olds = this.store.list('apps/replicasets', ns).filter((r) => ownedBy(r, d) && r.metadata.uid !== newRs!.metadata.uid && r.spec.replicas === 0 && (r.status?.replicas ?? 0) === 0);
-    olds.sort((a, b) => Number(a.metadata.annotations?.['deployment.kubernetes.io/revision']) - Number(b.metadata.annotations?.['deployment.kubernetes.io/revision']));
-    while (olds.length > limit) {
-      const r = olds.shift()!;
+    const prunable = this.store.list('apps/replicasets', ns).filter((r) => ownedBy(r, d) && r.metadata.uid !== newRs!.metadata.uid && r.spec.replicas === 0 && (r.status?.replicas ?? 0) === 0);
+    prunable.sort((a, b) => Number(a.metadata.annotations?.['deployment.kubernetes.io/revision']) - Number(b.metadata.annotations?.['deployment.kubernetes.io/revision']));
+    while (prunable.length > limit) {
+      const r = prunable.shift()!;
       this.store.delete('apps/replicasets', ns!, r.metadata.name);
     }
     this.updateDeploymentStatus(ns!, name!, newRs, revision);
+  }
+
+  private surgeAndUnavailable(d: Obj): [number, number] {
+    const replicas = d.spec.replicas ?? 1;
+    const ru = d.spec.strategy?.rollingUpdate ?? {};
+    const resolve = (v: unknown, def: string, up: boolean) => {
+      const x = v ?? def;
+      if (typeof x === 'string' && x.endsWith('%')) {
+        const f = (replicas * parseInt(x, 10)) / 100;
+        return up ? Math.ceil(f) : Math.floor(f);
+      }
+      return Number(x);
+    };
+    const surge = resolve(ru.maxSurge, '25%', true);
+    let unavailable = resolve(ru.maxUnavailable, '25%', false);
+    if (surge === 0 && unavailable === 0) unavailable = 1;
+    return [surge, Math.min(unavailable, replicas)];
+  }
+
+  private activePods(rs: Obj): Obj[] {
+    return this.store.list('core/pods', rs.metadata.namespace).filter((p) => ownedBy(p, rs) && !p.metadata.deletionTimestamp);
+  }
+
+  /** replicas for the new ReplicaSet: Recreate waits for the old pods to be gone; RollingUpdate
+   * surges by maxSurge (as the deployment controller's NewRSNewReplicas) */
+  private newRsTarget(d: Obj, newRs: Obj | undefined, olds: Obj[]): number {
+    const replicas = d.spec.replicas ?? 1;
+    const cur = newRs?.spec.replicas ?? 0;
+    if (d.spec.strategy?.type === 'Recreate') {
+      const oldPods = olds.reduce((n, r) => n + this.store.list('core/pods', r.metadata.namespace).filter((p) => ownedBy(p, r)).length, 0);
+      const oldWanted = olds.reduce((n, r) => n + (r.spec.replicas ?? 0), 0);
+      return oldPods === 0 && oldWanted === 0 ? replicas : cur;
+    }
+    if (cur >= replicas) return replicas;
+    const [surge] = this.surgeAndUnavailable(d);
+    const all = cur + olds.reduce((n, r) => n + (r.spec.replicas ?? 0), 0);
+    const maxTotal = replicas + surge;
+    if (all >= maxTotal) return cur;
+    return cur + Math.min(maxTotal - all, replicas - cur);
+  }
+
+  /** scale old ReplicaSets down as far as availability allows (Recreate: all at once) */
+  private scaleDownOld(d: Obj, newRs: Obj, olds: Obj[]): void {
+    const replicas = d.spec.replicas ?? 1;
+    let budget: number;
+    if (d.spec.strategy?.type === 'Recreate') budget = Infinity;
+    else {
+      const [, unavailable] = this.surgeAndUnavailable(d);
+      const all = (newRs.spec.replicas ?? 0) + olds.reduce((n, r) => n + (r.spec.replicas ?? 0), 0);
+      const newAvailable = this.activePods(newRs).filter((p) => this.podReady(p)).length;
+      const newUnavailable = Math.max(0, (newRs.spec.replicas ?? 0) - newAvailable);
+      budget = all - (replicas - unavailable) - newUnavailable;
+      // old pods that are not available can always go
+      for (const old of olds) budget += Math.max(0, (old.spec.replicas ?? 0) - this.activePods(old).filter((p) => this.podReady(p)).length);
+    }
+    const sorted = [...olds].sort((a, b) => Number(a.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0) - Number(b.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0));
+    for (const old of sorted) {
+      if (budget <= 0) break;
+      const before = old.spec.replicas ?? 0;
+      if (before === 0) continue;
+      const cut = Math.min(before, budget);
+      budget -= cut;
+      const upd = clone(this.store.get('apps/replicasets', old.metadata.namespace, old.metadata.name)!);
+      upd.spec.replicas = before - cut;
+      this.store.update('apps/replicasets', upd);
+      this.events.record(d, 'Normal', 'ScalingReplicaSet', `Scaled down replica set ${old.metadata.name} from ${before} to ${before - cut}`, 'deployment-controller');
+    }
   }
 
   private updateDeploymentStatus(ns: string, name: string, newRs: Obj, revision: number): void {
     const d = this.store.get('apps/deployments', ns, name);
     if (!d) return;
     const rss = this.store.list('apps/replicasets', ns).filter((r) => ownedBy(r, d));
-    const pods = this.store.list('core/pods', ns).filter((p) => rss.some((r) => ownedBy(p, r)));
+    const pods = this.store.list('core/pods', ns).filter((p) => !p.metadata.deletionTimestamp && rss.some((r) => ownedBy(p, r)));
     const newPods = pods.filter((p) => ownedBy(p, newRs));
     const ready = pods.filter((p) => this.podReady(p)).length;
     const replicas = d.spec.replicas ?? 1;
@@ -223,7 +285,7 @@ export class Controller {
     const [, ns, name] = k.split('/');
     const rs = this.store.get('apps/replicasets', ns!, name!);
     if (!rs) return;
-    const pods = this.store.list('core/pods', ns).filter((p) => ownedBy(p, rs));
+    const pods = this.activePods(rs);
     const want = rs.spec.replicas ?? 1;
     for (let i = pods.length; i < want; i++) {
       const t = clone(rs.spec.template);
@@ -244,11 +306,11 @@ export class Controller {
       // delete not-ready pods first, then newest
       const victims = [...pods].sort((a, b) => Number(this.podReady(a)) - Number(this.podReady(b))).slice(0, pods.length - want);
       for (const v of victims) {
-        this.store.delete('core/pods', ns!, v.metadata.name);
+        if (!this.store.gracefulPodDelete?.(ns!, v.metadata.name)) this.store.delete('core/pods', ns!, v.metadata.name);
         this.events.record(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${v.metadata.name}`, 'replicaset-controller');
       }
     }
-    const cur = this.store.list('core/pods', ns).filter((p) => ownedBy(p, rs));
+    const cur = this.activePods(rs);
     const ready = cur.filter((p) => this.podReady(p)).length;
     const status: Obj = { replicas: cur.length, fullyLabeledReplicas: cur.length, readyReplicas: ready, availableReplicas: ready, observedGeneration: rs.metadata.generation };
     if (!ready) {

@@ -72,6 +72,40 @@ export class Kubelet {
       if (e.type === 'ADDED') this.startPod(e.obj);
       if (e.type === 'DELETED') this.stopPod(e.obj.metadata.uid);
     });
+    store.gracefulPodDelete = (ns, name, grace) => this.gracefulDelete(ns, name, grace);
+  }
+
+  /** Graceful pod deletion: deletionTimestamp now, the containers get SIGTERM (Killing "Stopping
+   * container"), exit within min(grace, 1 s) × timeScale, then the pod object is removed. */
+  gracefulDelete(ns: string, name: string, graceSeconds?: number): Obj | undefined {
+    const pod = this.store.get('core/pods', ns, name);
+    if (!pod) return undefined;
+    if (pod.metadata.deletionTimestamp) return pod;
+    const sim = this.sims.get(pod.metadata.uid);
+    const grace = graceSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+    if (!sim || grace === 0) return undefined;
+    const upd = clone(pod);
+    upd.metadata.deletionTimestamp = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    upd.metadata.deletionGracePeriodSeconds = grace;
+    const terminating = this.store.update('core/pods', upd);
+    for (const c of sim.containers) {
+      c.gen++; // stops probes, pending restarts and exits
+      if (c.state.running) {
+        this.ev(sim, c, 'Normal', 'Killing', `Stopping container ${c.name}`);
+        this.log(c, 'info: Microsoft.Hosting.Lifetime[0] Application is shutting down...');
+      }
+    }
+    this.after(sim, Math.min(grace, 1), () => {
+      const finishedAt = nowIso();
+      for (const c of sim.containers) {
+        if (c.state.running) c.state = { terminated: { exitCode: 0, reason: 'Completed', startedAt: c.state.running.startedAt, finishedAt, containerID: `containerd://${c.containerId}` } };
+        c.ready = false;
+        c.started = false;
+      }
+      this.publish(sim);
+      if (this.store.get('core/pods', sim.ns, sim.name)?.metadata.uid === sim.uid) this.store.delete('core/pods', sim.ns, sim.name);
+    });
+    return terminating;
   }
 
   // ---- public -----------------------------------------------------------------------------------

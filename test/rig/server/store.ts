@@ -84,6 +84,8 @@ export class Store {
   log: LogEntry[] = [];
   watchers = new Set<Watcher>();
   hooks: ((e: LogEntry) => void)[] = [];
+  /** graceful deletion of pods (set by the kubelet): returns the terminating pod, or undefined to delete at once */
+  gracefulPodDelete?: (ns: string, name: string, graceSeconds?: number) => Obj | undefined;
   readonly maxLog = 20000;
 
   constructor() {
@@ -188,7 +190,8 @@ export class Store {
     for (const [okey, bucket] of this.objs) {
       for (const o of [...bucket.values()]) {
         if ((o.metadata.ownerReferences ?? []).some((r: Obj) => r.uid === cur.metadata.uid)) {
-          this.delete(okey, o.metadata.namespace ?? '', o.metadata.name);
+          if (okey === 'core/pods' && this.gracefulPodDelete) this.gracefulPodDelete(o.metadata.namespace, o.metadata.name);
+          else this.delete(okey, o.metadata.namespace ?? '', o.metadata.name);
         }
       }
     }

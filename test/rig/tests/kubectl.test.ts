@@ -83,6 +83,32 @@ describe('rig: kubectl against the rig API server', function () {
     await waitFor('pods gone', async () => (await podsOf('tbl')).length === 0);
   });
 
+  it('rolls out with surge: the old pod serves until the new one is ready, then terminates gracefully', async () => {
+    await control('POST', 'health', { deployment: 'roll', health: { mode: 'healthy', startupSeconds: 100 } });
+    const probe = { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 5 };
+    await apply(deploymentManifest('roll', { readiness: probe }));
+    const a = await readyPod('roll');
+    await control('POST', 'health', { pod: a.metadata.name, health: { mode: 'healthy' } });
+    const w = new Streamer(rigEnv().RIG_KUBECTL!, ['get', 'pods', '-l', 'app=roll', '-w', '-o', 'json', '--output-watch-events']);
+    await waitFor('the initial list', async () => w.docs().length >= 1, 10_000);
+    await apply(deploymentManifest('roll', { readiness: probe, image: 'rig.local/worker:2.0.0' }));
+    await waitFor('the old pod deleted', async () => w.docs().some((e) => e.type === 'DELETED' && e.object.metadata.name === a.metadata.name), 30_000);
+    await w.stop();
+    const evs = w.docs();
+    const isReady = (p: any) => p.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True');
+    const firstTerminating = evs.findIndex((e) => e.object.metadata.name === a.metadata.name && e.object.metadata.deletionTimestamp);
+    const newReady = evs.findIndex((e) => e.object.metadata.name !== a.metadata.name && isReady(e.object));
+    assert.ok(newReady >= 0 && firstTerminating > newReady, 'the old pod terminates only after the new one is ready');
+    assert.ok(evs.slice(0, firstTerminating).every((e) => e.object.metadata.name !== a.metadata.name || isReady(e.object)), 'the old pod stays ready meanwhile');
+    const desc = await kubectlJson(['get', 'events', '--field-selector', `involvedObject.name=${a.metadata.name},reason=Killing`]);
+    assert.match(desc.items[0].message, /^Stopping container worker/);
+    // a deleted pod is replaced by its ReplicaSet
+    const b = await readyPod('roll');
+    await kubectl(['delete', 'pod', b.metadata.name, '--wait=true']);
+    await waitFor('a replacement pod', async () => (await podsOf('roll')).some((p) => p.metadata.name !== b.metadata.name && isReady(p)));
+    await kubectl(['delete', 'deployment', 'roll']);
+  });
+
   it('watches with -w -o json: list, then changes from the list resourceVersion', async () => {
     const w = new Streamer(rigEnv().RIG_KUBECTL!, ['get', 'pods', '-l', 'app=watched', '-w', '-o', 'json']);
     await sleep(500);
