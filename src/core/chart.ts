@@ -146,3 +146,24 @@ Call the health endpoint of one pod yourself:
   curl -i http://127.0.0.1:8080{{ with .Values.livenessProbe }}{{ with .httpGet }}{{ .path }}{{ end }}{{ end }}
 `;
 }
+
+/** Where Helm says a template failed: "template: w/templates/deployment.yaml:12:3: executing …". */
+export interface HelmTemplateError {
+  /** Path inside the chart, e.g. "templates/deployment.yaml". */
+  file: string;
+  line: number;
+  column?: number;
+  message: string;
+}
+
+export function parseHelmError(text: string): HelmTemplateError | undefined {
+  let m = /template: [^/\s]+\/((?:templates|charts)\/[^:\s]+):(\d+)(?::(\d+))?: (.+)$/m.exec(text);
+  if (m) return { file: m[1], line: Number(m[2]), column: m[3] ? Number(m[3]) : undefined, message: m[4].trim() };
+  // YAML errors in the rendered output: "YAML parse error on w/templates/deployment.yaml: error converting YAML to JSON: yaml: line 42: …"
+  m = /YAML parse error on [^/\s]+\/([^:\s]+): .*?line (\d+): (.+)$/m.exec(text);
+  if (m) return { file: m[1], line: Number(m[2]), message: m[3].trim() };
+  // values.yaml itself: "cannot load values.yaml: error converting YAML to JSON: yaml: line 3: …"
+  m = /cannot load (values\.yaml|Chart\.yaml): .*?line (\d+): (.+)$/m.exec(text);
+  if (m) return { file: m[1], line: Number(m[2]), message: m[3].trim() };
+  return undefined;
+}

@@ -37,6 +37,7 @@ export interface WorkflowSettings {
   /** What was last built and pushed from this folder (remembered by the extension). */
   lastBuilt?: { ref: string; at: string; size?: number; architecture?: string };
   lastPushed?: { ref: string; at: string; digest?: string; uploaded?: number; reused?: number };
+  lastRelease?: { release: string; namespace: string; revision: number; status: string; appVersion?: string; at: string };
   releaseName?: string;
   namespace?: string;
   kubeContext?: string;
@@ -123,9 +124,15 @@ export function workflowSteps(scan: WorkspaceScan, settings: WorkflowSettings): 
     {
       id: 'release',
       label: 'Release',
-      state: hasChart ? 'ready' : 'blocked',
-      description: hasChart ? `release ${settings.releaseName || goodCharts[0].name || goodCharts[0].dir}${settings.namespace ? ` in ${settings.namespace}` : ''}` : 'needs a chart',
-      tooltip: 'Dry run, then helm upgrade --install; bump version, appVersion and image tag together.',
+      state: settings.lastRelease ? (settings.lastRelease.status === 'deployed' ? 'done' : 'problem') : hasChart ? 'ready' : 'blocked',
+      description: settings.lastRelease
+        ? `${settings.lastRelease.release} rev ${settings.lastRelease.revision} ${settings.lastRelease.status}${settings.lastRelease.appVersion ? ` (${settings.lastRelease.appVersion})` : ''}`
+        : hasChart
+          ? `release ${settings.releaseName || goodCharts[0].name || goodCharts[0].dir}${settings.namespace ? ` in ${settings.namespace}` : ''}`
+          : 'needs a chart',
+      tooltip: settings.lastRelease
+        ? `Last release: ${settings.lastRelease.release} revision ${settings.lastRelease.revision} in ${settings.lastRelease.namespace}, ${settings.lastRelease.status}, at ${settings.lastRelease.at}.`
+        : 'Dry run, then helm upgrade --install; bump version, appVersion and image tag together.',
       command: 'aksWorker.upgradeInstall',
     },
     {

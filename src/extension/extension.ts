@@ -69,6 +69,17 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
     const built = await (await import('./steps/image/buildImage')).buildImageCommand(model, state, log, asUri(target));
     return built && (await import('./steps/registry/pushImage')).pushImageCommand(state, log, built.ref);
   });
+  let releaseModule: typeof import('./steps/release/release') | undefined;
+  const release = async () => (releaseModule ??= await import('./steps/release/release'));
+  context.subscriptions.push({ dispose: () => releaseModule?.disposeRendered() });
+  command('aksWorker.createChart', 'Create Worker Chart', true, async (target, options) =>
+    (await import('./steps/chart/createChart')).createChartCommand(model, state, log, asUri(target), asObject(options)),
+  );
+  command('aksWorker.dryRun', 'Dry Run', true, async (target) => (await release()).dryRunCommand(model, state, kube, target));
+  command('aksWorker.upgradeInstall', 'Install or Upgrade', true, async (target, options) => (await release()).upgradeInstallCommand(model, state, kube, log, target, asObject(options)));
+  command('aksWorker.bumpVersion', 'Bump Version', false, async (target, options) => (await release()).bumpVersionCommand(model, state, target, asObject(options)));
+  command('aksWorker.history', 'Show History / Rollback', true, async (target) => (await release()).historyCommand(model, state, kube, log, target));
+  command('aksWorker.uninstall', 'Uninstall', true, async (target) => (await release()).uninstallCommand(model, state, kube, log, target));
   command('aksWorker.attachRegistry', 'Attach Registry to Cluster', true, async () => (await import('./steps/registry/attachRegistry')).attachRegistryCommand(state, log));
   for (const c of PENDING_COMMANDS) command(c.id, c.title, c.runsTools, () => notAvailableYet(c.title, version));
 

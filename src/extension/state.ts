@@ -6,6 +6,10 @@ export interface ImageState {
   lastPushed?: { ref: string; digest?: string; uploaded: number; reused: number; at: string };
   /** The registry last pushed to: login server, and the ACR name when it is one. */
   registry?: { loginServer: string; acrName?: string };
+  /** The last release made from this folder. */
+  lastRelease?: { release: string; namespace: string; chartDir: string; revision: number; status: string; appVersion?: string; at: string };
+  /** Release names chosen per chart folder (absolute path). */
+  releaseNames?: Record<string, string>;
 }
 
 const KEY = 'aksWorker.imageState';

@@ -138,3 +138,17 @@ describe('stripping a helm create chart for a worker', () => {
     assert.match(notes, /include "sample-worker\.name"/);
   });
 });
+
+describe('Helm error locations', () => {
+  it('finds the template file, line and column', async () => {
+    const { parseHelmError } = await import('../../src/core/chart');
+    assert.deepEqual(parseHelmError('Error: template: sample-worker/templates/deployment.yaml:42:20: executing "sample-worker/templates/deployment.yaml" at <.Values.nope.port>: nil pointer evaluating interface {}.port'), {
+      file: 'templates/deployment.yaml',
+      line: 42,
+      column: 20,
+      message: 'executing "sample-worker/templates/deployment.yaml" at <.Values.nope.port>: nil pointer evaluating interface {}.port',
+    });
+    assert.deepEqual(parseHelmError('Error: YAML parse error on w/templates/deployment.yaml: error converting YAML to JSON: yaml: line 12: did not find expected key'), { file: 'templates/deployment.yaml', line: 12, message: 'did not find expected key' });
+    assert.equal(parseHelmError('Error: Kubernetes cluster unreachable'), undefined);
+  });
+});

@@ -2,13 +2,7 @@ import * as vscode from 'vscode';
 
 /** Workflow commands that are declared in the manifest but whose behaviour has not shipped yet. */
 export const PENDING_COMMANDS: ReadonlyArray<{ id: string; title: string; runsTools: boolean }> = [
-  { id: 'aksWorker.createChart', title: 'Create Worker Chart', runsTools: true },
   { id: 'aksWorker.editProbes', title: 'Edit Probes', runsTools: false },
-  { id: 'aksWorker.dryRun', title: 'Dry Run', runsTools: true },
-  { id: 'aksWorker.upgradeInstall', title: 'Install or Upgrade', runsTools: true },
-  { id: 'aksWorker.bumpVersion', title: 'Bump Version', runsTools: false },
-  { id: 'aksWorker.history', title: 'Show History / Rollback', runsTools: true },
-  { id: 'aksWorker.uninstall', title: 'Uninstall', runsTools: true },
   { id: 'aksWorker.showPodDetails', title: 'Show Pod Restarts and Events', runsTools: true },
   { id: 'aksWorker.ship', title: 'Ship (build → push → bump → upgrade)', runsTools: true },
 ];

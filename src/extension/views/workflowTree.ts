@@ -65,6 +65,7 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
       registry: settings.registry ?? remembered.registry?.loginServer,
       lastBuilt: remembered.lastBuilt,
       lastPushed: remembered.lastPushed,
+      lastRelease: remembered.lastRelease,
       kubeContext: this.kube.contextName,
     });
     return steps.map((step) => ({ kind: 'step', folder, step }));

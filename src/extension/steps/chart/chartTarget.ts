@@ -1,0 +1,34 @@
+import * as vscode from 'vscode';
+import { basename, dirname } from 'node:path';
+import { WorkspaceModel } from '../../workspaceModel';
+
+export interface ChartTarget {
+  folder: vscode.WorkspaceFolder;
+  /** Absolute path of the chart folder. */
+  dir: string;
+  name: string;
+}
+
+/** The chart a command acts on: the right-clicked chart folder or chart file, else one picked. */
+export async function pickChart(model: WorkspaceModel, target: unknown, title: string): Promise<ChartTarget | undefined> {
+  const folders = await model.get();
+  const charts = folders.flatMap(({ folder, scan }) =>
+    scan.charts.filter((c) => !c.error).map((c) => ({ folder, dir: vscode.Uri.joinPath(folder.uri, c.dir).fsPath, name: c.name ?? basename(c.dir) })),
+  );
+  if (target instanceof vscode.Uri) {
+    const p = target.fsPath;
+    const found = charts.find((c) => c.dir === p || c.dir === dirname(p));
+    if (found) return found;
+  }
+  if (charts.length === 0) {
+    const create = 'Create Worker Chart';
+    if ((await vscode.window.showWarningMessage('No Helm chart in the workspace yet.', create)) === create) await vscode.commands.executeCommand('aksWorker.createChart');
+    return undefined;
+  }
+  if (charts.length === 1) return charts[0];
+  const pick = await vscode.window.showQuickPick(
+    charts.map((c) => ({ label: c.name, description: vscode.workspace.asRelativePath(c.dir), c })),
+    { title, placeHolder: 'Which chart?' },
+  );
+  return pick?.c;
+}
