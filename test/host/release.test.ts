@@ -1,0 +1,86 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { activateApi, children, eventually, labelOf, textOf, workspaceRoot } from './helpers';
+
+function rig(): Record<string, string> | undefined {
+  const file = process.env.AKS_WORKER_RIG_ENV;
+  if (!file || !existsSync(file)) return undefined;
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (m) env[m[1]] = m[2];
+  }
+  return env;
+}
+
+const read = async (uri: vscode.Uri) => new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+
+describe('Chart and release steps in VS Code (against the rig)', function () {
+  this.timeout(240_000);
+  const r = rig();
+  const chartName = `worker-${process.pid}`;
+  let chartDir: vscode.Uri;
+
+  before(async function () {
+    if (!r) {
+      if (process.env.CI) throw new Error('the rig environment (AKS_WORKER_RIG_ENV) is missing on CI');
+      this.skip();
+    }
+    const cfg = vscode.workspace.getConfiguration('aksWorker');
+    await cfg.update('paths.helm', r.RIG_HELM4, vscode.ConfigurationTarget.Workspace);
+    await cfg.update('namespace', 'default', vscode.ConfigurationTarget.Workspace);
+    await cfg.update('release.timeout', '120s', vscode.ConfigurationTarget.Workspace);
+    chartDir = vscode.Uri.joinPath(workspaceRoot(), 'charts', chartName);
+  });
+
+  it('Create Worker Chart on the charts folder makes a stripped chart and opens values.yaml', async () => {
+    const charts = vscode.Uri.joinPath(workspaceRoot(), 'charts');
+    const made = await vscode.commands.executeCommand<vscode.Uri>('aksWorker.createChart', charts, { name: chartName, repository: `${(r as Record<string, string>).RIG_REGISTRY}/sampleworker`, tag: '0.0.1' });
+    assert.equal(made?.fsPath, chartDir.fsPath);
+    const templates = (await vscode.workspace.fs.readDirectory(vscode.Uri.joinPath(chartDir, 'templates'))).map(([n]) => n).sort();
+    assert.deepEqual(templates, ['NOTES.txt', '_helpers.tpl', 'deployment.yaml']);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, vscode.Uri.joinPath(chartDir, 'values.yaml').fsPath);
+    const api = await activateApi();
+    const listed = await eventually(async () => {
+      const chartStep = (await children(api)).find((c) => labelOf(c.item) === 'Chart');
+      return chartStep && (await children(api, chartStep.element)).some((c) => labelOf(c.item) === chartName);
+    });
+    assert.ok(listed, 'the Chart step lists the new chart');
+  });
+
+  it('Dry Run opens the rendered manifest read-only, with the NOTES beside it', async () => {
+    const result = await vscode.commands.executeCommand<{ manifest?: string }>('aksWorker.dryRun', chartDir);
+    assert.match(result?.manifest ?? '', /kind: Deployment/);
+    const docs = vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'aks-worker-render');
+    const manifest = docs.find((d) => d.uri.path.endsWith('/manifest.yaml'));
+    assert.ok(manifest, 'a rendered manifest document is open');
+    assert.equal(manifest.languageId, 'yaml');
+    assert.match(manifest.getText(), /image: "[^"]+\/sampleworker:0\.0\.1"/);
+    assert.ok(docs.some((d) => d.uri.path.endsWith('/NOTES.txt') && /port-forward/.test(d.getText())));
+  });
+
+  it('Bump Version changes the three values through an edit that Undo reverts', async () => {
+    const chartYaml = vscode.Uri.joinPath(chartDir, 'Chart.yaml');
+    const before = await read(chartYaml);
+    const result = await vscode.commands.executeCommand<{ version: string; appVersion: string }>('aksWorker.bumpVersion', chartDir, { appVersion: '0.0.2', chartVersion: 'patch' });
+    assert.deepEqual(result, { version: '0.1.1', appVersion: '0.0.2' });
+    assert.match(await read(chartYaml), /^appVersion: "0\.0\.2"$/m);
+    assert.match(await read(vscode.Uri.joinPath(chartDir, 'values.yaml')), /^ {2}tag: "0\.0\.2"$/m);
+    const editor = await vscode.window.showTextDocument(chartYaml);
+    await vscode.commands.executeCommand('undo');
+    assert.equal(editor.document.getText(), before);
+    await vscode.commands.executeCommand('redo');
+    assert.match(editor.document.getText(), /^version: 0\.1\.1$/m);
+    await editor.document.save();
+  });
+
+  it('Install or Upgrade releases it and the Workflow view shows the revision', async () => {
+    const release = await vscode.commands.executeCommand<{ revision: number; status: string }>('aksWorker.upgradeInstall', chartDir, { noBumpPrompt: true });
+    assert.equal(release?.status, 'deployed');
+    assert.equal(release?.revision, 1);
+    const api = await activateApi();
+    const step = await eventually(async () => (await children(api)).find((c) => labelOf(c.item) === 'Release' && /rev \d+ deployed \(0\.0\.2\)/.test(textOf(c.item.description))));
+    assert.ok(step, 'the Release step shows the revision');
+  });
+});
