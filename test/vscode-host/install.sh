@@ -19,6 +19,10 @@ force=0
 
 say() { echo "[vscode-host install] $*" >&2; }
 
+# When this script runs under `npm test` / `npm run`, the parent npm's npm_config_* variables (its
+# user agent naming Node 20, nodedir, prefix, …) would be read as config by the npm calls below: drop them.
+for v in $(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+
 # The lockfile and the Node version decide whether node_modules is current.
 want_stamp="node=$NODE24_VERSION lock=$(sha256sum package-lock.json | cut -c1-16) pkg=$(sha256sum package.json | cut -c1-16)"
 
