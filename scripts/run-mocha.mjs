@@ -1,4 +1,4 @@
-// Builds the TypeScript tests, then runs mocha on the given globs with the counting reporter.
+// Builds the TypeScript tests, then runs mocha on the given globs (and flags) with the counting reporter.
 //   node scripts/run-mocha.mjs 'out/test/unit/**/*.test.js' [more globs or mocha flags]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

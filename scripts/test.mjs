@@ -4,18 +4,28 @@
 // anything failed.
 //   node scripts/test.mjs                 everything
 //   node scripts/test.mjs unit host       only the named stages
-import { spawn } from 'node:child_process';
+// Stages marked `rig` need the test rig (docker engine, registries, API server, helm, kubectl): it is
+// started once before the first of them (RIG_DIR, default /tmp/aks-worker-rig) and stopped at the
+// end unless it was already running or RIG_KEEP=1.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+const node = process.execPath;
 
-/** @type {Array<{ name: string; cmd: string; args: string[]; suite?: boolean }>} */
+/** @type {Array<{ name: string; cmd: string; args: string[]; suite?: boolean; rig?: boolean; env?: Record<string, string> }>} */
 const STAGES = [
   { name: 'lint', cmd: npx, args: ['eslint', '.'] },
   { name: 'typecheck', cmd: npx, args: ['tsc', '--noEmit', '-p', '.'] },
-  { name: 'build', cmd: process.execPath, args: ['scripts/build.mjs'] },
-  { name: 'unit', cmd: process.execPath, args: ['scripts/run-mocha.mjs', 'out/test/unit/**/*.test.js'], suite: true },
+  { name: 'build', cmd: node, args: ['scripts/build.mjs'] },
+  { name: 'unit', cmd: node, args: ['scripts/run-mocha.mjs', 'out/test/unit/**/*.test.js'], suite: true },
+  { name: 'rig', cmd: 'bash', args: ['test/rig/run-tests.sh'], suite: true, rig: true, env: { RIG_KEEP: '1' } },
+  { name: 'integration', cmd: node, args: ['scripts/run-mocha.mjs', '--timeout', '300000', 'out/test/integration/**/*.test.js'], suite: true, rig: true },
+  { name: 'host', cmd: node, args: ['test/vscode-host/run-host.mjs'], suite: true, rig: true },
+  { name: 'ui', cmd: node, args: ['test/vscode-host/run-ui.mjs'], suite: true, rig: true },
 ];
 
 const wanted = process.argv.slice(2);
@@ -30,11 +40,41 @@ const stages = wanted.length ? STAGES.filter((s) => wanted.includes(s.name)) : S
 const ANSI = /\x1b\[[0-9;]*m/g;
 const COUNTS = /^(?:\w+:\s*)?(\d+) passed, (\d+) failed(?:, (\d+) skipped)?\s*$/;
 
+const rigDir = process.env.RIG_DIR || '/tmp/aks-worker-rig';
+const rigScript = join(root, 'test', 'rig', 'rig');
+let rigStartedHere = false;
+let rigReady;
+
+function rigRunning() {
+  if (!existsSync(join(rigDir, 'env'))) return false;
+  const r = spawnSync('bash', [rigScript, 'status'], { env: { ...process.env, RIG_DIR: rigDir }, encoding: 'utf8' });
+  return /apiserver: running/.test(r.stdout ?? '');
+}
+
+/** Starts the rig once; later stages reuse it. */
+function ensureRig() {
+  if (rigReady !== undefined) return rigReady;
+  const was = rigRunning();
+  const started = Date.now();
+  console.log(`\n━━ rig: ${was ? 'already running' : 'starting'} (${rigDir})`);
+  const r = spawnSync('bash', [rigScript, 'start'], { cwd: root, env: { ...process.env, RIG_DIR: rigDir }, stdio: ['ignore', 'ignore', 'inherit'] });
+  rigReady = r.status === 0;
+  rigStartedHere = !was && rigReady;
+  console.log(`━━ rig: ${rigReady ? 'ready' : 'FAILED to start'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return rigReady;
+}
+
 function runStage(stage) {
   return new Promise((resolve) => {
     const started = Date.now();
-    console.log(`\n━━ ${stage.name}: ${[stage.cmd === process.execPath ? 'node' : stage.cmd, ...stage.args].join(' ')}`);
-    const child = spawn(stage.cmd, stage.args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+    if (stage.rig && !ensureRig()) {
+      console.log(`━━ ${stage.name}: not run, the rig did not start`);
+      resolve({ name: stage.name, ok: false, seconds: '0.0', passed: 0, failed: 1, skipped: 0 });
+      return;
+    }
+    console.log(`\n━━ ${stage.name}: ${[stage.cmd === node ? 'node' : stage.cmd, ...stage.args].join(' ')}`);
+    const env = { ...process.env, ...(stage.rig ? { RIG_DIR: rigDir, AKS_WORKER_RIG_ENV: join(rigDir, 'env') } : {}), ...stage.env };
+    const child = spawn(stage.cmd, stage.args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env });
     let last;
     let buf = '';
     child.stdout.on('data', (chunk) => {
@@ -68,7 +108,14 @@ function runStage(stage) {
 }
 
 const results = [];
-for (const stage of stages) results.push(await runStage(stage));
+try {
+  for (const stage of stages) results.push(await runStage(stage));
+} finally {
+  if (rigStartedHere && process.env.RIG_KEEP !== '1') {
+    console.log('\n━━ rig: stopping');
+    spawnSync('bash', [rigScript, 'stop'], { cwd: root, env: { ...process.env, RIG_DIR: rigDir }, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+}
 
 console.log('\nSummary');
 for (const r of results) {
