@@ -79,6 +79,11 @@ export function dryRunFlag(v: HelmVersionInfo, mode: 'client' | 'server' = 'clie
   return v.major === 3 && v.minor < 13 ? '--dry-run' : `--dry-run=${mode}`;
 }
 
+/** `--wait` on Helm 3; `--wait=<strategy>` on Helm 4 when a strategy is chosen. */
+export function waitFlag(v: HelmVersionInfo, strategy?: 'watcher' | 'legacy'): string {
+  return v.major >= 4 && strategy ? `--wait=${strategy}` : '--wait';
+}
+
 /** The roll-back-on-failure flag: `--atomic` on Helm 3, `--rollback-on-failure` on Helm 4. */
 export function atomicFlag(v: HelmVersionInfo): string {
   return v.major >= 4 ? '--rollback-on-failure' : '--atomic';
@@ -132,6 +137,8 @@ export interface UpgradeRequest {
   namespace: string;
   createNamespace?: boolean;
   wait?: boolean;
+  /** Helm 4's wait strategy: "watcher" (kstatus, the default) or "legacy" (Helm 3's polling). Ignored on Helm 3. */
+  waitStrategy?: 'watcher' | 'legacy';
   /** e.g. "5m0s". */
   timeout?: string;
   atomic?: boolean;
@@ -145,7 +152,7 @@ export async function upgradeInstall(req: UpgradeRequest, o: HelmOptions = {}): 
   const args = ['upgrade', '--install', req.release, req.chartDir, '--namespace', req.namespace, '--output', 'json'];
   if (req.createNamespace) args.push('--create-namespace');
   if (req.dryRun) args.push(dryRunFlag(v, req.dryRun));
-  if (req.wait) args.push('--wait');
+  if (req.wait) args.push(waitFlag(v, req.waitStrategy));
   if (req.timeout) args.push('--timeout', req.timeout);
   if (req.atomic && !req.dryRun) args.push(atomicFlag(v));
   for (const s of req.set ?? []) args.push('--set', s);

@@ -152,3 +152,18 @@ describe('Helm error locations', () => {
     assert.equal(parseHelmError('Error: Kubernetes cluster unreachable'), undefined);
   });
 });
+
+describe('Helm 3 and 4 flags', () => {
+  it('spells dry run, wait and roll-back-on-failure for each version', async () => {
+    const { atomicFlag, dryRunFlag, waitFlag } = await import('../../src/tools/helm');
+    const v = (version: string) => ({ version, major: Number(version.split('.')[0]), minor: Number(version.split('.')[1]) });
+    assert.equal(dryRunFlag(v('3.12.3')), '--dry-run');
+    assert.equal(dryRunFlag(v('3.13.0')), '--dry-run=client');
+    assert.equal(dryRunFlag(v('4.1.4'), 'server'), '--dry-run=server');
+    assert.equal(atomicFlag(v('3.18.0')), '--atomic');
+    assert.equal(atomicFlag(v('4.1.4')), '--rollback-on-failure');
+    assert.equal(waitFlag(v('3.18.0'), 'legacy'), '--wait');
+    assert.equal(waitFlag(v('4.1.4'), 'legacy'), '--wait=legacy');
+    assert.equal(waitFlag(v('4.1.4')), '--wait');
+  });
+});

@@ -201,12 +201,13 @@ export async function upgradeInstallCommand(model: WorkspaceModel, state: Workfl
   const wait = cfg.get<boolean>('wait', true);
   const timeout = cfg.get<string>('timeout', '5m');
   const atomic = cfg.get<boolean>('rollbackOnFailure', true);
+  const waitStrategy = cfg.get<'watcher' | 'legacy'>('waitStrategy', 'watcher');
   const view = new RunView(`Release ${t.release}`, log);
   const run = (createNamespace: boolean) =>
     vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `helm upgrade --install ${t.release} in ${t.namespace}${wait ? ' (waiting for the rollout)' : ''}`, cancellable: true }, (_p, token) => {
       const controller = new AbortController();
       token.onCancellationRequested(() => controller.abort());
-      return upgradeInstall({ release: t.release, chartDir: t.dir, namespace: t.namespace, createNamespace, wait, timeout, atomic }, helmOptions(t.folder, view, controller.signal));
+      return upgradeInstall({ release: t.release, chartDir: t.dir, namespace: t.namespace, createNamespace, wait, waitStrategy, timeout, atomic }, helmOptions(t.folder, view, controller.signal));
     });
   try {
     let r: ReleaseInfo;
