@@ -180,7 +180,8 @@ export function codeServerEnv(tmp, extra = {}) {
     ...extra,
   };
   // Never let the host's own code-server/VS Code session leak in.
-  for (const k of Object.keys(env)) if (k.startsWith('VSCODE_') || k === 'ELECTRON_RUN_AS_NODE') delete env[k];
+  // Nor a parent npm's lifecycle variables (npm test → runner → code-server).
+  for (const k of Object.keys(env)) if (k.startsWith('VSCODE_') || k.startsWith('npm_') || k === 'ELECTRON_RUN_AS_NODE') delete env[k];
   return env;
 }
 
