@@ -539,6 +539,10 @@ export class ApiServer {
     if (previous && !lines) throw new HttpError(400, 'BadRequest', `previous terminated container "${cn}" in pod "${name}" not found`);
     if (!previous && !c.state.running && c.state.waiting) lines = c.prevLogs ?? c.logs;
     lines = lines ?? [];
+    const sinceSeconds = url.searchParams.get('sinceSeconds');
+    const sinceTime = url.searchParams.get('sinceTime');
+    const since = sinceSeconds ? Date.now() - Number(sinceSeconds) * 1000 : sinceTime ? Date.parse(sinceTime) : undefined;
+    if (since !== undefined && Number.isFinite(since)) lines = lines.filter((l) => Date.parse(l.ts) >= since);
     if (tail !== undefined && tail >= 0) lines = lines.slice(Math.max(0, lines.length - tail));
     const fmt = (l: { ts: string; line: string }) => (ts ? `${l.ts} ${l.line}\n` : `${l.line}\n`);
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
