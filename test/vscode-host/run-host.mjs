@@ -96,11 +96,18 @@ async function main() {
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
 
   let timer;
+  let startWatch;
   const timedOut = new Promise((r) => {
     timer = setTimeout(() => r('timeout'), timeoutMs);
+    // The workbench logs within seconds once it runs; silence means it never started.
+    startWatch = setInterval(() => {
+      if (hostLog.length === 0 && Date.now() - lastActivity > 90_000) r('nostart');
+    }, 1000);
+    page.on('crash', () => r('crash'));
   });
   const exitCode = await Promise.race([exited, timedOut]);
   clearTimeout(timer);
+  clearInterval(startWatch);
 
   const results = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : null;
   const failureArtifacts = () => {
@@ -116,6 +123,17 @@ async function main() {
       .then(() => f);
   };
 
+  if (exitCode === 'nostart' || exitCode === 'crash') {
+    const f = await failureArtifacts();
+    console.log(
+      exitCode === 'crash'
+        ? `\nThe browser page running the workbench crashed; logs: ${f}`
+        : `\nThe workbench never started (no log from it within 90 s of opening ${server.url}); logs: ${f}`,
+    );
+    await context.close().catch(() => {});
+    printSummary(results, 1);
+    return 1;
+  }
   if (exitCode === 'timeout') {
     const f = await failureArtifacts();
     const idle = Math.round((Date.now() - lastActivity) / 1000);
