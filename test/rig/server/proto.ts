@@ -81,8 +81,8 @@ export function objectMeta(buf: Buffer): Obj {
       case 3: md.namespace = str(f); break;
       case 5: md.uid = str(f); break;
       case 6: md.resourceVersion = str(f); break;
-      case 7: md.generation = Number(f.v as bigint); break;
-      case 8: md.creationTimestamp = time(bytes(f)); break;
+      case 7: if ((f.v as bigint) !== 0n) md.generation = Number(f.v as bigint); break;
+      case 8: if (!isEmpty(f)) md.creationTimestamp = time(bytes(f)); break;
       case 11: { const [k, v] = mapEntry(bytes(f)); (md.labels ??= {})[k] = v.toString('utf8'); break; }
       case 12: { const [k, v] = mapEntry(bytes(f)); (md.annotations ??= {})[k] = v.toString('utf8'); break; }
       case 13: (md.ownerReferences ??= []).push(ownerRef(bytes(f))); break;
@@ -123,6 +123,109 @@ function metadataOnly(buf: Buffer): Obj {
   return o;
 }
 
+// ---- workloads, as far as `kubectl create deployment` / `kubectl run` fill them in ----------------
+// Fields not decoded here must be empty (zero/""/empty message), else the body is refused (415)
+// rather than silently losing part of the object.
+
+function isEmpty(f: Field): boolean {
+  if (f.wire === 0) return (f.v as bigint) === 0n;
+  if (f.wire !== 2) return false;
+  const b = bytes(f);
+  if (b.length === 0) return true;
+  try {
+    return fields(b).every(isEmpty);
+  } catch {
+    return false;
+  }
+}
+
+function decodeWith(buf: Buffer, what: string, handlers: Record<number, (f: Field) => void>): void {
+  for (const f of fields(buf)) {
+    const h = handlers[f.no];
+    if (h) h(f);
+    else if (!isEmpty(f)) throw new Error(`protobuf: ${what} field ${f.no} not supported by the rig`);
+  }
+}
+
+const int = (f: Field): number => Number(BigInt.asIntN(64, f.v as bigint));
+
+function containerPort(buf: Buffer): Obj {
+  const o: Obj = {};
+  decodeWith(buf, 'ContainerPort', {
+    1: (f) => str(f) && (o.name = str(f)),
+    2: (f) => int(f) && (o.hostPort = int(f)),
+    3: (f) => (o.containerPort = int(f)),
+    4: (f) => str(f) && (o.protocol = str(f)),
+  });
+  return o;
+}
+
+function container(buf: Buffer): Obj {
+  const o: Obj = { resources: {} };
+  decodeWith(buf, 'Container', {
+    1: (f) => (o.name = str(f)),
+    2: (f) => (o.image = str(f)),
+    3: (f) => (o.command ??= []).push(str(f)),
+    4: (f) => (o.args ??= []).push(str(f)),
+    5: (f) => str(f) && (o.workingDir = str(f)),
+    6: (f) => (o.ports ??= []).push(containerPort(bytes(f))),
+    13: (f) => str(f) && (o.terminationMessagePath = str(f)),
+    14: (f) => str(f) && (o.imagePullPolicy = str(f)),
+    20: (f) => str(f) && (o.terminationMessagePolicy = str(f)),
+  });
+  return o;
+}
+
+function podSpec(buf: Buffer): Obj {
+  const o: Obj = {};
+  decodeWith(buf, 'PodSpec', {
+    2: (f) => (o.containers ??= []).push(container(bytes(f))),
+    3: (f) => str(f) && (o.restartPolicy = str(f)),
+    4: (f) => (o.terminationGracePeriodSeconds = int(f)),
+    6: (f) => str(f) && (o.dnsPolicy = str(f)),
+    7: (f) => { const [k, v] = mapEntry(bytes(f)); (o.nodeSelector ??= {})[k] = v.toString('utf8'); },
+    8: (f) => str(f) && (o.serviceAccountName = str(f)),
+    19: (f) => str(f) && (o.schedulerName = str(f)),
+  });
+  return o;
+}
+
+function podTemplateSpec(buf: Buffer): Obj {
+  const o: Obj = {};
+  decodeWith(buf, 'PodTemplateSpec', { 1: (f) => (o.metadata = objectMeta(bytes(f))), 2: (f) => (o.spec = podSpec(bytes(f))) });
+  return o;
+}
+
+function labelSelector(buf: Buffer): Obj {
+  const o: Obj = {};
+  decodeWith(buf, 'LabelSelector', { 1: (f) => { const [k, v] = mapEntry(bytes(f)); (o.matchLabels ??= {})[k] = v.toString('utf8'); } });
+  return o;
+}
+
+function deployment(buf: Buffer): Obj {
+  const o: Obj = { metadata: {}, spec: {} };
+  decodeWith(buf, 'Deployment', {
+    1: (f) => (o.metadata = objectMeta(bytes(f))),
+    2: (f) =>
+      decodeWith(bytes(f), 'DeploymentSpec', {
+        1: (g) => (o.spec.replicas = int(g)),
+        2: (g) => (o.spec.selector = labelSelector(bytes(g))),
+        3: (g) => (o.spec.template = podTemplateSpec(bytes(g))),
+        4: (g) => decodeWith(bytes(g), 'DeploymentStrategy', { 1: (h) => str(h) && (o.spec.strategy = { type: str(h) }) }),
+        5: (g) => (o.spec.minReadySeconds = int(g)),
+        6: (g) => (o.spec.revisionHistoryLimit = int(g)),
+        9: (g) => (o.spec.progressDeadlineSeconds = int(g)),
+      }),
+  });
+  return o;
+}
+
+function pod(buf: Buffer): Obj {
+  const o: Obj = { metadata: {} };
+  decodeWith(buf, 'Pod', { 1: (f) => (o.metadata = objectMeta(bytes(f))), 2: (f) => (o.spec = podSpec(bytes(f))) });
+  return o;
+}
+
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
 /** Decode a `application/vnd.kubernetes.protobuf` body into the JSON shape of the object. */
@@ -144,6 +247,8 @@ export function decodeK8sProtobuf(body: Buffer): Obj {
   else if (kind === 'ConfigMap') o = configMap(raw);
   else if (kind === 'DeleteOptions') o = {};
   else if (kind === 'Namespace') o = metadataOnly(raw);
+  else if (kind === 'Deployment') o = deployment(raw);
+  else if (kind === 'Pod') o = pod(raw);
   else throw new Error(`protobuf: kind ${apiVersion}/${kind} not supported by the rig`);
   return { apiVersion, kind, ...o };
 }

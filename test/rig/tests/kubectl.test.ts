@@ -51,6 +51,21 @@ describe('rig: kubectl against the rig API server', function () {
     assert.match(r.stderr, /not found/);
   });
 
+  it('accepts protobuf bodies from kubectl create deployment / run', async () => {
+    await kubectl(['create', 'deployment', 'pbdep', '--image=rig.local/worker:1.0.0', '--port=8080', '--replicas=2']);
+    const d = await kubectlJson(['get', 'deployment', 'pbdep']);
+    assert.equal(d.spec.replicas, 2);
+    assert.deepEqual(d.spec.selector.matchLabels, { app: 'pbdep' });
+    assert.equal(d.spec.template.metadata.creationTimestamp, undefined);
+    assert.deepEqual(d.spec.template.spec.containers[0].ports, [{ containerPort: 8080 }]);
+    await waitFor('2 pods', async () => (await podsOf('pbdep')).length === 2);
+    await kubectl(['run', 'pbpod', '--image=rig.local/worker:1.0.0', '--labels=app=pbpod', '--command', '--', '/bin/sh', '-c', 'true']);
+    const p = await readyPod('pbpod');
+    assert.deepEqual(p.spec.containers[0].command, ['/bin/sh', '-c', 'true']);
+    await kubectl(['delete', 'deployment', 'pbdep']);
+    await kubectl(['delete', 'pod', 'pbpod']);
+  });
+
   it('rejects a wrong token with 401', async () => {
     const r = await run(rigEnv().RIG_KUBECTL!, ['get', 'pods', '--token', 'wrong']);
     assert.notEqual(r.code, 0);
