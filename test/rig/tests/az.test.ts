@@ -26,6 +26,12 @@ describe('rig: az test double', function () {
     const env = childEnv({ DOCKER_CONFIG: tmp('azdocker') });
     const r = await run(e.RIG_DOCKER!, ['login', tok.loginServer, '-u', '00000000-0000-0000-0000-000000000000', '--password-stdin'], { env, input: tok.accessToken });
     assert.equal(r.code, 0, r.stderr);
+    // without --expose-token it logs docker in itself
+    const cfg = tmp('azdocker2');
+    const l = await run(az, ['acr', 'login', '--name', list[0].name], { env: childEnv({ DOCKER_CONFIG: cfg }) });
+    assert.equal(l.code, 0, l.stderr);
+    assert.match(l.stdout, /Login Succeeded/);
+    assert.ok(readFileSync(join(cfg, 'config.json'), 'utf8').includes(e.RIG_REGISTRY!));
   });
 
   it('aks list and get-credentials write a working kubeconfig context', async () => {
