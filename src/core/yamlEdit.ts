@@ -1,4 +1,4 @@
-import { Document, isMap, isScalar, parseDocument, type Node, type Pair, type Scalar } from 'yaml';
+import { Document, isMap, isScalar, parseDocument, stringify, type Node, type Pair, type Scalar } from 'yaml';
 
 /** A YAML file that cannot be edited safely: names the file, line and column. Nothing was changed. */
 export class YamlEditError extends Error {
@@ -78,6 +78,68 @@ export class YamlTextEditor {
     const end = this.lineEnd((last.value?.range ?? last.key.range)[1]);
     this.splice(end, end, `${this.eol}${indent}${line}`);
     return this;
+  }
+
+  /** The pair at `path`, or undefined. */
+  private pairAt(doc: Document, path: string[]): Pair<Node, Node> | undefined {
+    const parent = (path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents) as Node | undefined;
+    if (!isMap(parent)) return undefined;
+    return parent.items.find((p) => isScalar(p.key) && String((p.key as Scalar).value) === path[path.length - 1]) as Pair<Node, Node> | undefined;
+  }
+
+  /**
+   * Replaces the whole value at `path` with `value` written as block YAML under the key (or `{}` when
+   * empty). The key, the comments above it and everything around it stay. A missing key is added
+   * to its parent mapping.
+   */
+  setBlock(path: string[], value: unknown): this {
+    const doc = this.doc();
+    const pair = this.pairAt(doc, path);
+    const isEmpty = value === null || value === undefined || (typeof value === 'object' && Object.keys(value as object).length === 0);
+    if (!pair?.key.range) {
+      const parentPath = path.slice(0, -1);
+      const parent = (parentPath.length ? doc.getIn(parentPath, true) : doc.contents) as Node | undefined;
+      const key = path[path.length - 1];
+      if (parentPath.length === 0) {
+        // a new top-level key goes at the end of the file
+        const sep = this.text.length === 0 || this.text.endsWith('\n') ? '' : this.eol;
+        this.splice(this.text.length, this.text.length, `${sep}${key}:${isEmpty ? ' {}' : this.eol + this.block(value, '  ')}${this.eol}`);
+        return this;
+      }
+      if (!isMap(parent)) throw new YamlEditError(this.file, `${parentPath.join('.')} is not a mapping`);
+      const last = parent.items[parent.items.length - 1] as Pair<Node, Node> | undefined;
+      if (!last?.key.range) throw new YamlEditError(this.file, `${parentPath.join('.')} is empty; cannot add ${key} without rewriting it`);
+      const indent = this.indentAt(last.key.range[0]);
+      const at = this.lineEnd((last.value?.range ?? last.key.range)[1]);
+      this.splice(at, at, `${this.eol}${indent}${key}:${isEmpty ? ' {}' : this.eol + this.block(value, `${indent}  `)}`);
+      return this;
+    }
+    const keyEnd = pair.key.range[1];
+    const colon = this.text.indexOf(':', keyEnd);
+    const valueEnd = pair.value?.range ? this.lineEnd(pair.value.range[1]) : this.lineEnd(colon + 1);
+    // keep a trailing comment on the key line when the value was on the next lines
+    const keyLineEnd = this.lineEnd(colon + 1);
+    const keyLineRest = this.text.slice(colon + 1, keyLineEnd);
+    const comment = /^\s*#/.test(keyLineRest) ? keyLineRest : '';
+    const indent = this.indentAt(pair.key.range[0]);
+    const body = isEmpty ? ' {}' : `${comment}${this.eol}${this.block(value, `${indent}  `)}`;
+    this.splice(colon + 1, valueEnd, body);
+    return this;
+  }
+
+  /** Removes the key at `path` (its line and any value lines under it); nothing if it is absent. */
+  deleteKey(path: string[]): this {
+    const pair = this.pairAt(this.doc(), path);
+    if (!pair?.key.range) return this;
+    const start = this.lineStart(pair.key.range[0]);
+    const end = this.lineEnd((pair.value?.range ?? pair.key.range)[1]);
+    this.splice(start, this.nextLine(end) ?? this.text.length, '');
+    return this;
+  }
+
+  private block(value: unknown, indent: string): string {
+    const text = stringify(value, { lineWidth: 0, indentSeq: true }).replace(/\n$/, '');
+    return text.split('\n').map((l) => (l ? indent + l : l)).join(this.eol);
   }
 
   /** Removes top-level keys with their comment lines above and their indented lines below. */

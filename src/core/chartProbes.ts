@@ -1,0 +1,155 @@
+import { parseDocument } from 'yaml';
+import { ContainerPort, PROBE_KINDS, Probe, ProbeKind, TIMING_FIELDS, probeFromObject, probeToObject } from './probes';
+import { YamlEditError, YamlTextEditor } from './yamlEdit';
+
+/**
+ * Where a chart's probes live: in values.yaml, rendered by the template (`toYaml .Values.livenessProbe`);
+ * inline in templates/deployment.yaml (older `helm create`, hand-written charts); or nowhere we can
+ * recognise.
+ */
+export type ProbeLocation = 'values' | 'template' | 'none';
+
+export interface ChartProbes {
+  location: ProbeLocation;
+  probes: Partial<Record<ProbeKind, Probe>>;
+  /** The container's ports, from the template (values substituted where the template reads them). */
+  ports: ContainerPort[];
+  /** Why the probes cannot be edited in place, when they cannot. */
+  note?: string;
+}
+
+const KEY: Record<ProbeKind, string> = { liveness: 'livenessProbe', readiness: 'readinessProbe', startup: 'startupProbe' };
+
+function valuesOf(valuesText: string): Record<string, unknown> {
+  try {
+    const v = parseDocument(valuesText).toJS() as unknown;
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function resolveValue(expr: string, values: Record<string, unknown>): unknown {
+  const m = /^\{\{-?\s*\.Values\.([\w.]+)\s*-?\}\}$/.exec(expr.trim());
+  if (!m) return expr;
+  return m[1].split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), values);
+}
+
+/** The first container's ports as the template declares them. */
+export function templatePorts(deploymentText: string, valuesText: string): ContainerPort[] {
+  const values = valuesOf(valuesText);
+  const out: ContainerPort[] = [];
+  const re = /^\s*-\s*name:\s*["']?([\w-]+)["']?\s*\n\s*containerPort:\s*(.+?)\s*$/gm;
+  for (let m = re.exec(deploymentText); m; m = re.exec(deploymentText)) {
+    const port = Number(resolveValue(m[2], values));
+    if (Number.isInteger(port)) out.push({ name: m[1], containerPort: port });
+  }
+  return out;
+}
+
+interface InlineBlock {
+  kind: ProbeKind;
+  /** Line indexes: the key line and the last line of its block. */
+  keyLine: number;
+  endLine: number;
+  indent: string;
+  body: string[];
+}
+
+function inlineBlocks(lines: string[]): InlineBlock[] {
+  const out: InlineBlock[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([ \t]*)(livenessProbe|readinessProbe|startupProbe):\s*$/.exec(lines[i]);
+    if (!m) continue;
+    if (i > 0 && /\{\{-?\s*with \.Values\./.test(lines[i - 1])) continue;
+    let j = i + 1;
+    while (j < lines.length && lines[j].startsWith(`${m[1]} `) && lines[j].trim() !== '') j++;
+    const kind = (Object.keys(KEY) as ProbeKind[]).find((k) => KEY[k] === m[2]) as ProbeKind;
+    out.push({ kind, keyLine: i, endLine: j - 1, indent: m[1], body: lines.slice(i + 1, j) });
+  }
+  return out;
+}
+
+export function readChartProbes(valuesText: string, deploymentText: string): ChartProbes {
+  const ports = templatePorts(deploymentText, valuesText);
+  const fromValues = PROBE_KINDS.filter((k) => new RegExp(`\\.Values\\.${KEY[k]}\\b`).test(deploymentText));
+  if (fromValues.length) {
+    const values = valuesOf(valuesText);
+    const probes: ChartProbes['probes'] = {};
+    for (const k of fromValues) {
+      const p = probeFromObject(values[KEY[k]]);
+      if (p) probes[k] = p;
+    }
+    return { location: 'values', probes, ports };
+  }
+  const lines = deploymentText.replace(/\r\n/g, '\n').split('\n');
+  const blocks = inlineBlocks(lines);
+  if (blocks.length) {
+    const probes: ChartProbes['probes'] = {};
+    for (const b of blocks) {
+      if (b.body.some((l) => l.includes('{{'))) {
+        return { location: 'none', probes: {}, ports, note: `The ${KEY[b.kind]} in the template uses template expressions, so it cannot be edited here. Move it to values.yaml to use the form.` };
+      }
+      const p = probeFromObject(parseDocument(b.body.map((l) => l.slice(b.indent.length + 2)).join('\n')).toJS());
+      if (p) probes[b.kind] = p;
+    }
+    return { location: 'template', probes, ports };
+  }
+  return { location: 'none', probes: {}, ports, note: 'The deployment template has no probe the form recognises. Add them to values.yaml (and the template) to use the form.' };
+}
+
+const handlerKey = (p: Probe) => Object.keys(probeToObject(p))[0];
+
+/**
+ * Writes one probe into values.yaml, changing only that probe's keys. With the same handler type the
+ * edit is field by field (comments inside the probe stay); otherwise the probe's block is replaced.
+ * `undefined` turns the probe off (`{}`).
+ */
+export function writeProbeToValues(valuesText: string, kind: ProbeKind, probe: Probe | undefined, file = 'values.yaml'): string {
+  const ed = new YamlTextEditor(valuesText, file);
+  const key = KEY[kind];
+  const current = probeFromObject(ed.get([key]));
+  if (!probe) return ed.setBlock([key], {}).toString();
+  const next = probeToObject(probe);
+  if (!current || handlerKey(current) !== handlerKey(probe)) return ed.setBlock([key], next).toString();
+  const hk = handlerKey(probe);
+  const curObj = probeToObject(current);
+  if (JSON.stringify(curObj[hk]) !== JSON.stringify(next[hk])) {
+    const h = next[hk] as Record<string, unknown>;
+    const cur = curObj[hk] as Record<string, unknown>;
+    const scalarOnly = Object.values(h).every((v) => typeof v !== 'object') && Object.values(cur).every((v) => typeof v !== 'object');
+    if (scalarOnly) {
+      for (const [k, v] of Object.entries(h)) if (cur[k] !== v) ed.setScalar([key, hk, k], v as string | number);
+      for (const k of Object.keys(cur)) if (!(k in h)) ed.deleteKey([key, hk, k]);
+    } else {
+      ed.setBlock([key, hk], h);
+    }
+  }
+  for (const f of TIMING_FIELDS) {
+    if (probe[f] === current[f]) continue;
+    if (probe[f] === undefined) ed.deleteKey([key, f]);
+    else ed.setScalar([key, f], probe[f] as number);
+  }
+  return ed.toString();
+}
+
+/** Writes one probe into an inline block of the deployment template, leaving the Go template around it alone. */
+export function writeProbeToTemplate(deploymentText: string, kind: ProbeKind, probe: Probe | undefined, file = 'templates/deployment.yaml'): string {
+  const eol = deploymentText.includes('\r\n') ? '\r\n' : '\n';
+  const lines = deploymentText.replace(/\r\n/g, '\n').split('\n');
+  const blocks = inlineBlocks(lines);
+  const block = blocks.find((b) => b.kind === kind);
+  const render = (indent: string) => {
+    const y = new YamlTextEditor('', file).setBlock([KEY[kind]], probe ? probeToObject(probe) : {}).toString().replace(/\n$/, '');
+    return y.split('\n').map((l) => (l ? indent + l : l));
+  };
+  if (block) {
+    const replacement = probe ? render(block.indent) : [];
+    lines.splice(block.keyLine, block.endLine - block.keyLine + 1, ...replacement);
+  } else if (probe) {
+    const anchor = blocks[blocks.length - 1];
+    if (!anchor) throw new YamlEditError(file, `no probe block to put the ${KEY[kind]} next to; move the probes to values.yaml`);
+    lines.splice(anchor.endLine + 1, 0, ...render(anchor.indent));
+  }
+  return lines.join('\n').replace(/\n/g, eol);
+}
