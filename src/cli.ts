@@ -11,10 +11,11 @@ import { CsprojError } from './core/dotnet';
 import { tagProblem, parseImageRef, ImageRefError } from './core/imageRef';
 import { BumpKind } from './core/versions';
 import { YamlEditError } from './core/yamlEdit';
+import { PROBE_KINDS, Probe, ProbeKind, probeBudget, probeToObject, validateProbe } from './core/probes';
 import { ToolPaths } from './tools/catalog';
 import { doctor, formatDoctorReport } from './tools/doctor';
 import { ProjectError, findProjects, planDockerfile, writeDockerfilePlan } from './tools/dotnetProject';
-import { ChartError, bumpChartFiles, createWorkerChart } from './tools/workerChart';
+import { ChartError, bumpChartFiles, createWorkerChart, readChartProbesFromDir, writeChartProbe } from './tools/workerChart';
 
 declare const AKS_WORKER_VERSION: string;
 const VERSION = typeof AKS_WORKER_VERSION === 'string' ? AKS_WORKER_VERSION : '0.0.0-dev';
@@ -44,6 +45,14 @@ Commands:
   release bump <chart-dir> --app-version <tag> [--bump patch|minor|major | --chart-version V]
                     Set Chart.yaml version (bumped, default patch) and appVersion, and
                     values.yaml image.tag, together. Only those three values change.
+
+  probes get <chart-dir> [--probe liveness|readiness|startup] [--json]
+                    Show the chart's probes, where they live (values.yaml or the template)
+                    and the liveness budget: how long the worker may block before it is
+                    killed, and the worst-case time to restart a hung pod.
+  probes set <chart-dir> --probe KIND [--path P] [--port N|name] [--initial-delay S]
+             [--period S] [--timeout S] [--success-threshold N] [--failure-threshold N]
+                    Change one probe where the chart keeps it; only its keys change.
 
 Options:
   --docker PATH     docker binary to use (default: docker on PATH)
@@ -81,6 +90,14 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
       'app-version': { value: true },
       bump: { value: true },
       'chart-version': { value: true },
+      probe: { value: true },
+      path: { value: true },
+      port: { value: true },
+      'initial-delay': { value: true },
+      period: { value: true },
+      timeout: { value: true },
+      'success-threshold': { value: true },
+      'failure-threshold': { value: true },
     });
   } catch (e) {
     if (e instanceof UsageError) {
@@ -123,6 +140,8 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
       return chartCommand(rest, flags, paths, out, err);
     case 'release':
       return releaseCommand(rest, flags, out, err);
+    case 'probes':
+      return probesCommand(rest, flags, out, err);
     default:
       err(`aks-worker: unknown command "${command}".\nRun "aks-worker --help" for the list of commands.\n`);
       return 2;
@@ -230,6 +249,87 @@ async function releaseCommand(rest: string[], flags: Record<string, string | boo
   } catch (e) {
     if (e instanceof BumpError || e instanceof YamlEditError) return bad(e.message);
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return bad(`${(e as NodeJS.ErrnoException).path ?? chartDir} does not exist; is ${chartDir} a chart folder?`);
+    throw e;
+  }
+}
+
+const TIMING_FLAGS: Record<string, keyof Omit<Probe, 'handler'>> = {
+  'initial-delay': 'initialDelaySeconds',
+  period: 'periodSeconds',
+  timeout: 'timeoutSeconds',
+  'success-threshold': 'successThreshold',
+  'failure-threshold': 'failureThreshold',
+};
+
+async function probesCommand(rest: string[], flags: Record<string, string | boolean>, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const bad = (message: string) => {
+    err(`aks-worker probes: ${message}\n`);
+    return 2;
+  };
+  const [sub, chartDir, ...extra] = rest;
+  if (sub !== 'get' && sub !== 'set') return bad(`unknown subcommand "${sub ?? ''}"; use "probes get" or "probes set".`);
+  if (!chartDir || extra.length) return bad(`give one chart folder, e.g. "aks-worker probes ${sub} charts/sample-worker".`);
+  const kind = flags.probe as ProbeKind | undefined;
+  if (kind !== undefined && !PROBE_KINDS.includes(kind)) return bad(`--probe must be liveness, readiness or startup (got "${String(flags.probe)}").`);
+  let chart;
+  try {
+    chart = await readChartProbesFromDir(resolve(chartDir));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return bad(`${chartDir} has no templates/deployment.yaml; is it a chart folder?`);
+    throw e;
+  }
+  if (sub === 'get') {
+    const kinds = kind ? [kind] : PROBE_KINDS;
+    const probes = Object.fromEntries(kinds.map((k) => [k, chart.probes[k] ? probeToObject(chart.probes[k] as Probe) : null]));
+    const budget = chart.probes.liveness ? probeBudget(chart.probes.liveness, chart.probes.startup) : undefined;
+    if (flags.json) {
+      out(`${JSON.stringify({ location: chart.location, note: chart.note, ports: chart.ports, probes, budget }, null, 2)}\n`);
+    } else {
+      out(`probes live in: ${chart.location === 'values' ? chart.files.values : chart.location === 'template' ? chart.files.deployment : 'nowhere the form recognises'}\n`);
+      if (chart.note) out(`${chart.note}\n`);
+      for (const k of kinds) out(`${k}: ${probes[k] ? JSON.stringify(probes[k]) : 'off'}\n`);
+      if (budget) {
+        out(`budget: the worker may block up to ${budget.maxBlockSeconds} s (rule of thumb timeout x failureThreshold: ${budget.ruleOfThumbSeconds} s)\n`);
+        out(`a hung pod is killed within ${budget.worstCaseDetectSeconds} s and restarted within ${budget.worstCaseRestartSeconds} s (grace period included)\n`);
+      }
+    }
+    return 0;
+  }
+  if (!kind) return bad('--probe is required for "probes set".');
+  if (chart.location === 'none') return bad(chart.note ?? 'no probes to edit in this chart.');
+  const current = chart.probes[kind];
+  const next: Probe = current ? { ...current, handler: { ...current.handler } as Probe['handler'] } : { handler: { type: 'httpGet', path: '', port: '' } };
+  if (flags.path !== undefined || flags.port !== undefined) {
+    const h = next.handler;
+    const port = flags.port === undefined ? undefined : /^\d+$/.test(String(flags.port)) ? Number(flags.port) : String(flags.port);
+    if (h.type === 'httpGet') {
+      if (typeof flags.path === 'string') h.path = flags.path;
+      if (port !== undefined) h.port = port;
+    } else if (h.type === 'tcpSocket' || h.type === 'grpc') {
+      if (flags.path !== undefined) return bad(`the ${kind} probe is ${h.type}, which has no path.`);
+      if (port !== undefined) (h as { port: number | string }).port = port;
+    } else return bad(`the ${kind} probe runs a command (exec); --path and --port do not apply.`);
+  }
+  for (const [flag, field] of Object.entries(TIMING_FLAGS)) {
+    if (flags[flag] === undefined) continue;
+    const v = Number(flags[flag]);
+    if (String(flags[flag]).trim() === '' || !Number.isFinite(v)) return bad(`--${flag} must be a whole number (got "${String(flags[flag])}").`);
+    next[field] = v;
+  }
+  const problems = validateProbe(kind, next, chart.ports);
+  const errors = Object.entries(problems.errors);
+  if (errors.length) return bad(errors.map(([f, m]) => `${f}: ${m}`).join('\n'));
+  for (const [f, m] of Object.entries(problems.warnings)) err(`warning: ${f}: ${m}\n`);
+  try {
+    const file = await writeChartProbe(resolve(chartDir), kind, next);
+    out(`${file}\n`);
+    if (kind === 'liveness') {
+      const b = probeBudget(next, chart.probes.startup);
+      out(`budget: may block up to ${b.maxBlockSeconds} s; a hung pod is restarted within ${b.worstCaseRestartSeconds} s\n`);
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof YamlEditError) return bad(e.message);
     throw e;
   }
 }

@@ -1,6 +1,9 @@
 import { readFile, rm, stat, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BumpRequest, BumpResult, bumpChart } from '../core/bump';
+import { ChartProbes, readChartProbes, writeProbeToTemplate, writeProbeToValues } from '../core/chartProbes';
+import { Probe, ProbeKind } from '../core/probes';
+import { YamlEditError } from '../core/yamlEdit';
 import { WORKER_REMOVED_DIRS, WORKER_REMOVED_TEMPLATES, WorkerValues, chartNameProblem, setAppVersion, stripDeployment, stripValues, workerNotes } from '../core/chart';
 import { writeFileAtomic } from './files';
 import { HelmOptions, create } from './helm';
@@ -60,4 +63,22 @@ export async function bumpChartFiles(chartDir: string, req: BumpRequest): Promis
   await writeFileAtomic(chartFile, result.chartYaml);
   await writeFileAtomic(valuesFile, result.valuesYaml);
   return result;
+}
+
+/** The probes of the chart in `chartDir`, read from values.yaml and templates/deployment.yaml. */
+export async function readChartProbesFromDir(chartDir: string): Promise<ChartProbes & { files: { values: string; deployment: string } }> {
+  const files = { values: join(chartDir, 'values.yaml'), deployment: join(chartDir, 'templates', 'deployment.yaml') };
+  const [values, deployment] = await Promise.all([readFile(files.values, 'utf8').catch(() => ''), readFile(files.deployment, 'utf8')]);
+  return { ...readChartProbes(values, deployment), files };
+}
+
+/** Writes one probe where the chart keeps it (values.yaml or the template), atomically. */
+export async function writeChartProbe(chartDir: string, kind: ProbeKind, probe: Probe | undefined): Promise<string> {
+  const current = await readChartProbesFromDir(chartDir);
+  if (current.location === 'none') throw new YamlEditError(current.files.deployment, current.note ?? 'no probes to edit');
+  const file = current.location === 'values' ? current.files.values : current.files.deployment;
+  const text = await readFile(file, 'utf8');
+  const next = current.location === 'values' ? writeProbeToValues(text, kind, probe, file) : writeProbeToTemplate(text, kind, probe, file);
+  await writeFileAtomic(file, next);
+  return file;
 }
