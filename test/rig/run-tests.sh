@@ -5,7 +5,7 @@
 #   RIG_SKIP_BUILD=1    use out/test/rig/tests/*.test.js as built by `node scripts/build.mjs --tests`
 #   RIG_GREP=pattern    only tests whose title matches
 set -uo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 ROOT="$PWD"
 RIG="$ROOT/test/rig/rig"
 export RIG_DIR="${RIG_DIR:-/tmp/aks-worker-rig}"
