@@ -66,6 +66,24 @@ describe('rig: kubectl against the rig API server', function () {
     await kubectl(['delete', 'pod', 'pbpod']);
   });
 
+  it('applies strategic merge patches by merge key, with $patch directives', async () => {
+    await apply(deploymentManifest('smp'));
+    const patch = (p: unknown) => kubectl(['patch', 'deployment', 'smp', '--type', 'strategic', '-p', JSON.stringify(p)]);
+    await patch({ spec: { template: { spec: { containers: [{ name: 'worker', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }] } } } });
+    await patch({ spec: { template: { spec: { containers: [{ name: 'worker', env: [{ name: 'A', value: '10' }, { name: 'B', $patch: 'delete' }] }, { name: 'sidecar', image: 'rig.local/side:1' }] } } } });
+    const d = await kubectlJson(['get', 'deployment', 'smp']);
+    const cs = d.spec.template.spec.containers;
+    assert.deepEqual(cs.map((c: any) => c.name), ['worker', 'sidecar']);
+    assert.equal(cs[0].image, 'rig.local/worker:1.0.0', 'the merge keeps fields the patch does not name');
+    assert.deepEqual(cs[0].env, [{ name: 'A', value: '10' }]);
+    await kubectl(['patch', 'deployment', 'smp', '--type', 'merge', '-p', '{"metadata":{"labels":{"merged":"yes"}}}']);
+    await kubectl(['patch', 'deployment', 'smp', '--type', 'json', '-p', '[{"op":"replace","path":"/spec/replicas","value":2}]']);
+    const d2 = await kubectlJson(['get', 'deployment', 'smp']);
+    assert.equal(d2.metadata.labels.merged, 'yes');
+    assert.equal(d2.spec.replicas, 2);
+    await kubectl(['delete', 'deployment', 'smp']);
+  });
+
   it('rejects a wrong token with 401', async () => {
     const r = await run(rigEnv().RIG_KUBECTL!, ['get', 'pods', '--token', 'wrong']);
     assert.notEqual(r.code, 0);
