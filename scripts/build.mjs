@@ -95,7 +95,20 @@ async function buildApp() {
     minify: production,
     legalComments: production ? 'none' : 'inline',
   });
+  // Webview pages written in TypeScript: bundled for the browser, sharing src/core with the host.
+  const pages = {
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: { 'media/probes': 'media/probes/main.ts' },
+    outdir: 'dist',
+    minify: production,
+    sourcemap: production ? false : 'inline',
+  };
+  await esbuild.build(pages);
   if (args.has('--watch')) {
+    void (await esbuild.context(pages)).watch();
     const ctx = await esbuild.context(options);
     await ctx.watch();
     console.log('watching src/ …');

@@ -20,6 +20,7 @@ const node = process.execPath;
 const STAGES = [
   { name: 'lint', cmd: npx, args: ['eslint', '.'] },
   { name: 'typecheck', cmd: npx, args: ['tsc', '--noEmit', '-p', '.'] },
+  { name: 'typecheck-pages', cmd: npx, args: ['tsc', '--noEmit', '-p', 'media'] },
   { name: 'build', cmd: node, args: ['scripts/build.mjs'] },
   { name: 'unit', cmd: node, args: ['scripts/run-mocha.mjs', 'out/test/unit/**/*.test.js'], suite: true },
   { name: 'rig', cmd: 'bash', args: ['test/rig/run-tests.sh'], suite: true, rig: true, env: { RIG_KEEP: '1' } },

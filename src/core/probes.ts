@@ -207,21 +207,17 @@ export interface Suggestion extends Required<Pick<ProbeTimings, 'periodSeconds' 
 }
 
 /**
- * Settings whose budget covers a p99 block of `p99Seconds`, each keeping the time to restart a hung
- * pod as short as it can for its period: (F − 1) × P + T just above the p99, T ≤ P. Shortest first.
+ * Settings whose budget covers a p99 block of `p99Seconds`: for each period, the current timeout
+ * (at most the period) and the smallest failureThreshold that covers it, which also gives the
+ * shortest time to restart a hung pod for that period. Shortest restart first.
  */
 export function suggestForP99(p99Seconds: number, current: ProbeTimings): Suggestion[] {
   const need = Math.floor(p99Seconds) + 1; // the budget must exceed the p99
   const periods = [...new Set([effective(current, 'periodSeconds'), 5, 10, 15])].filter((p) => p >= 1);
   const out: Suggestion[] = [];
   for (const P of periods) {
-    let F = Math.max(1, Math.floor((need - 1) / P) + 1);
-    let T = need - (F - 1) * P;
-    if (T > P) {
-      F += 1;
-      T = need - (F - 1) * P;
-    }
-    T = Math.max(1, T);
+    const T = Math.max(1, Math.min(effective(current, 'timeoutSeconds'), P));
+    const F = Math.max(1, Math.ceil((need - T) / P) + 1);
     out.push({
       periodSeconds: P,
       timeoutSeconds: T,

@@ -80,6 +80,13 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
   command('aksWorker.bumpVersion', 'Bump Version', false, async (target, options) => (await release()).bumpVersionCommand(model, state, target, asObject(options)));
   command('aksWorker.history', 'Show History / Rollback', true, async (target) => (await release()).historyCommand(model, state, kube, log, target));
   command('aksWorker.uninstall', 'Uninstall', true, async (target) => (await release()).uninstallCommand(model, state, kube, log, target));
+  command('aksWorker.editProbes', 'Edit Probes', false, async (target) => {
+    const { pickChart } = await import('./steps/chart/chartTarget');
+    const chart = await pickChart(model, target, 'Edit Probes');
+    if (!chart) return undefined;
+    const { ProbePanel } = await import('./probes/probePanel');
+    return ProbePanel.show(context.extensionUri, log, chart);
+  });
   command('aksWorker.attachRegistry', 'Attach Registry to Cluster', true, async () => (await import('./steps/registry/attachRegistry')).attachRegistryCommand(state, log));
   for (const c of PENDING_COMMANDS) command(c.id, c.title, c.runsTools, () => notAvailableYet(c.title, version));
 

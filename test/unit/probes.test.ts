@@ -74,20 +74,22 @@ describe('probe budget', () => {
     assert.equal(b.firstLivenessCheckSeconds, 302);
     assert.equal(b.worstCaseRestartSeconds, 3 * 5 + 5 + 10);
   });
-  it('suggestions cover the p99 with the shortest restart per period', () => {
-    const s = suggestForP99(42.5, { periodSeconds: 10 });
+  it('suggestions cover the p99 keeping the timeout, with the shortest restart per period', () => {
+    const s = suggestForP99(42.5, { periodSeconds: 10, timeoutSeconds: 5 });
     for (const x of s) {
       assert.ok(x.maxBlockSeconds > 42.5, JSON.stringify(x));
       assert.ok(x.timeoutSeconds <= x.periodSeconds, JSON.stringify(x));
-      assert.equal(x.maxBlockSeconds, 43);
+      assert.ok((x.failureThreshold - 2) * x.periodSeconds + x.timeoutSeconds <= 42.5, `one failure fewer would not cover it: ${JSON.stringify(x)}`);
       assert.equal(probeBudget(x).maxBlockSeconds, x.maxBlockSeconds);
     }
-    assert.deepEqual(s.map((x) => [x.periodSeconds, x.failureThreshold, x.timeoutSeconds]), [
-      [5, 9, 3],
-      [10, 5, 3],
-      [15, 3, 13],
+    assert.deepEqual(s.map((x) => [x.periodSeconds, x.timeoutSeconds, x.failureThreshold, x.maxBlockSeconds, x.worstCaseDetectSeconds]), [
+      [5, 5, 9, 45, 50],
+      [10, 5, 5, 45, 55],
+      [15, 5, 4, 50, 65],
     ]);
-    assert.equal(s[0].worstCaseDetectSeconds, 48);
+    assert.equal(s[1].label, 'keep the 10 s period');
+    // Kubernetes' default 1 s timeout stays 1 s
+    assert.deepEqual(suggestForP99(20, {}).map((x) => [x.periodSeconds, x.timeoutSeconds, x.failureThreshold]), [[5, 1, 5], [10, 1, 3], [15, 1, 3]]);
   });
   it('the timeline ends in the kill after failureThreshold timeouts', () => {
     const t = timeline({ periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 });

@@ -37,8 +37,8 @@ export class DoctorPanel implements vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'aks-worker.svg');
     panel.webview.html = pageHtml(panel.webview, extensionUri, {
       title: 'AKS Worker: Doctor',
-      script: 'doctor/doctor.js',
-      style: 'doctor/doctor.css',
+      script: 'media/doctor/doctor.js',
+      style: 'media/doctor/doctor.css',
       body: `<main>
   <header>
     <h1><span class="codicon codicon-checklist"></span> Tools for the worker workflow</h1>

@@ -8,9 +8,9 @@ export function nonce(): string {
 
 export interface PageAssets {
   title: string;
-  /** Under media/, e.g. "doctor/doctor.js". */
+  /** Relative to the extension, e.g. "media/doctor/doctor.js" or "dist/media/probes.js" (bundled). */
   script: string;
-  /** Under media/, e.g. "doctor/doctor.css". */
+  /** Relative to the extension, e.g. "media/doctor/doctor.css". */
   style: string;
   body: string;
 }
@@ -21,7 +21,7 @@ export interface PageAssets {
  */
 export function pageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, assets: PageAssets): string {
   const n = nonce();
-  const media = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', ...p));
+  const asset = (p: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p.split('/')));
   const vendor = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'media', ...p));
   const csp = [
     "default-src 'none'",
@@ -37,13 +37,13 @@ export function pageHtml(webview: vscode.Webview, extensionUri: vscode.Uri, asse
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${vendor('codicon.css')}" id="vscode-codicon-stylesheet" nonce="${n}">
-<link rel="stylesheet" href="${media(assets.style)}" nonce="${n}">
+<link rel="stylesheet" href="${asset(assets.style)}" nonce="${n}">
 <title>${assets.title}</title>
 </head>
 <body>
 ${assets.body}
 <script type="module" nonce="${n}" src="${vendor('vscode-elements.js')}"></script>
-<script nonce="${n}" src="${media(assets.script)}"></script>
+<script nonce="${n}" src="${asset(assets.script)}"></script>
 </body>
 </html>`;
 }

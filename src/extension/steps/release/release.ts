@@ -12,6 +12,7 @@ import { WorkflowState } from '../../state';
 import { toolPaths, workflowSettings } from '../../util/config';
 import { RunView } from '../../util/runView';
 import { WorkspaceModel } from '../../workspaceModel';
+import { minimalEdit } from '../../util/edits';
 import { ChartTarget, pickChart } from '../chart/chartTarget';
 
 const SCHEME = 'aks-worker-render';
@@ -89,21 +90,6 @@ export async function dryRunCommand(model: WorkspaceModel, state: WorkflowState,
     await vscode.window.showTextDocument(notes, { viewColumn: vscode.ViewColumn.Beside, preview: false, preserveFocus: true });
   }
   return r;
-}
-
-/** Replaces only the changed span of a document: Undo restores it, the cursor elsewhere stays put. */
-function minimalEdit(edit: vscode.WorkspaceEdit, doc: vscode.TextDocument, next: string): void {
-  const old = doc.getText();
-  if (old === next) return;
-  let start = 0;
-  while (start < old.length && start < next.length && old[start] === next[start]) start++;
-  let endOld = old.length;
-  let endNew = next.length;
-  while (endOld > start && endNew > start && old[endOld - 1] === next[endNew - 1]) {
-    endOld--;
-    endNew--;
-  }
-  edit.replace(doc.uri, new vscode.Range(doc.positionAt(start), doc.positionAt(endOld)), next.slice(start, endNew));
 }
 
 export interface BumpOptions {

@@ -1,0 +1,486 @@
+// The Probe form's page. Runs in the webview; shares the probe model and budget with the extension.
+import {
+  DEFAULTS,
+  PROBE_KINDS,
+  Probe,
+  ProbeHandler,
+  ProbeKind,
+  TIMING_FIELDS,
+  TimingField,
+  probeBudget,
+  suggestForP99,
+  timeline,
+  validateProbe,
+} from '../../src/core/probes';
+import type { FormState, HostMessage, PageMessage, ProbeSet } from '../../src/extension/probes/protocol';
+import { isProbeSet } from '../../src/extension/probes/protocol';
+
+declare function acquireVsCodeApi(): { postMessage(m: PageMessage): void; getState(): unknown; setState(s: unknown): void };
+const vscode = acquireVsCodeApi();
+
+type HandlerType = ProbeHandler['type'];
+interface ProbeForm {
+  enabled: boolean;
+  type: HandlerType;
+  path: string;
+  port: string;
+  scheme: 'HTTP' | 'HTTPS';
+  headers: string;
+  command: string;
+  service: string;
+  timings: Record<TimingField, string>;
+}
+interface PageState {
+  host?: FormState;
+  form?: Record<ProbeKind, ProbeForm>;
+  p99: string;
+  tab: ProbeKind;
+  showFormula: boolean;
+}
+
+const LABEL: Record<ProbeKind, string> = { liveness: 'Liveness', readiness: 'Readiness', startup: 'Startup' };
+const FIELD_LABEL: Record<TimingField, string> = {
+  initialDelaySeconds: 'Initial delay (s)',
+  periodSeconds: 'Period (s)',
+  timeoutSeconds: 'Timeout (s)',
+  successThreshold: 'Success threshold',
+  failureThreshold: 'Failure threshold',
+  terminationGracePeriodSeconds: 'Termination grace period (s)',
+};
+const FIELD_HELP: Record<TimingField, string> = {
+  initialDelaySeconds: 'Wait after the container starts before the first probe.',
+  periodSeconds: 'How often the probe runs.',
+  timeoutSeconds: 'How long one probe waits for an answer.',
+  successThreshold: 'Successes in a row to count as healthy again.',
+  failureThreshold: 'Failures in a row before Kubernetes acts.',
+  terminationGracePeriodSeconds: 'Time to stop after a failed probe (else the pod\'s, 30 s).',
+};
+
+const saved = vscode.getState() as Partial<PageState> | undefined;
+const state: PageState = { p99: saved?.p99 ?? '', tab: saved?.tab ?? 'liveness', showFormula: saved?.showFormula ?? false, host: saved?.host, form: saved?.form };
+
+function emptyForm(): ProbeForm {
+  return { enabled: false, type: 'httpGet', path: '/healthz', port: '', scheme: 'HTTP', headers: '', command: '', service: '', timings: Object.fromEntries(TIMING_FIELDS.map((f) => [f, ''])) as Record<TimingField, string> };
+}
+
+function toForm(p: Probe | undefined, ports: FormState['ports']): ProbeForm {
+  const f = emptyForm();
+  if (!p) {
+    f.port = ports[0]?.name ?? String(ports[0]?.containerPort ?? '');
+    return f;
+  }
+  f.enabled = true;
+  f.type = p.handler.type;
+  const h = p.handler;
+  if (h.type === 'httpGet') {
+    f.path = h.path;
+    f.port = String(h.port);
+    f.scheme = h.scheme ?? 'HTTP';
+    f.headers = (h.headers ?? []).map((x) => `${x.name}: ${x.value}`).join('\n');
+  } else if (h.type === 'tcpSocket') f.port = String(h.port);
+  else if (h.type === 'exec') f.command = h.command.join('\n');
+  else {
+    f.port = String(h.port);
+    f.service = h.service ?? '';
+  }
+  for (const t of TIMING_FIELDS) f.timings[t] = p[t] === undefined ? '' : String(p[t]);
+  return f;
+}
+
+const num = (s: string): number | undefined => (s.trim() === '' ? undefined : Number(s));
+const portValue = (s: string): number | string => (/^\d+$/.test(s.trim()) ? Number(s.trim()) : s.trim());
+
+function toProbe(f: ProbeForm): Probe | undefined {
+  if (!f.enabled) return undefined;
+  let handler: ProbeHandler;
+  if (f.type === 'httpGet') {
+    const headers = f.headers
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .map((l) => ({ name: l.split(':')[0].trim(), value: l.slice(l.indexOf(':') + 1).trim() }));
+    handler = { type: 'httpGet', path: f.path.trim(), port: portValue(f.port), ...(f.scheme === 'HTTPS' ? { scheme: 'HTTPS' as const } : {}), ...(headers.length ? { headers } : {}) };
+  } else if (f.type === 'tcpSocket') handler = { type: 'tcpSocket', port: portValue(f.port) };
+  else if (f.type === 'exec') handler = { type: 'exec', command: f.command.split('\n').map((l) => l.trim()).filter(Boolean) };
+  else handler = { type: 'grpc', port: Number(f.port), ...(f.service.trim() ? { service: f.service.trim() } : {}) };
+  const p: Probe = { handler };
+  for (const t of TIMING_FIELDS) {
+    const v = num(f.timings[t]);
+    if (v !== undefined) p[t] = v;
+  }
+  return p;
+}
+
+function probes(): ProbeSet {
+  const out: ProbeSet = {};
+  if (!state.form) return out;
+  for (const k of PROBE_KINDS) {
+    const p = toProbe(state.form[k]);
+    if (p) out[k] = p;
+  }
+  return out;
+}
+
+const canonical = (s: ProbeSet) => JSON.stringify(PROBE_KINDS.map((k) => s[k] ?? null));
+const isDirty = () => !!state.host && canonical(probes()) !== canonical(state.host.probes);
+
+function problems() {
+  const all: Record<ProbeKind, ReturnType<typeof validateProbe>> = {} as Record<ProbeKind, ReturnType<typeof validateProbe>>;
+  for (const k of PROBE_KINDS) {
+    const p = state.form ? toProbe(state.form[k]) : undefined;
+    all[k] = p ? validateProbe(k, p, state.host?.ports ?? []) : { errors: {}, warnings: {} };
+  }
+  return all;
+}
+
+function persist(): void {
+  vscode.setState(state);
+}
+
+// ---------- rendering ----------
+
+function h<K extends keyof HTMLElementTagNameMap>(tag: K | string, attrs: Record<string, string | boolean | undefined> = {}, ...children: Array<Node | string | undefined>): HTMLElement {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === false) continue;
+    el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children) if (c !== undefined) el.append(c);
+  return el;
+}
+
+const app = document.getElementById('app') as HTMLElement;
+let statusMessage: { text: string; kind: 'info' | 'error' } | undefined;
+
+function render(): void {
+  const host = state.host;
+  app.removeAttribute('aria-busy');
+  if (!host || !state.form) {
+    app.replaceChildren(h('p', {}, 'Loading the probes…'));
+    return;
+  }
+  const dirty = isDirty();
+  const probs = problems();
+  const hasErrors = PROBE_KINDS.some((k) => Object.keys(probs[k].errors).length > 0);
+  const header = h(
+    'header',
+    {},
+    h('h1', {}, h('span', { class: 'codicon codicon-pulse', 'aria-hidden': 'true' }), ` Probes of ${host.chart}`),
+    h('div', { class: 'where' }, 'Saved in ', link(host.file), host.location === 'template' ? ' (inline in the template)' : '', dirty ? h('span', { class: 'dirty', id: 'dirty' }, ' · unsaved changes') : undefined),
+    h(
+      'div',
+      { class: 'actions' },
+      button('revert', 'Revert', 'discard', !dirty, true),
+      button('save', 'Save', 'save', !dirty || hasErrors || host.location === 'none'),
+    ),
+  );
+  const children: Array<Node | undefined> = [header];
+  if (statusMessage) children.push(h('p', { class: `status ${statusMessage.kind}`, role: statusMessage.kind === 'error' ? 'alert' : 'status' }, statusMessage.text));
+  if (host.location === 'none') {
+    children.push(h('p', { class: 'note' }, host.note ?? 'No probes found.'));
+    app.replaceChildren(...children.filter((c): c is Node => !!c));
+    return;
+  }
+  const tabs = h('vscode-tabs', { 'selected-index': String(PROBE_KINDS.indexOf(state.tab)), id: 'tabs' });
+  for (const k of PROBE_KINDS) {
+    const errs = Object.keys(probs[k].errors).length;
+    tabs.append(h('vscode-tab-header', { slot: 'header', id: `tab-${k}` }, `${LABEL[k]}${state.form[k].enabled ? '' : ' (off)'}${errs ? ` ⚠ ${errs}` : ''}`));
+    tabs.append(h('vscode-tab-panel', {}, probePanel(k, probs[k])));
+  }
+  tabs.addEventListener('vsc-tabs-select', (e) => {
+    const i = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
+    state.tab = PROBE_KINDS[i] ?? 'liveness';
+    persist();
+  });
+  children.push(tabs, budgetSection());
+  app.replaceChildren(...children.filter((c): c is Node => !!c));
+}
+
+function link(file: string): HTMLElement {
+  const a = h('a', { href: '#', id: 'open-file' }, file);
+  a.addEventListener('click', (e) => {
+    e.preventDefault();
+    vscode.postMessage({ type: 'openFile' });
+  });
+  return a;
+}
+
+function button(id: string, text: string, icon: string, disabled: boolean, secondary = false): HTMLElement {
+  const b = h('vscode-button', { id, icon, disabled, secondary }, text);
+  b.addEventListener('click', () => {
+    if (b.hasAttribute('disabled')) return;
+    if (id === 'save') {
+      statusMessage = { text: 'Saving…', kind: 'info' };
+      vscode.postMessage({ type: 'save', probes: probes() });
+    } else {
+      statusMessage = undefined;
+      vscode.postMessage({ type: 'revert' });
+    }
+  });
+  return b;
+}
+
+function field(kind: ProbeKind, key: string, label: string, value: string, opts: { placeholder?: string; help?: string; error?: string; warning?: string; type?: string; multiline?: boolean; list?: string } = {}): HTMLElement {
+  const id = `${kind}-${key}`;
+  const input = opts.multiline
+    ? h('vscode-textarea', { id, value, rows: '3', placeholder: opts.placeholder, invalid: !!opts.error, 'aria-describedby': `${id}-help` })
+    : h('vscode-textfield', { id, value, type: opts.type ?? 'text', placeholder: opts.placeholder, invalid: !!opts.error, 'aria-describedby': `${id}-help`, ...(opts.list ? { list: opts.list } : {}) });
+  input.addEventListener('input', () => {
+    update(kind, key, (input as unknown as { value: string }).value);
+  });
+  const helpText = opts.error ?? opts.warning ?? opts.help ?? '';
+  return h(
+    'div',
+    { class: `field${opts.error ? ' has-error' : opts.warning ? ' has-warning' : ''}` },
+    h('vscode-label', { for: id }, label),
+    input,
+    h('vscode-form-helper', { id: `${id}-help`, class: opts.error ? 'error' : opts.warning ? 'warning' : '' }, helpText),
+  );
+}
+
+function update(kind: ProbeKind, key: string, value: string | boolean): void {
+  if (!state.form) return;
+  const f = state.form[kind];
+  if (key === 'enabled') f.enabled = value as boolean;
+  else if (key === 'type') f.type = value as HandlerType;
+  else if (key === 'scheme') f.scheme = value as 'HTTP' | 'HTTPS';
+  else if ((TIMING_FIELDS as readonly string[]).includes(key)) f.timings[key as TimingField] = String(value);
+  else (f as unknown as Record<string, string>)[key] = String(value);
+  statusMessage = undefined;
+  persist();
+  scheduleRender(kind, key);
+}
+
+let renderTimer: number | undefined;
+/** Re-render after typing pauses, keeping focus in the field being typed in. */
+function scheduleRender(kind: ProbeKind, key: string): void {
+  if (renderTimer) clearTimeout(renderTimer);
+  renderTimer = window.setTimeout(() => {
+    const active = document.activeElement as HTMLElement | null;
+    const activeId = active?.id;
+    render();
+    const again = activeId ? document.getElementById(activeId) : document.getElementById(`${kind}-${key}`);
+    (again as HTMLElement | null)?.focus();
+  }, ['enabled', 'type', 'scheme'].includes(key) ? 0 : 150);
+}
+
+function select(kind: ProbeKind, key: string, label: string, value: string, options: Array<[string, string]>): HTMLElement {
+  const id = `${kind}-${key}`;
+  const sel = h('vscode-single-select', { id, 'aria-label': label });
+  for (const [v, text] of options) sel.append(h('vscode-option', { value: v, selected: v === value }, text));
+  sel.addEventListener('change', () => update(kind, key, (sel as unknown as { value: string }).value));
+  return h('div', { class: 'field' }, h('vscode-label', { for: id }, label), sel);
+}
+
+function probePanel(kind: ProbeKind, pr: ReturnType<typeof validateProbe>): HTMLElement {
+  const f = (state.form as Record<ProbeKind, ProbeForm>)[kind];
+  const host = state.host as FormState;
+  const enabled = h('vscode-checkbox', { id: `${kind}-enabled`, checked: f.enabled, label: `${LABEL[kind]} probe on` });
+  enabled.addEventListener('change', () => update(kind, 'enabled', (enabled as unknown as { checked: boolean }).checked));
+  const why: Record<ProbeKind, string> = {
+    liveness: 'Restarts the worker when its health endpoint stops answering.',
+    readiness: 'Decides whether a Service sends the pod traffic; a worker has no Service, so it is usually off.',
+    startup: 'Holds back the liveness probe until the worker has started.',
+  };
+  const panel = h('section', { class: 'probe', 'aria-label': `${LABEL[kind]} probe` }, h('p', { class: 'why' }, why[kind]), enabled);
+  if (!f.enabled) return panel;
+  const ports = h('datalist', { id: `${kind}-ports` });
+  for (const p of host.ports) ports.append(h('option', { value: p.name ?? String(p.containerPort) }, `${p.name ?? ''} ${p.containerPort}`));
+  const e = pr.errors;
+  const handler = h('div', { class: 'grid' }, select(kind, 'type', 'Handler', f.type, [['httpGet', 'HTTP GET'], ['tcpSocket', 'TCP socket'], ['exec', 'Command (exec)'], ['grpc', 'gRPC']]));
+  if (f.type === 'httpGet') {
+    handler.append(
+      field(kind, 'path', 'Path', f.path, { error: e['handler.path'], placeholder: '/healthz' }),
+      field(kind, 'port', 'Port (number or name)', f.port, { error: e['handler.port'], list: `${kind}-ports`, help: host.ports.length ? `Container ports: ${host.ports.map((p) => `${p.name ?? '?'} = ${p.containerPort}`).join(', ')}` : undefined }),
+      select(kind, 'scheme', 'Scheme', f.scheme, [['HTTP', 'HTTP'], ['HTTPS', 'HTTPS']]),
+      field(kind, 'headers', 'Headers (Name: value, one per line)', f.headers, { multiline: true, error: Object.entries(e).find(([k]) => k.startsWith('handler.headers'))?.[1] }),
+    );
+  } else if (f.type === 'tcpSocket') {
+    handler.append(field(kind, 'port', 'Port (number or name)', f.port, { error: e['handler.port'], list: `${kind}-ports` }));
+  } else if (f.type === 'exec') {
+    handler.append(field(kind, 'command', 'Command (one argument per line)', f.command, { multiline: true, error: e['handler.command'], placeholder: 'cat\n/tmp/healthy' }));
+  } else {
+    handler.append(field(kind, 'port', 'Port (number)', f.port, { error: e['handler.port'], type: 'number' }), field(kind, 'service', 'Service (optional)', f.service));
+  }
+  const timings = h('div', { class: 'grid timings' });
+  for (const t of TIMING_FIELDS) {
+    if (t === 'terminationGracePeriodSeconds' && kind === 'readiness') continue;
+    timings.append(field(kind, t, FIELD_LABEL[t], f.timings[t], { type: 'number', placeholder: `default ${DEFAULTS[t]}`, help: FIELD_HELP[t], error: e[t], warning: pr.warnings[t] }));
+  }
+  panel.append(ports, h('h3', {}, 'Handler'), handler, h('h3', {}, 'Timing'), timings);
+  return panel;
+}
+
+function budgetSection(): HTMLElement {
+  const form = state.form as Record<ProbeKind, ProbeForm>;
+  const live = toProbe(form.liveness);
+  const startup = toProbe(form.startup);
+  const section = h('section', { class: 'budget', id: 'budget', 'aria-live': 'polite' }, h('h2', {}, h('span', { class: 'codicon codicon-dashboard', 'aria-hidden': 'true' }), ' Budget'));
+  if (!live) {
+    section.append(h('p', { class: 'warn' }, 'No liveness probe: a worker that hangs is never restarted.'));
+    return section;
+  }
+  if (Object.keys(validateProbe('liveness', live, state.host?.ports ?? []).errors).length) {
+    section.append(h('p', {}, 'Fix the liveness probe\'s fields to see its budget.'));
+    return section;
+  }
+  const p99 = num(state.p99);
+  const b = probeBudget(live, startup, p99 !== undefined && Number.isFinite(p99) && p99 >= 0 ? p99 : undefined);
+  const P = live.periodSeconds ?? DEFAULTS.periodSeconds;
+  const T = live.timeoutSeconds ?? DEFAULTS.timeoutSeconds;
+  const F = live.failureThreshold ?? DEFAULTS.failureThreshold;
+  const G = live.terminationGracePeriodSeconds ?? DEFAULTS.terminationGracePeriodSeconds;
+  section.append(
+    h(
+      'div',
+      { class: 'figures' },
+      figure('max-block', `${b.maxBlockSeconds} s`, 'the longest the worker may block without being killed'),
+      figure('restart', `${b.worstCaseRestartSeconds} s`, `worst case from a hang to the restart (killed after ${b.worstCaseDetectSeconds} s, then up to ${G} s to stop)`),
+      figure('first-check', `${b.firstLivenessCheckSeconds} s`, startup ? 'at the latest before the first liveness check (startup probe allowance + initial delay)' : 'after start before the first liveness check (initial delay)'),
+    ),
+    h('p', { id: 'rule-of-thumb' }, `Rule of thumb, timeout × failureThreshold: ${b.ruleOfThumbSeconds} s. ${b.explanation}`),
+  );
+  const formula = h('vscode-collapsible', { title: 'Formulas', open: state.showFormula, id: 'formula' });
+  formula.append(
+    h(
+      'pre',
+      {},
+      `may block   = (failureThreshold − 1) × period + timeout = (${F} − 1) × ${P} + ${T} = ${b.maxBlockSeconds} s\n` +
+        `killed by   = failureThreshold × period + timeout       = ${F} × ${P} + ${T} = ${b.worstCaseDetectSeconds} s\n` +
+        `restarted   = killed by + grace period                  = ${b.worstCaseDetectSeconds} + ${G} = ${b.worstCaseRestartSeconds} s\n` +
+        `rule of thumb = timeout × failureThreshold              = ${T} × ${F} = ${b.ruleOfThumbSeconds} s` +
+        (b.startupAllowanceSeconds !== undefined ? `\nstartup may take = initialDelay + failureThreshold × period = ${b.startupAllowanceSeconds} s` : ''),
+    ),
+  );
+  formula.addEventListener('vsc-collapsible-toggle', (e) => {
+    state.showFormula = (e as CustomEvent<{ open: boolean }>).detail.open;
+    persist();
+  });
+  section.append(formula);
+
+  const p99Field = h('vscode-textfield', { id: 'p99', type: 'number', value: state.p99, placeholder: 'e.g. 42', 'aria-describedby': 'p99-verdict' });
+  p99Field.addEventListener('input', () => {
+    state.p99 = (p99Field as unknown as { value: string }).value;
+    persist();
+    scheduleRender('liveness', 'p99');
+  });
+  const verdict = h('p', { id: 'p99-verdict', role: 'status' });
+  const suggestions = h('div', { class: 'suggestions' });
+  if (b.coversP99 !== undefined && p99 !== undefined) {
+    verdict.className = b.coversP99 ? 'ok' : 'warn';
+    verdict.textContent = b.coversP99
+      ? `Covered: a ${p99} s block is survived with ${(b.maxBlockSeconds - p99).toFixed(1).replace(/\.0$/, '')} s to spare.`
+      : `Not covered: a ${p99} s block gets the worker killed (the budget is ${b.maxBlockSeconds} s).`;
+    for (const s of suggestForP99(p99, live)) {
+      const apply = h('vscode-button', { secondary: true, class: 'apply', 'data-period': String(s.periodSeconds) }, 'Apply');
+      apply.addEventListener('click', () => {
+        const t = form.liveness.timings;
+        t.periodSeconds = String(s.periodSeconds);
+        t.timeoutSeconds = String(s.timeoutSeconds);
+        t.failureThreshold = String(s.failureThreshold);
+        persist();
+        render();
+      });
+      suggestions.append(
+        h('div', { class: 'suggestion' }, h('span', {}, `${s.label}: period ${s.periodSeconds}, timeout ${s.timeoutSeconds}, failureThreshold ${s.failureThreshold} → may block ${s.maxBlockSeconds} s, hung pod killed after ${s.worstCaseDetectSeconds} s`), apply),
+      );
+    }
+  } else {
+    verdict.textContent = 'Enter the worker\'s p99 blocking time to check it against the budget.';
+  }
+  section.append(h('div', { class: 'field p99' }, h('vscode-label', { for: 'p99' }, 'Worker\'s p99 blocking time (s)'), p99Field), verdict, suggestions, timelineSvg(live));
+  return section;
+}
+
+function figure(id: string, value: string, text: string): HTMLElement {
+  return h('div', { class: 'figure', id: `figure-${id}` }, h('div', { class: 'value' }, value), h('div', { class: 'label' }, text));
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+function s(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+/** The worst case drawn: a hang right after a good probe, probes timing out, then the kill. */
+function timelineSvg(live: Probe): Node {
+  const events = timeline(live);
+  const kill = events[events.length - 1].t;
+  const P = live.periodSeconds ?? DEFAULTS.periodSeconds;
+  const W = 720;
+  const H = 150;
+  const left = 40;
+  const right = 20;
+  const end = kill + P / 2;
+  const x = (t: number) => left + ((W - left - right) * t) / end;
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'timeline', role: 'img', 'aria-labelledby': 'timeline-title timeline-desc' });
+  svg.append(s('title', { id: 'timeline-title' }, 'Timeline of a hung worker'));
+  const fails = events.filter((e) => e.kind === 'probe' && e.result === 'timeout').length;
+  svg.append(s('desc', { id: 'timeline-desc' }, `The worker hangs right after a successful probe at 0 s; ${fails} probes time out; the container is killed at ${kill} s.`));
+  // the hang
+  svg.append(s('rect', { x: x(0), y: 20, width: x(kill) - x(0), height: 14, class: 'hang' }));
+  svg.append(s('text', { x: x(0) + 4, y: 31, class: 'label-on' }, 'worker blocked'));
+  // probes
+  for (const e of events) {
+    if (e.kind !== 'probe') continue;
+    if (e.result === 'ok') {
+      svg.append(s('circle', { cx: x(e.t), cy: 62, r: 5, class: 'ok' }));
+    } else {
+      svg.append(s('rect', { x: x(e.t), y: 56, width: Math.max(2, x(e.until) - x(e.t)), height: 12, class: 'timeout' }));
+      svg.append(s('circle', { cx: x(e.t), cy: 62, r: 4, class: 'fire' }));
+    }
+  }
+  svg.append(s('text', { x: left - 6, y: 66, class: 'axis-label', 'text-anchor': 'end' }, 'probes'));
+  // kill
+  svg.append(s('line', { x1: x(kill), x2: x(kill), y1: 14, y2: 96, class: 'kill' }));
+  svg.append(s('text', { x: Math.min(x(kill) + 4, W - right - 80), y: 92, class: 'kill-label' }, `killed at ${kill} s`));
+  // axis
+  svg.append(s('line', { x1: left, x2: W - right, y1: 110, y2: 110, class: 'axis' }));
+  const step = P >= 1 ? P : 1;
+  for (let t = 0; t <= end; t += step) {
+    svg.append(s('line', { x1: x(t), x2: x(t), y1: 106, y2: 114, class: 'axis' }));
+    svg.append(s('text', { x: x(t), y: 128, class: 'tick', 'text-anchor': 'middle' }, `${t}s`));
+  }
+  const legend = h('p', { class: 'legend' }, '● probe answered  ▬ probe timed out  | kill');
+  return h('figure', { class: 'timeline-figure' }, svg, legend);
+}
+
+// ---------- messages ----------
+
+function isHostMessage(m: unknown): m is HostMessage {
+  if (typeof m !== 'object' || m === null) return false;
+  const msg = m as Record<string, unknown>;
+  if (msg.type === 'error') return typeof msg.message === 'string';
+  if (msg.type !== 'state' || typeof msg.state !== 'object' || msg.state === null) return false;
+  const st = msg.state as Record<string, unknown>;
+  return typeof st.chart === 'string' && typeof st.file === 'string' && ['values', 'template', 'none'].includes(String(st.location)) && Array.isArray(st.ports) && isProbeSet(st.probes);
+}
+
+function fromHost(host: FormState): Record<ProbeKind, ProbeForm> {
+  return Object.fromEntries(PROBE_KINDS.map((k) => [k, toForm(host.probes[k], host.ports)])) as Record<ProbeKind, ProbeForm>;
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  const m = event.data;
+  if (!isHostMessage(m)) return;
+  if (m.type === 'error') {
+    statusMessage = { text: m.message, kind: 'error' };
+    render();
+    return;
+  }
+  const restoringDraft = m.reason === 'open' && state.form && state.host && canonical(state.host.probes) === canonical(m.state.probes) && isDirty();
+  const keepEdits = m.reason === 'external' && isDirty();
+  state.host = m.state;
+  if (!restoringDraft && !keepEdits) state.form = fromHost(m.state);
+  if (m.reason === 'saved') statusMessage = { text: `Saved to ${m.state.file}.`, kind: 'info' };
+  if (keepEdits) statusMessage = { text: `${m.state.file} changed outside the form; Save writes your edits over it, Revert loads the file.`, kind: 'info' };
+  persist();
+  render();
+});
+
+void Promise.all(['vscode-textfield', 'vscode-button', 'vscode-tabs', 'vscode-single-select', 'vscode-checkbox', 'vscode-collapsible'].map((n) => customElements.whenDefined(n))).then(() => {
+  render();
+  vscode.postMessage({ type: 'ready' });
+});
