@@ -1,4 +1,6 @@
+import { JsonStream } from '../core/jsonStream';
 import { TOOLS, ToolPaths, toolFile } from './catalog';
+import { ToolCancelledError, ToolExitError, ToolNotFoundError } from './errors';
 import { LineSink, runTool } from './process';
 
 export interface KubectlOptions {
@@ -16,4 +18,137 @@ export async function useContext(name: string, options: KubectlOptions = {}): Pr
     signal: options.signal,
     timeoutMs: 30_000,
   });
+}
+
+export interface WatchStatus {
+  state: 'connecting' | 'watching' | 'retrying' | 'stopped' | 'failed';
+  message?: string;
+}
+
+export interface WatchOptions extends KubectlOptions {
+  namespace: string;
+  /** A label selector, e.g. app.kubernetes.io/instance=my-release. */
+  selector?: string;
+  /** Called with each event (ADDED/MODIFIED/DELETED/ERROR) as kubectl prints it. */
+  onEvent: (e: { type: string; object: unknown }) => void;
+  /** A re-list began (`true`) or its initial burst ended (`false`): drop what it did not bring back. */
+  onResync?: (begin: boolean) => void;
+  onStatus?: (s: WatchStatus) => void;
+  /** Back-off between reconnects, in ms. */
+  backoffMs?: readonly number[];
+  /** Quiet time that ends a (re)list's initial burst. */
+  settleMs?: number;
+}
+
+/**
+ * `kubectl get <kind> --watch --output-watch-events -o json`, kept alive: when the stream ends,
+ * fails, or brings a Status (410 Gone), it re-lists and watches again with back-off. Each (re)list
+ * is a resync, so nothing deleted meanwhile survives. Stops on `stop()` or when kubectl is missing.
+ */
+export function watchKind(kind: string, o: WatchOptions): { stop(): void; done: Promise<void> } {
+  const controller = new AbortController();
+  const backoff = o.backoffMs ?? [500, 1000, 2000, 5000, 10_000, 30_000];
+  let attempt = 0;
+  const done = (async () => {
+    while (!controller.signal.aborted) {
+      o.onStatus?.({ state: attempt === 0 ? 'connecting' : 'retrying' });
+      let settle: NodeJS.Timeout | undefined;
+      let resyncOpen = true;
+      const endResync = () => {
+        if (resyncOpen) {
+          resyncOpen = false;
+          o.onResync?.(false);
+          o.onStatus?.({ state: 'watching' });
+        }
+      };
+      const arm = () => {
+        if (settle) clearTimeout(settle);
+        if (resyncOpen) settle = setTimeout(endResync, o.settleMs ?? 600);
+      };
+      o.onResync?.(true);
+      arm();
+      const inner = new AbortController();
+      const abortInner = () => inner.abort();
+      controller.signal.addEventListener('abort', abortInner, { once: true });
+      let gone = false;
+      const startedAt = Date.now();
+      const stream = new JsonStream((v) => {
+        const e = v as { type?: string; object?: { kind?: string; code?: number; message?: string } };
+        if (e.type === 'ERROR' || e.object?.kind === 'Status' || (v as { kind?: string }).kind === 'Status') {
+          gone = true;
+          inner.abort(); // re-list and watch again
+          return;
+        }
+        if (e.type && e.object) {
+          o.onEvent({ type: e.type, object: e.object });
+          arm();
+        }
+      });
+      const args = ['get', kind, '--namespace', o.namespace, '--watch', '--output-watch-events', '-o', 'json', ...(o.selector ? ['--selector', o.selector] : [])];
+      try {
+        await runTool(TOOLS.kubectl, toolFile('kubectl', o.paths), args, {
+          env: o.env,
+          signal: inner.signal,
+          logCommand: attempt === 0,
+          logStdout: false,
+          sink: o.sink,
+          killGraceMs: 1000,
+          onStdoutLine: (line) => stream.push(`${line}\n`),
+        });
+      } catch (err) {
+        if (err instanceof ToolNotFoundError) {
+          o.onStatus?.({ state: 'failed', message: err.message });
+          return;
+        }
+        if (!(err instanceof ToolCancelledError) && err instanceof ToolExitError) {
+          o.onStatus?.({ state: 'retrying', message: err.stderrTail || err.message });
+        }
+      } finally {
+        if (settle) clearTimeout(settle);
+        controller.signal.removeEventListener('abort', abortInner);
+        if (resyncOpen && !controller.signal.aborted && !gone) endResync();
+      }
+      if (controller.signal.aborted) break;
+      // A watch that ran a while resets the back-off; one that failed at once backs off further.
+      attempt = Date.now() - startedAt > 30_000 || gone ? 1 : attempt + 1;
+      const wait = gone ? 0 : backoff[Math.min(attempt - 1, backoff.length - 1)];
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, wait);
+        controller.signal.addEventListener('abort', () => {
+          clearTimeout(t);
+          r();
+        }, { once: true });
+      });
+    }
+    o.onStatus?.({ state: 'stopped' });
+  })();
+  return { stop: () => controller.abort(), done };
+}
+
+export async function describePod(name: string, namespace: string, o: KubectlOptions = {}): Promise<string> {
+  const r = await runTool(TOOLS.kubectl, toolFile('kubectl', o.paths), ['describe', 'pod', name, '--namespace', namespace], { env: o.env, sink: o.sink, signal: o.signal, timeoutMs: 60_000, logStdout: false });
+  return r.stdout;
+}
+
+export async function podLogs(name: string, namespace: string, o: KubectlOptions & { previous?: boolean; container?: string; tail?: number } = {}): Promise<string> {
+  const args = ['logs', name, '--namespace', namespace, ...(o.previous ? ['--previous'] : []), ...(o.container ? ['--container', o.container] : []), '--tail', String(o.tail ?? 1000), '--timestamps'];
+  const r = await runTool(TOOLS.kubectl, toolFile('kubectl', o.paths), args, { env: o.env, sink: o.sink, signal: o.signal, timeoutMs: 60_000, logStdout: false });
+  return r.stdout;
+}
+
+export async function deletePod(name: string, namespace: string, o: KubectlOptions = {}): Promise<void> {
+  await runTool(TOOLS.kubectl, toolFile('kubectl', o.paths), ['delete', 'pod', name, '--namespace', namespace, '--wait=false'], { env: o.env, sink: o.sink, signal: o.signal, timeoutMs: 60_000 });
+}
+
+/** `kubectl get <kind> -o json` items. */
+export async function listJson(kind: string, namespace: string, o: KubectlOptions & { selector?: string } = {}): Promise<unknown[]> {
+  const r = await runTool(TOOLS.kubectl, toolFile('kubectl', o.paths), ['get', kind, '--namespace', namespace, '-o', 'json', ...(o.selector ? ['--selector', o.selector] : [])], {
+    env: o.env,
+    sink: o.sink,
+    signal: o.signal,
+    timeoutMs: 60_000,
+    logStdout: false,
+    logCommand: false,
+  });
+  return ((JSON.parse(r.stdout) as { items?: unknown[] }).items ?? []) as unknown[];
 }

@@ -1,0 +1,192 @@
+/**
+ * Pods as the Pods view and panel show them, reduced from Kubernetes Pod JSON and watch events.
+ */
+
+export interface Termination {
+  reason?: string;
+  exitCode?: number;
+  startedAt?: string;
+  finishedAt?: string;
+  message?: string;
+}
+
+export interface ContainerSummary {
+  name: string;
+  ready: boolean;
+  restartCount: number;
+  /** running, waiting or terminated. */
+  state: 'running' | 'waiting' | 'terminated' | 'unknown';
+  /** CrashLoopBackOff, ContainerCreating, Error, OOMKilled, … */
+  reason?: string;
+  message?: string;
+  startedAt?: string;
+  lastTermination?: Termination;
+}
+
+export interface PodSummary {
+  uid: string;
+  name: string;
+  namespace: string;
+  release?: string;
+  phase: string;
+  /** What kubectl's STATUS column would say. */
+  status: string;
+  ready: number;
+  total: number;
+  restarts: number;
+  createdAt?: string;
+  node?: string;
+  terminating: boolean;
+  containers: ContainerSummary[];
+  /** Why the pod is not ready, in words (undefined when it is). */
+  notReadyReason?: string;
+  /** A coarse state for icons. */
+  health: 'ready' | 'running' | 'pending' | 'crashloop' | 'failed' | 'terminating' | 'succeeded';
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes JSON */
+function termination(t: any): Termination | undefined {
+  if (!t) return undefined;
+  return { reason: t.reason, exitCode: t.exitCode, startedAt: t.startedAt, finishedAt: t.finishedAt, message: t.message };
+}
+
+export function summarizePod(pod: any): PodSummary {
+  const meta = pod?.metadata ?? {};
+  const status = pod?.status ?? {};
+  const statuses: any[] = status.containerStatuses ?? [];
+  const specContainers: any[] = pod?.spec?.containers ?? [];
+  const containers: ContainerSummary[] = (statuses.length ? statuses : specContainers.map((c) => ({ name: c.name }))).map((c) => {
+    const st = c.state ?? {};
+    const which = st.running ? 'running' : st.waiting ? 'waiting' : st.terminated ? 'terminated' : 'unknown';
+    const inner = st.running ?? st.waiting ?? st.terminated ?? {};
+    return {
+      name: c.name,
+      ready: !!c.ready,
+      restartCount: c.restartCount ?? 0,
+      state: which,
+      reason: inner.reason,
+      message: inner.message,
+      startedAt: st.running?.startedAt ?? st.terminated?.startedAt,
+      lastTermination: termination(c.lastState?.terminated),
+    } as ContainerSummary;
+  });
+  const terminating = !!meta.deletionTimestamp;
+  const restarts = containers.reduce((n, c) => n + c.restartCount, 0);
+  const ready = containers.filter((c) => c.ready).length;
+  const total = Math.max(containers.length, specContainers.length);
+  const phase: string = status.phase ?? 'Pending';
+
+  // kubectl's STATUS: a waiting/terminated container's reason wins over the phase.
+  let shown = status.reason ?? phase;
+  for (const c of containers) {
+    if (c.state === 'waiting' && c.reason && c.reason !== 'ContainerCreating' && c.reason !== 'PodInitializing') shown = c.reason;
+    else if (c.state === 'terminated' && c.reason) shown = c.reason;
+    else if (c.state === 'waiting' && c.reason && shown === 'Pending') shown = c.reason;
+  }
+  if (terminating) shown = 'Terminating';
+
+  const crash = containers.some((c) => c.reason === 'CrashLoopBackOff');
+  const health: PodSummary['health'] = terminating
+    ? 'terminating'
+    : crash
+      ? 'crashloop'
+      : phase === 'Failed'
+        ? 'failed'
+        : phase === 'Succeeded'
+          ? 'succeeded'
+          : phase === 'Pending'
+            ? 'pending'
+            : ready === total && total > 0
+              ? 'ready'
+              : 'running';
+
+  let notReadyReason: string | undefined;
+  if (health !== 'ready' && health !== 'succeeded') {
+    const c = containers.find((x) => !x.ready);
+    const readyCond = (status.conditions ?? []).find((x: any) => x.type === 'Ready');
+    if (terminating) notReadyReason = 'being deleted';
+    else if (c?.reason === 'CrashLoopBackOff') notReadyReason = `${c.name} keeps crashing${c.lastTermination?.reason ? ` (last: ${c.lastTermination.reason}${c.lastTermination.exitCode !== undefined ? `, exit ${c.lastTermination.exitCode}` : ''})` : ''}`;
+    else if (c?.state === 'waiting') notReadyReason = `${c.name} is waiting: ${c.reason ?? 'unknown'}${c.message ? ` — ${c.message}` : ''}`;
+    else if (c?.state === 'terminated') notReadyReason = `${c.name} terminated: ${c.reason ?? 'unknown'}${c.lastTermination?.exitCode !== undefined ? ` (exit ${c.lastTermination.exitCode})` : ''}`;
+    else if (c?.state === 'running') notReadyReason = `${c.name} runs but is not ready (readiness probe)`;
+    else if (readyCond?.message) notReadyReason = readyCond.message;
+    else if (phase === 'Pending') notReadyReason = 'not scheduled or started yet';
+  }
+
+  return {
+    uid: meta.uid ?? `${meta.namespace}/${meta.name}`,
+    name: meta.name ?? '',
+    namespace: meta.namespace ?? '',
+    release: meta.labels?.['app.kubernetes.io/instance'],
+    phase,
+    status: shown,
+    ready,
+    total,
+    restarts,
+    createdAt: meta.creationTimestamp,
+    node: pod?.spec?.nodeName,
+    terminating,
+    containers,
+    notReadyReason,
+    health,
+  };
+}
+
+export type WatchEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'; object: any };
+
+/** True for the 410 Gone (or other) Status a watch ends with. */
+export function isWatchError(v: any): boolean {
+  return v?.type === 'ERROR' || v?.kind === 'Status';
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+/** The pods a watch has seen: upserts, deletes, and a sweep of pods a re-list did not bring back. */
+export class PodStore {
+  private readonly pods = new Map<string, PodSummary>();
+  private seenSinceResync: Set<string> | undefined;
+
+  get size(): number {
+    return this.pods.size;
+  }
+
+  list(): PodSummary[] {
+    return [...this.pods.values()].sort((a, b) => (a.release ?? '').localeCompare(b.release ?? '') || a.name.localeCompare(b.name));
+  }
+
+  get(uidOrName: string): PodSummary | undefined {
+    return this.pods.get(uidOrName) ?? [...this.pods.values()].find((p) => p.name === uidOrName);
+  }
+
+  /** Applies one watch event; returns true when the view should change. */
+  apply(e: WatchEvent): boolean {
+    if (e.type === 'BOOKMARK' || e.type === 'ERROR' || !e.object?.metadata) return false;
+    const p = summarizePod(e.object);
+    this.seenSinceResync?.add(p.uid);
+    if (e.type === 'DELETED') return this.pods.delete(p.uid);
+    this.pods.set(p.uid, p);
+    return true;
+  }
+
+  /** Starts a re-list: pods not seen again before `endResync` are dropped. */
+  beginResync(): void {
+    this.seenSinceResync = new Set();
+  }
+
+  /** Drops every pod the re-list did not bring back; returns how many. */
+  endResync(): number {
+    if (!this.seenSinceResync) return 0;
+    let dropped = 0;
+    for (const uid of [...this.pods.keys()]) {
+      if (!this.seenSinceResync.has(uid)) {
+        this.pods.delete(uid);
+        dropped++;
+      }
+    }
+    this.seenSinceResync = undefined;
+    return dropped;
+  }
+
+  clear(): void {
+    this.pods.clear();
+  }
+}
