@@ -1,0 +1,259 @@
+/**
+ * What the Pod panel draws: the events a watch has seen (with a time for each occurrence of an
+ * aggregated event), the restarts seen in containers' lastState.terminated, and per pod a timeline
+ * of restarts, Unhealthy, Killing and BackOff.
+ */
+import { KubeEvent, normalizeEvent } from './events';
+import { PodSummary, WatchEvent } from './pods';
+
+/** Kubernetes' default failureThreshold. */
+export const DEFAULT_FAILURE_THRESHOLD = 3;
+/** Occurrences kept per event and restarts kept per pod: enough for a timeline, bounded for a long watch. */
+export const MAX_POINTS = 300;
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes JSON */
+/** The liveness probe's failureThreshold of the pod's first container (3 when the probe leaves it out); undefined without a liveness probe. */
+export function livenessFailureThreshold(pod: any): number | undefined {
+  const probe = pod?.spec?.containers?.[0]?.livenessProbe;
+  if (!probe || typeof probe !== 'object') return undefined;
+  const f = probe.failureThreshold;
+  return typeof f === 'number' && Number.isFinite(f) && f > 0 ? f : DEFAULT_FAILURE_THRESHOLD;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+const ms = (iso: string | undefined): number | undefined => {
+  if (!iso) return undefined;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? undefined : t;
+};
+
+/** `n` times spread evenly over (from, to]; all at `to` when `from` is unknown or not earlier. */
+function spread(n: number, from: number | undefined, to: number, includeFrom: boolean): number[] {
+  if (n <= 0) return [];
+  if (from === undefined || from >= to) return Array.from({ length: n }, () => to);
+  if (includeFrom) {
+    if (n === 1) return [to];
+    return Array.from({ length: n }, (_, i) => Math.round(from + ((to - from) * i) / (n - 1)));
+  }
+  return Array.from({ length: n }, (_, i) => Math.round(from + ((to - from) * (i + 1)) / n));
+}
+
+/**
+ * When each occurrence of an aggregated event happened. Kubernetes keeps only the count and the
+ * first and last time; a watch sees each count step with its lastTimestamp, so occurrences seen
+ * live are exact and those from before the watch are spread over firstSeen…lastSeen (`approx`).
+ */
+export function occurrenceTimes(prev: { event: KubeEvent; times: number[]; approx: number } | undefined, next: KubeEvent): { times: number[]; approx: number } {
+  const last = ms(next.lastSeen) ?? ms(next.firstSeen);
+  if (last === undefined) return prev && prev.event.count <= next.count ? { times: prev.times, approx: prev.approx } : { times: [], approx: 0 };
+  if (!prev || next.count < prev.event.count) {
+    const times = spread(next.count, ms(next.firstSeen), last, true);
+    return { times: times.slice(-MAX_POINTS), approx: next.count > 1 ? next.count : 0 };
+  }
+  const added = next.count - prev.event.count;
+  if (added <= 0) return { times: prev.times, approx: prev.approx };
+  const times = [...prev.times, ...spread(added, ms(prev.event.lastSeen), last, false)];
+  return { times: times.slice(-MAX_POINTS), approx: prev.approx };
+}
+
+/** The events a watch has seen, with a resync sweep like PodStore's. */
+export class EventStore {
+  private readonly events = new Map<string, { event: KubeEvent; times: number[]; approx: number }>();
+  private seenSinceResync: Set<string> | undefined;
+
+  get size(): number {
+    return this.events.size;
+  }
+
+  /** Applies one watch event; returns true when the view should change. */
+  apply(e: WatchEvent): boolean {
+    if (e.type === 'BOOKMARK' || e.type === 'ERROR' || !e.object?.metadata) return false;
+    const k = normalizeEvent(e.object);
+    this.seenSinceResync?.add(k.uid);
+    if (e.type === 'DELETED') return this.events.delete(k.uid);
+    const prev = this.events.get(k.uid);
+    if (prev && prev.event.count === k.count && prev.event.lastSeen === k.lastSeen && prev.event.message === k.message) return false;
+    this.events.set(k.uid, { event: k, ...occurrenceTimes(prev, k) });
+    return true;
+  }
+
+  beginResync(): void {
+    this.seenSinceResync = new Set();
+  }
+
+  endResync(): number {
+    if (!this.seenSinceResync) return 0;
+    let dropped = 0;
+    for (const uid of [...this.events.keys()]) {
+      if (!this.seenSinceResync.has(uid)) {
+        this.events.delete(uid);
+        dropped++;
+      }
+    }
+    this.seenSinceResync = undefined;
+    return dropped;
+  }
+
+  /** Events about the named pods (all events when `pods` is undefined). */
+  list(pods?: ReadonlySet<string>): KubeEvent[] {
+    return [...this.events.values()].map((x) => x.event).filter((e) => !pods || (e.object.kind === 'Pod' && pods.has(e.object.name ?? '')));
+  }
+
+  /** Each occurrence of each event about one pod, oldest first. */
+  occurrences(pod: string): Array<{ t: number; event: KubeEvent; approx: boolean }> {
+    const out: Array<{ t: number; event: KubeEvent; approx: boolean }> = [];
+    for (const x of this.events.values()) {
+      if (x.event.object.kind !== 'Pod' || x.event.object.name !== pod) continue;
+      x.times.forEach((t, i) => out.push({ t, event: x.event, approx: i < x.approx }));
+    }
+    return out.sort((a, b) => a.t - b.t);
+  }
+
+  clear(): void {
+    this.events.clear();
+  }
+}
+
+export interface Restart {
+  container: string;
+  /** lastState.terminated.finishedAt, ms since the epoch. */
+  t: number;
+  reason?: string;
+  exitCode?: number;
+}
+
+/** Every distinct lastState.terminated a watch has seen, per pod: the restarts since the panel opened, and the latest before. */
+export class RestartHistory {
+  private readonly byPod = new Map<string, Map<string, Restart>>();
+
+  observe(p: PodSummary): boolean {
+    let changed = false;
+    for (const c of p.containers) {
+      const term = c.lastTermination;
+      const t = ms(term?.finishedAt);
+      if (!term || t === undefined) continue;
+      const seen = this.byPod.get(p.uid) ?? new Map<string, Restart>();
+      const key = `${c.name}@${term.finishedAt}`;
+      if (!seen.has(key)) {
+        seen.set(key, { container: c.name, t, reason: term.reason, exitCode: term.exitCode });
+        if (seen.size > MAX_POINTS) seen.delete(seen.keys().next().value as string);
+        changed = true;
+      }
+      this.byPod.set(p.uid, seen);
+    }
+    return changed;
+  }
+
+  forPod(uid: string): Restart[] {
+    return [...(this.byPod.get(uid)?.values() ?? [])].sort((a, b) => a.t - b.t);
+  }
+
+  /** Forgets pods that are gone. */
+  keepOnly(uids: ReadonlySet<string>): void {
+    for (const uid of [...this.byPod.keys()]) if (!uids.has(uid)) this.byPod.delete(uid);
+  }
+}
+
+export type PointKind = 'restart' | 'unhealthy' | 'killing' | 'backoff' | 'warning';
+
+export interface TimelinePoint {
+  /** ms since the epoch */
+  t: number;
+  kind: PointKind;
+  text: string;
+  /** The time is spread from an aggregated event's first/last seen, not observed. */
+  approx?: boolean;
+}
+
+export interface PodTimeline {
+  pod: string;
+  start: number;
+  end: number;
+  points: TimelinePoint[];
+  /** Restarts the pod counts that no lastState or Killing event on the timeline accounts for. */
+  earlierRestarts: number;
+}
+
+function pointKind(e: KubeEvent): PointKind | undefined {
+  switch (e.reason) {
+    case 'Unhealthy':
+      return 'unhealthy';
+    case 'Killing':
+      return 'killing';
+    case 'BackOff':
+      return 'backoff';
+    default:
+      return e.type === 'Warning' ? 'warning' : undefined;
+  }
+}
+
+const describeRestart = (r: Restart) => `${r.container} restarted: ${r.reason ?? 'terminated'}${r.exitCode !== undefined ? `, exit ${r.exitCode}` : ''}`;
+
+/** One timeline per pod: restarts from lastState.terminated, Unhealthy/Killing/BackOff/other Warnings from events. */
+export function buildTimelines(pods: readonly PodSummary[], restarts: RestartHistory, events: EventStore, now: number): PodTimeline[] {
+  return pods.map((p) => {
+    const points: TimelinePoint[] = restarts.forPod(p.uid).map((r) => ({ t: r.t, kind: 'restart', text: describeRestart(r) }));
+    let kills = 0;
+    for (const o of events.occurrences(p.name)) {
+      const kind = pointKind(o.event);
+      if (!kind) continue;
+      if (kind === 'killing') kills++;
+      points.push({ t: o.t, kind, text: `${o.event.reason}: ${o.event.message}`, ...(o.approx ? { approx: true } : {}) });
+    }
+    points.sort((a, b) => a.t - b.t);
+    const restartPoints = points.filter((x) => x.kind === 'restart').length;
+    const created = ms(p.createdAt);
+    const start = Math.min(created ?? now, points[0]?.t ?? now);
+    return { pod: p.name, start, end: Math.max(now, points[points.length - 1]?.t ?? now), points, earlierRestarts: Math.max(0, p.restarts - Math.max(restartPoints, kills)) };
+  });
+}
+
+export interface PodRow {
+  uid: string;
+  name: string;
+  ready: number;
+  total: number;
+  status: string;
+  health: PodSummary['health'];
+  restarts: number;
+  lastReason?: string;
+  lastExitCode?: number;
+  lastFinishedAt?: string;
+  node?: string;
+  createdAt?: string;
+  notReadyReason?: string;
+}
+
+/** A table row: the latest termination of any container (its lastState, or its current terminated state). */
+export function podRow(p: PodSummary): PodRow {
+  let last: { reason?: string; exitCode?: number; finishedAt?: string } | undefined;
+  for (const c of p.containers) {
+    const t = c.lastTermination;
+    if (t && (!last || (t.finishedAt ?? '') > (last.finishedAt ?? ''))) last = t;
+    if (c.state === 'terminated' && c.reason && (!last || !last.finishedAt)) last = { reason: c.reason };
+  }
+  return {
+    uid: p.uid,
+    name: p.name,
+    ready: p.ready,
+    total: p.total,
+    status: p.status,
+    health: p.health,
+    restarts: p.restarts,
+    lastReason: last?.reason,
+    lastExitCode: last?.exitCode,
+    lastFinishedAt: last?.finishedAt,
+    node: p.node,
+    createdAt: p.createdAt,
+    notReadyReason: p.notReadyReason,
+  };
+}
+
+/** The failureThreshold the ratio is explained against: the one most of the pods have. */
+export function commonThreshold(thresholds: ReadonlyArray<number | undefined>): number | undefined {
+  const counts = new Map<number, number>();
+  for (const t of thresholds) if (t !== undefined) counts.set(t, (counts.get(t) ?? 0) + 1);
+  let best: number | undefined;
+  for (const [t, n] of counts) if (best === undefined || n > (counts.get(best) ?? 0)) best = t;
+  return best;
+}
