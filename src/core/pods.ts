@@ -21,6 +21,8 @@ export interface ContainerSummary {
   message?: string;
   startedAt?: string;
   lastTermination?: Termination;
+  /** The container's declared ports, from the pod spec. */
+  ports: Array<{ name?: string; containerPort: number }>;
 }
 
 export interface PodSummary {
@@ -68,6 +70,7 @@ export function summarizePod(pod: any): PodSummary {
       message: inner.message,
       startedAt: st.running?.startedAt ?? st.terminated?.startedAt,
       lastTermination: termination(c.lastState?.terminated),
+      ports: ((specContainers.find((sc) => sc.name === c.name)?.ports ?? []) as any[]).map((pt) => ({ name: pt.name, containerPort: pt.containerPort })),
     } as ContainerSummary;
   });
   const terminating = !!meta.deletionTimestamp;

@@ -7,6 +7,7 @@ import { PENDING_COMMANDS, notAvailableYet } from './steps/pending';
 import { registerCommand } from './util/commands';
 import { createLog } from './util/log';
 import { PodsTreeProvider } from './views/podsTree';
+import { PodWatcher } from './pods/podWatcher';
 import { WorkflowTreeProvider } from './views/workflowTree';
 import { WorkspaceModel } from './workspaceModel';
 import { WorkflowState } from './state';
@@ -29,12 +30,25 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
   const kube = new KubeContextService(log);
   const state = new WorkflowState(context.workspaceState);
   const workflow = new WorkflowTreeProvider(model, kube, state);
-  const pods = new PodsTreeProvider(kube);
-  context.subscriptions.push(log, model, kube, state, workflow, pods);
+  const watcher = new PodWatcher(kube, log);
+  const pods = new PodsTreeProvider(watcher);
+  context.subscriptions.push(log, model, kube, state, watcher, workflow, pods);
 
   const workflowView = vscode.window.createTreeView('aksWorker.workflow', { treeDataProvider: workflow, showCollapseAll: true });
-  const podsView = vscode.window.createTreeView('aksWorker.pods', { treeDataProvider: pods });
-  context.subscriptions.push(workflowView, podsView);
+  const podsView = vscode.window.createTreeView('aksWorker.pods', { treeDataProvider: pods, showCollapseAll: true });
+  // Watch only while the view can be seen; resume where the user left it.
+  let podsWanted = false;
+  const showNamespace = () => (podsView.description = watcher.watching || podsWanted ? `namespace ${watcher.namespace}` : undefined);
+  context.subscriptions.push(
+    workflowView,
+    podsView,
+    podsView.onDidChangeVisibility((e) => {
+      if (!podsWanted) return;
+      if (e.visible) watcher.start();
+      else watcher.stop();
+    }),
+    watcher.onDidChange(showNamespace),
+  );
 
   const command = (id: string, title: string, runsTools: boolean, run: (...args: unknown[]) => unknown) =>
     registerCommand(context, log, { id, title, runsTools, run });
@@ -45,14 +59,29 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
   });
   command('aksWorker.switchContext', 'Switch Kubernetes Context', true, () => kube.pickAndSwitch());
   command('aksWorker.refreshWorkflow', 'Refresh', false, () => workflow.refresh());
-  command('aksWorker.refreshPods', 'Refresh', false, async () => {
+  command('aksWorker.refreshPods', 'Refresh', true, async () => {
     await kube.refresh();
+    if (podsWanted) watcher.restart();
     pods.refresh();
   });
-  command('aksWorker.watchPods', 'Watch Pods', true, async () => {
+  command('aksWorker.watchPods', 'Watch Pods', true, async (namespace) => {
+    if (typeof namespace === 'string' && namespace) watcher.namespace = namespace;
+    podsWanted = true;
     await vscode.commands.executeCommand('aksWorker.pods.focus');
-    notAvailableYet('Watch Pods', version);
+    watcher.start();
+    return watcher;
   });
+  command('aksWorker.stopWatchingPods', 'Stop Watching Pods', false, () => {
+    podsWanted = false;
+    watcher.stop();
+  });
+  const podCommands = () => import('./pods/podCommands');
+  command('aksWorker.pickNamespace', 'Pick Namespace', true, async () => (await podCommands()).pickNamespace(watcher));
+  command('aksWorker.describePod', 'Describe Pod', true, async (node) => (await podCommands()).describeCommand(watcher, log, node));
+  command('aksWorker.podLogs', 'Pod Logs', true, async (node) => (await podCommands()).logsCommand(watcher, log, node, false));
+  command('aksWorker.podPreviousLogs', 'Previous Pod Logs', true, async (node) => (await podCommands()).logsCommand(watcher, log, node, true));
+  command('aksWorker.deletePod', 'Delete Pod', true, async (node) => (await podCommands()).deleteCommand(watcher, log, node));
+  command('aksWorker.portForwardPod', 'Port-forward to Health Port', true, async (node) => (await podCommands()).portForwardCommand(watcher, node));
   // Each step's module loads when its command first runs, not with the extension.
   const asUri = (a: unknown) => (a instanceof vscode.Uri ? a : undefined);
   command('aksWorker.addDockerfile', 'Add Dockerfile', false, async (target) => (await import('./steps/dockerfile/addDockerfile')).addDockerfile(model, asUri(target)));
@@ -71,7 +100,7 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
   });
   let releaseModule: typeof import('./steps/release/release') | undefined;
   const release = async () => (releaseModule ??= await import('./steps/release/release'));
-  context.subscriptions.push({ dispose: () => releaseModule?.disposeRendered() });
+  context.subscriptions.push({ dispose: () => void import('./util/readonlyDocs').then((m) => m.disposeReadOnly()) });
   command('aksWorker.createChart', 'Create Worker Chart', true, async (target, options) =>
     (await import('./steps/chart/createChart')).createChartCommand(model, state, log, asUri(target), asObject(options)),
   );

@@ -140,9 +140,10 @@ export async function deletePod(name: string, namespace: string, o: KubectlOptio
   await runTool(TOOLS.kubectl, toolFile('kubectl', o.paths), ['delete', 'pod', name, '--namespace', namespace, '--wait=false'], { env: o.env, sink: o.sink, signal: o.signal, timeoutMs: 60_000 });
 }
 
-/** `kubectl get <kind> -o json` items. */
+/** `kubectl get <kind> -o json` items; an empty namespace lists a cluster-scoped kind (namespaces). */
 export async function listJson(kind: string, namespace: string, o: KubectlOptions & { selector?: string } = {}): Promise<unknown[]> {
-  const r = await runTool(TOOLS.kubectl, toolFile('kubectl', o.paths), ['get', kind, '--namespace', namespace, '-o', 'json', ...(o.selector ? ['--selector', o.selector] : [])], {
+  const scope = namespace ? ['--namespace', namespace] : [];
+  const r = await runTool(TOOLS.kubectl, toolFile('kubectl', o.paths), ['get', kind, ...scope, '-o', 'json', ...(o.selector ? ['--selector', o.selector] : [])], {
     env: o.env,
     sink: o.sink,
     signal: o.signal,

@@ -60,6 +60,7 @@ describe('pod reducer', () => {
     assert.equal(crash.health, 'crashloop');
     assert.equal(crash.restarts, 4);
     assert.equal(crash.notReadyReason, 'worker keeps crashing (last: Error, exit 137)');
+    assert.deepEqual(summarizePod({ ...pod('p'), spec: { containers: [{ name: 'worker', ports: [{ name: 'health', containerPort: 8080 }] }] } }).containers[0].ports, [{ name: 'health', containerPort: 8080 }]);
     assert.deepEqual(crash.containers[0].lastTermination, { reason: 'Error', exitCode: 137, startedAt: undefined, finishedAt: '2026-11-26T10:02:00Z', message: undefined });
     assert.equal(summarizePod(pod('c', { deleting: true })).status, 'Terminating');
     assert.equal(summarizePod(pod('d', { ready: false })).notReadyReason, 'worker runs but is not ready (readiness probe)');

@@ -13,26 +13,8 @@ import { toolPaths, workflowSettings } from '../../util/config';
 import { RunView } from '../../util/runView';
 import { WorkspaceModel } from '../../workspaceModel';
 import { minimalEdit } from '../../util/edits';
+import { showReadOnly } from '../../util/readonlyDocs';
 import { ChartTarget, pickChart } from '../chart/chartTarget';
-
-const SCHEME = 'aks-worker-render';
-const rendered = new Map<string, string>();
-const renderedChanged = new vscode.EventEmitter<vscode.Uri>();
-let provider: vscode.Disposable | undefined;
-
-/** Read-only documents for rendered manifests and NOTES. */
-function showRendered(name: string, text: string): vscode.Uri {
-  provider ??= vscode.workspace.registerTextDocumentContentProvider(SCHEME, { onDidChange: renderedChanged.event, provideTextDocumentContent: (uri) => rendered.get(uri.path) ?? '' });
-  const uri = vscode.Uri.from({ scheme: SCHEME, path: `/${name}` });
-  rendered.set(uri.path, text);
-  renderedChanged.fire(uri);
-  return uri;
-}
-
-export function disposeRendered(): void {
-  provider?.dispose();
-  provider = undefined;
-}
 
 interface ReleaseTarget extends ChartTarget {
   release: string;
@@ -81,14 +63,8 @@ export async function dryRunCommand(model: WorkspaceModel, state: WorkflowState,
   } catch (err) {
     return explainHelmFailure(err, t.dir);
   }
-  const manifest = showRendered(`${t.release}/manifest.yaml`, `# helm upgrade --install ${t.release} ${vscode.workspace.asRelativePath(t.dir)} --namespace ${t.namespace} (dry run, revision ${r.revision})\n${r.manifest ?? ''}`);
-  const doc = await vscode.workspace.openTextDocument(manifest);
-  await vscode.languages.setTextDocumentLanguage(doc, 'yaml');
-  await vscode.window.showTextDocument(doc, { preview: false });
-  if (r.notes) {
-    const notes = await vscode.workspace.openTextDocument(showRendered(`${t.release}/NOTES.txt`, r.notes));
-    await vscode.window.showTextDocument(notes, { viewColumn: vscode.ViewColumn.Beside, preview: false, preserveFocus: true });
-  }
+  await showReadOnly(`${t.release}/manifest.yaml`, `# helm upgrade --install ${t.release} ${vscode.workspace.asRelativePath(t.dir)} --namespace ${t.namespace} (dry run, revision ${r.revision})\n${r.manifest ?? ''}`, { language: 'yaml' });
+  if (r.notes) await showReadOnly(`${t.release}/NOTES.txt`, r.notes, { beside: true, preserveFocus: true });
   return r;
 }
 

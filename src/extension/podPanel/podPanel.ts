@@ -1,0 +1,243 @@
+import * as vscode from 'vscode';
+import { eventTotalsLine, explainRatio, groupEvents } from '../../core/events';
+import { EventStore, RestartHistory, buildTimelines, commonThreshold, livenessFailureThreshold, podRow } from '../../core/podTimeline';
+import { PodStore, WatchEvent } from '../../core/pods';
+import { ToolPaths } from '../../tools/catalog';
+import { WatchStatus, watchKind } from '../../tools/kubectl';
+import { localRoots, pageHtml } from '../util/webview';
+import { HostMessage, PanelState, WatchInfo, isPageMessage } from './protocol';
+
+export interface PodTarget {
+  namespace: string;
+  release?: string;
+  pod?: string;
+}
+
+/** At most this many state messages a second reach the page. */
+const MAX_POSTS_PER_SECOND = 10;
+
+const RELEASE_LABEL = 'app.kubernetes.io/instance';
+
+/**
+ * "Show Pod Restarts and Events": the pods of a release (or one pod) with their restarts, a
+ * timeline per pod, and the events grouped by reason. Two kubectl watches (pods, events) feed it
+ * while the panel is open; the page gets at most ten updates a second, none while it is hidden.
+ */
+export class PodPanel implements vscode.Disposable {
+  static readonly viewType = 'aksWorker.pods';
+  private static panels = new Map<string, PodPanel>();
+
+  static key(t: PodTarget): string {
+    return `${t.namespace}/${t.release ? `release=${t.release}` : t.pod ? `pod=${t.pod}` : '*'}`;
+  }
+
+  static title(t: PodTarget): string {
+    return `Pods: ${t.release ?? t.pod ?? 'all'} (${t.namespace})`;
+  }
+
+  static show(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, target: PodTarget, paths: ToolPaths): PodPanel {
+    const existing = PodPanel.panels.get(PodPanel.key(target));
+    if (existing) {
+      existing.panel.reveal();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(PodPanel.viewType, PodPanel.title(target), vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: localRoots(extensionUri),
+    });
+    const p = new PodPanel(panel, extensionUri, log, target, paths);
+    PodPanel.panels.set(PodPanel.key(target), p);
+    return p;
+  }
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly pods = new PodStore();
+  private readonly events = new EventStore();
+  private readonly restarts = new RestartHistory();
+  private readonly thresholds = new Map<string, number | undefined>();
+  private readonly status: { pods: WatchInfo; events: WatchInfo } = { pods: { state: 'connecting' }, events: { state: 'connecting' } };
+  private watches: Array<{ stop(): void; done: Promise<void> }> = [];
+  private starts = 0;
+  private disposed = false;
+  private pageReady = false;
+  private lastPost = 0;
+  private postTimer: NodeJS.Timeout | undefined;
+  /** Messages posted to the page, for the tests. */
+  posts = 0;
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly log: vscode.LogOutputChannel,
+    readonly target: PodTarget,
+    private readonly paths: ToolPaths,
+  ) {
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'aks-worker.svg');
+    panel.webview.html = pageHtml(panel.webview, extensionUri, {
+      title: PodPanel.title(target),
+      script: 'dist/media/pods.js',
+      style: 'media/pods/pods.css',
+      body: '<main id="app" aria-busy="true"><p>Connecting to the cluster…</p></main>',
+    });
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
+      panel.onDidChangeViewState((e) => {
+        if (e.webviewPanel.visible) this.schedulePost();
+      }),
+    );
+    this.start();
+  }
+
+  private start(): void {
+    this.starts++;
+    const sink = { info: (line: string) => this.log.info(line), stderr: (line: string) => this.log.warn(line) };
+    const shows = (pod: { metadata?: { name?: string } } | undefined) => !this.target.pod || pod?.metadata?.name === this.target.pod;
+    const onStatus = (which: 'pods' | 'events') => (s: WatchStatus) => {
+      this.status[which] = { state: s.state, ...(s.message ? { message: s.message } : {}) };
+      if (s.state === 'retrying' && s.message) this.log.warn(`Pod panel (${which} watch): ${s.message}`);
+      this.schedulePost();
+    };
+    this.watches = [
+      watchKind('pods', {
+        namespace: this.target.namespace,
+        selector: this.target.release ? `${RELEASE_LABEL}=${this.target.release}` : undefined,
+        paths: this.paths,
+        sink,
+        onEvent: (e) => {
+          const we = e as WatchEvent;
+          if (!shows(we.object)) return;
+          const uid: string | undefined = we.object?.metadata?.uid;
+          if (uid) {
+            if (we.type === 'DELETED') this.thresholds.delete(uid);
+            else this.thresholds.set(uid, livenessFailureThreshold(we.object));
+          }
+          if (this.pods.apply(we)) {
+            if (we.type !== 'DELETED') {
+              const p = this.pods.get(uid ?? '');
+              if (p) this.restarts.observe(p);
+            }
+            this.schedulePost();
+          }
+        },
+        onResync: (begin) => {
+          if (begin) this.pods.beginResync();
+          else if (this.pods.endResync()) this.schedulePost();
+        },
+        onStatus: onStatus('pods'),
+      }),
+      watchKind('events', {
+        namespace: this.target.namespace,
+        paths: this.paths,
+        sink,
+        onEvent: (e) => {
+          if (this.events.apply(e as WatchEvent)) this.schedulePost();
+        },
+        onResync: (begin) => {
+          if (begin) this.events.beginResync();
+          else if (this.events.endResync()) this.schedulePost();
+        },
+        onStatus: onStatus('events'),
+      }),
+    ];
+  }
+
+  /** Stops both watches and starts them again (the page's Retry). */
+  async retry(): Promise<void> {
+    const old = this.watches;
+    this.watches = [];
+    for (const w of old) w.stop();
+    await Promise.all(old.map((w) => w.done));
+    if (this.disposed) return;
+    this.status.pods = { state: 'connecting' };
+    this.status.events = { state: 'connecting' };
+    this.start();
+    this.schedulePost();
+  }
+
+  /** What the page shows, as of now. */
+  state(): PanelState {
+    const pods = this.pods.list();
+    const now = Date.now();
+    const uids = new Set(pods.map((p) => p.uid));
+    this.restarts.keepOnly(uids);
+    const groups = groupEvents(this.events.list(new Set(pods.map((p) => p.name))));
+    const failureThreshold = commonThreshold(pods.map((p) => this.thresholds.get(p.uid)));
+    const ratio = explainRatio(groups, failureThreshold);
+    return {
+      namespace: this.target.namespace,
+      ...(this.target.release ? { release: this.target.release } : {}),
+      ...(this.target.pod ? { pod: this.target.pod } : {}),
+      watch: { pods: { ...this.status.pods }, events: { ...this.status.events } },
+      starts: this.starts,
+      pods: pods.map(podRow),
+      timelines: buildTimelines(pods, this.restarts, this.events, now),
+      groups,
+      totals: eventTotalsLine(groups),
+      ...(failureThreshold !== undefined ? { failureThreshold } : {}),
+      ...(ratio ? { ratio } : {}),
+      now,
+    };
+  }
+
+  /** Posts soon, at most MAX_POSTS_PER_SECOND times a second, and only while the page is visible. */
+  private schedulePost(): void {
+    if (this.disposed || this.postTimer || !this.pageReady) return;
+    const wait = Math.max(0, this.lastPost + 1000 / MAX_POSTS_PER_SECOND - Date.now());
+    this.postTimer = setTimeout(() => {
+      this.postTimer = undefined;
+      if (this.disposed || !this.panel.visible) return; // posted again when it shows
+      this.lastPost = Date.now();
+      this.posts++;
+      void this.panel.webview.postMessage({ type: 'state', state: this.state() } satisfies HostMessage);
+    }, wait);
+  }
+
+  private onMessage(message: unknown): void {
+    if (!isPageMessage(message)) {
+      this.log.warn(`Pod panel: ignored a malformed message ${JSON.stringify(message)?.slice(0, 300)}`);
+      return;
+    }
+    switch (message.type) {
+      case 'ready':
+        this.pageReady = true;
+        this.schedulePost();
+        return;
+      case 'retry':
+        void this.retry();
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.postTimer) clearTimeout(this.postTimer);
+    for (const w of this.watches) w.stop();
+    PodPanel.panels.delete(PodPanel.key(this.target));
+    this.panel.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+export async function showPodPanel(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, target: { namespace: string; release?: string; pod?: string }, paths: ToolPaths): Promise<PodPanel> {
+  return PodPanel.show(extensionUri, log, target, paths);
+}
+
+const isName = (v: unknown): v is string => typeof v === 'string' && /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(v);
+
+/** The target a tree item or a caller passes; asks for the namespace and release when there is none. */
+export async function podTargetFrom(arg: unknown): Promise<PodTarget | undefined> {
+  if (typeof arg === 'object' && arg !== null) {
+    const a = arg as Record<string, unknown>;
+    if (isName(a.namespace)) {
+      return { namespace: a.namespace, ...(isName(a.release) ? { release: a.release } : {}), ...(isName(a.pod) ? { pod: a.pod } : {}) };
+    }
+  }
+  const configured = vscode.workspace.getConfiguration('aksWorker').get<string>('namespace')?.trim() || 'default';
+  const validate = (v: string) => (v === '' || isName(v) ? undefined : 'Lowercase letters, digits, "-" and "."; starting and ending with a letter or digit.');
+  const namespace = await vscode.window.showInputBox({ title: 'Show Pod Restarts and Events (1/2)', prompt: 'Namespace', value: configured, validateInput: (v) => (v.trim() ? validate(v.trim()) : 'A namespace is required.') });
+  if (namespace === undefined) return undefined;
+  const release = await vscode.window.showInputBox({ title: 'Show Pod Restarts and Events (2/2)', prompt: 'Release (empty: every pod in the namespace)', placeHolder: 'e.g. sample-worker', validateInput: (v) => validate(v.trim()) });
+  if (release === undefined) return undefined;
+  return { namespace: namespace.trim(), ...(release.trim() ? { release: release.trim() } : {}) };
+}

@@ -1,0 +1,110 @@
+import * as vscode from 'vscode';
+import { PodStore, PodSummary, WatchEvent } from '../../core/pods';
+import { WatchStatus, watchKind } from '../../tools/kubectl';
+import { KubeContextService } from '../kubeContext';
+import { toolPaths } from '../util/config';
+
+/**
+ * Watches the pods of Helm releases (label app.kubernetes.io/instance) in one namespace of the
+ * current context, with one kubectl watch that re-lists after every break. Changes are delivered at
+ * most ten times a second.
+ */
+export class PodWatcher implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  readonly store = new PodStore();
+  private watch: { stop(): void } | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private _status: WatchStatus = { state: 'stopped' };
+  private _namespace: string | undefined;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+
+  constructor(private readonly kube: KubeContextService, private readonly log: vscode.LogOutputChannel) {
+    // A new context means new pods: start over.
+    this.disposables.push(kube.onDidChange(() => this.watching && this.restart()));
+  }
+
+  get status(): WatchStatus {
+    return this._status;
+  }
+
+  get watching(): boolean {
+    return this.watch !== undefined;
+  }
+
+  /** The namespace: the one picked, else the setting, else the context's, else default. */
+  get namespace(): string {
+    const setting = vscode.workspace.getConfiguration('aksWorker').get<string>('namespace')?.trim();
+    const ctxNs = this.kube.kubeconfig?.contexts.find((c) => c.name === this.kube.contextName)?.namespace;
+    return this._namespace ?? (setting || ctxNs || 'default');
+  }
+
+  set namespace(ns: string) {
+    this._namespace = ns;
+    if (this.watching) this.restart();
+    else this.fire();
+  }
+
+  start(): void {
+    if (this.watch) return;
+    this.store.clear();
+    const namespace = this.namespace;
+    this.watch = watchKind('pods', {
+      namespace,
+      selector: 'app.kubernetes.io/instance',
+      paths: toolPaths(),
+      sink: { info: (l) => this.log.debug(l) },
+      onEvent: (e) => {
+        if (this.store.apply(e as WatchEvent)) this.schedule();
+      },
+      onResync: (begin) => {
+        if (begin) this.store.beginResync();
+        else if (this.store.endResync() >= 0) this.schedule();
+      },
+      onStatus: (s) => {
+        this._status = s;
+        if (s.message) this.log.info(`Pods in ${namespace}: ${s.state}: ${s.message}`);
+        this.schedule();
+      },
+    });
+    void vscode.commands.executeCommand('setContext', 'aksWorker.watchingPods', true);
+    this.fire();
+  }
+
+  stop(): void {
+    this.watch?.stop();
+    this.watch = undefined;
+    this._status = { state: 'stopped' };
+    void vscode.commands.executeCommand('setContext', 'aksWorker.watchingPods', false);
+    this.fire();
+  }
+
+  restart(): void {
+    this.stop();
+    this.start();
+  }
+
+  pods(): PodSummary[] {
+    return this.store.list();
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.changed.fire();
+    }, 100);
+  }
+
+  private fire(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    this.watch?.stop();
+    if (this.timer) clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}

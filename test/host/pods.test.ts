@@ -1,0 +1,93 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { upgradeInstall } from '../../src/tools/helm';
+import { listJson } from '../../src/tools/kubectl';
+import { control } from '../rig/tests/rig';
+import { eventually, workspaceRoot } from './helpers';
+
+function rig(): Record<string, string> | undefined {
+  const file = process.env.AKS_WORKER_RIG_ENV;
+  if (!file || !existsSync(file)) return undefined;
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (m) env[m[1]] = m[2];
+  }
+  return env;
+}
+
+interface Watcher {
+  pods(): Array<{ name: string; restarts: number; release?: string; uid: string; namespace: string; containers: unknown[] }>;
+  status: { state: string };
+  namespace: string;
+}
+
+describe('Pods view (against the rig)', function () {
+  this.timeout(240_000);
+  const r = rig();
+  const ns = `pods-${process.pid}`;
+  const release = 'watched';
+  let watcher: Watcher;
+
+  before(async function () {
+    if (!r) {
+      if (process.env.CI) throw new Error('the rig environment (AKS_WORKER_RIG_ENV) is missing on CI');
+      this.skip();
+    }
+    await control('POST', 'config', { timeScale: 0.02 });
+    await control('POST', 'health', { namespace: ns, deployment: `${release}-sample-worker`, health: { mode: 'hang' } });
+    const chart = vscode.Uri.joinPath(workspaceRoot(), 'charts', 'sample-worker').fsPath;
+    const rel = await upgradeInstall({ release, chartDir: chart, namespace: ns, createNamespace: true, set: ['livenessProbe.failureThreshold=3'] }, { paths: { helm: r.RIG_HELM4 } });
+    assert.equal(rel.status, 'deployed');
+  });
+
+  it('Watch Pods shows the release\'s pod, and its restart count rises as the liveness probe fails', async () => {
+    watcher = (await vscode.commands.executeCommand('aksWorker.watchPods', ns)) as Watcher;
+    assert.equal(watcher.namespace, ns);
+    const restarted = await eventually(() => {
+      const p = watcher.pods().find((x) => x.release === release);
+      return p && p.restarts >= 2 ? p : undefined;
+    }, 60_000);
+    assert.ok(restarted, 'the pod restarted at least twice');
+    const api = (await vscode.extensions.getExtension('aks-worker.aks-worker-deploy')?.activate()) as { pods: vscode.TreeDataProvider<unknown> };
+    const roots = (await api.pods.getChildren()) as unknown[];
+    const items = await Promise.all(roots.map((x) => api.pods.getTreeItem(x)));
+    const group = items.find((i) => i.label === release);
+    assert.ok(group, `a "${release}" group: ${items.map((i) => i.label).join(', ')}`);
+    assert.match(String(group.description), /restarts/);
+    const podNodes = (await api.pods.getChildren(roots[items.indexOf(group)])) as unknown[];
+    const podItem = await api.pods.getTreeItem(podNodes[0]);
+    assert.match(String(podItem.description), /\d+ restarts?/);
+  });
+
+  it('recovers with the right pods after an API server restart and a 410 mid-watch', async () => {
+    await control('POST', 'faults/restart', { downSeconds: 1 });
+    await new Promise((res) => setTimeout(res, 1500)); // the listener closes after answering
+    const up = async () => control('GET', 'state').then(() => true, () => false);
+    assert.ok(await eventually(up, 30_000), 'the API server is back');
+    await control('POST', 'faults/drop-watches', { gone: true });
+    await control('POST', 'faults/expire');
+    const truth = async () => (await listJson('pods', ns, { paths: { kubectl: r?.RIG_KUBECTL } })).map((p) => (p as { metadata: { name: string } }).metadata.name).sort();
+    const same = await eventually(async () => {
+      const want = await truth().catch(() => undefined);
+      if (!want) return undefined;
+      const got = watcher.pods().map((p) => p.name).sort();
+      return JSON.stringify(want) === JSON.stringify(got) && want.length > 0 ? got : undefined;
+    }, 30_000);
+    assert.ok(same, 'the view lists exactly the pods the API server has');
+  });
+
+  it('Previous Logs shows the log of the container before its last restart', async () => {
+    const pod = await eventually(() => watcher.pods().find((x) => x.release === release && x.restarts > 0), 30_000);
+    assert.ok(pod, 'a pod that restarted');
+    await vscode.commands.executeCommand('aksWorker.podPreviousLogs', { kind: 'pod', pod });
+    const doc = vscode.window.activeTextEditor?.document;
+    assert.ok(doc && doc.uri.path.endsWith('.previous.log'), doc?.uri.toString());
+    assert.ok(doc.getText().trim().length > 0, 'the previous log has lines');
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('aksWorker.stopWatchingPods');
+  });
+});
