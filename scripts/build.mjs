@@ -101,7 +101,7 @@ async function buildApp() {
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    entryPoints: { 'media/probes': 'media/probes/main.ts' },
+    entryPoints: { 'media/probes': 'media/probes/main.ts', 'media/pods': 'media/pods/main.ts' },
     outdir: 'dist',
     minify: production,
     sourcemap: production ? false : 'inline',

@@ -116,6 +116,7 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
     const { ProbePanel } = await import('./probes/probePanel');
     return ProbePanel.show(context.extensionUri, log, chart);
   });
+  command('aksWorker.showPodDetails', 'Show Pod Restarts and Events', true, async (target) => (await import('./podPanel/podPanel')).showPodDetailsCommand(context.extensionUri, log, target));
   command('aksWorker.attachRegistry', 'Attach Registry to Cluster', true, async () => (await import('./steps/registry/attachRegistry')).attachRegistryCommand(state, log));
   for (const c of PENDING_COMMANDS) command(c.id, c.title, c.runsTools, () => notAvailableYet(c.title, version));
 

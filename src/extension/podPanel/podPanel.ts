@@ -4,6 +4,7 @@ import { EventStore, RestartHistory, buildTimelines, commonThreshold, livenessFa
 import { PodStore, WatchEvent } from '../../core/pods';
 import { ToolPaths } from '../../tools/catalog';
 import { WatchStatus, watchKind } from '../../tools/kubectl';
+import { toolPaths } from '../util/config';
 import { localRoots, pageHtml } from '../util/webview';
 import { HostMessage, PanelState, WatchInfo, isPageMessage } from './protocol';
 
@@ -240,4 +241,10 @@ export async function podTargetFrom(arg: unknown): Promise<PodTarget | undefined
   const release = await vscode.window.showInputBox({ title: 'Show Pod Restarts and Events (2/2)', prompt: 'Release (empty: every pod in the namespace)', placeHolder: 'e.g. sample-worker', validateInput: (v) => validate(v.trim()) });
   if (release === undefined) return undefined;
   return { namespace: namespace.trim(), ...(release.trim() ? { release: release.trim() } : {}) };
+}
+
+/** The command `aksWorker.showPodDetails`: tree items pass `{ namespace, release, pod }`; without one it asks. */
+export async function showPodDetailsCommand(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, arg: unknown): Promise<PodPanel | undefined> {
+  const target = await podTargetFrom(arg);
+  return target && showPodPanel(extensionUri, log, target, toolPaths());
 }

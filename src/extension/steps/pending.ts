@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 
 /** Workflow commands that are declared in the manifest but whose behaviour has not shipped yet. */
 export const PENDING_COMMANDS: ReadonlyArray<{ id: string; title: string; runsTools: boolean }> = [
-  { id: 'aksWorker.showPodDetails', title: 'Show Pod Restarts and Events', runsTools: true },
   { id: 'aksWorker.ship', title: 'Ship (build → push → bump → upgrade)', runsTools: true },
 ];
 

@@ -1,0 +1,261 @@
+// The Pod panel's page: pods, a restart timeline per pod, events grouped by reason. Runs in the webview.
+import type { HostMessage, PageMessage, PanelState, WatchInfo } from '../../src/extension/podPanel/protocol';
+import { isHostMessage } from '../../src/extension/podPanel/protocol';
+import type { PodTimeline, PointKind } from '../../src/core/podTimeline';
+
+declare function acquireVsCodeApi(): { postMessage(m: PageMessage): void; getState(): unknown; setState(s: unknown): void };
+const vscode = acquireVsCodeApi();
+
+interface PageState {
+  host?: PanelState;
+  /** Pods whose timeline is folded. */
+  folded: string[];
+}
+
+const saved = vscode.getState() as Partial<PageState> | undefined;
+const state: PageState = { host: saved?.host, folded: Array.isArray(saved?.folded) ? saved.folded.filter((x): x is string => typeof x === 'string') : [] };
+const persist = () => vscode.setState(state);
+
+function h(tag: string, attrs: Record<string, string | boolean | undefined> = {}, ...children: Array<Node | string | undefined>): HTMLElement {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === false) continue;
+    el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children) if (c !== undefined) el.append(c);
+  return el;
+}
+
+const icon = (name: string) => h('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
+
+function age(from: string | undefined, now: number): string {
+  const t = from ? Date.parse(from) : NaN;
+  if (Number.isNaN(t)) return '—';
+  const s = Math.max(0, Math.round((now - t) / 1000));
+  if (s < 120) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 120) return `${m}m`;
+  const hrs = Math.floor(m / 60);
+  return hrs < 48 ? `${hrs}h${m % 60 ? `${m % 60}m` : ''}` : `${Math.floor(hrs / 24)}d`;
+}
+
+const clock = (t: number) => new Date(t).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+const when = (iso: string | undefined, now: number) => (iso ? `${clock(Date.parse(iso))} (${age(iso, now)} ago)` : '—');
+
+const app = document.getElementById('app') as HTMLElement;
+
+function render(): void {
+  const s = state.host;
+  app.removeAttribute('aria-busy');
+  if (!s) {
+    app.replaceChildren(h('p', {}, 'Connecting to the cluster…'));
+    return;
+  }
+  const subject = s.release ? `release ${s.release}` : s.pod ? `pod ${s.pod}` : 'every pod';
+  const header = h(
+    'header',
+    {},
+    h('h1', {}, icon('pulse'), ` Restarts and events of ${subject}`),
+    h('div', { class: 'where' }, `namespace ${s.namespace}`),
+    watchLine(s),
+  );
+  app.replaceChildren(header, podsSection(s), timelineSection(s), eventsSection(s));
+}
+
+const STATE_ICON: Record<WatchInfo['state'], string> = { connecting: 'loading codicon-modifier-spin', watching: 'eye', retrying: 'sync codicon-modifier-spin', stopped: 'debug-stop', failed: 'error' };
+
+function watchLine(s: PanelState): HTMLElement {
+  const part = (label: string, w: WatchInfo) =>
+    h('span', { class: `watch ${w.state}`, id: `watch-${label.toLowerCase()}` }, icon(STATE_ICON[w.state]), ` ${label}: ${w.state}${w.message ? ` — ${w.message}` : ''}`);
+  const bad = s.watch.pods.state === 'retrying' || s.watch.pods.state === 'failed' || s.watch.events.state === 'retrying' || s.watch.events.state === 'failed';
+  const retry = h('vscode-button', { id: 'retry', icon: 'refresh', secondary: !bad, title: 'Stop both watches and start them again' }, 'Retry');
+  retry.addEventListener('click', () => vscode.postMessage({ type: 'retry' }));
+  return h('div', { class: 'watches', role: bad ? 'alert' : 'status' }, part('Pods', s.watch.pods), part('Events', s.watch.events), retry);
+}
+
+function podsSection(s: PanelState): HTMLElement {
+  const section = h('section', { 'aria-labelledby': 'pods-title' }, h('h2', { id: 'pods-title' }, icon('server-process'), ' Pods ', h('vscode-badge', { variant: 'counter' }, String(s.pods.length))));
+  if (!s.pods.length) {
+    section.append(h('p', { class: 'note' }, s.watch.pods.state === 'watching' ? `No pods${s.release ? ` with app.kubernetes.io/instance=${s.release}` : ''} in ${s.namespace}.` : 'Waiting for the pods…'));
+    return section;
+  }
+  const head = h('tr', {}, ...['Name', 'Ready', 'Status', 'Restarts', 'Last termination', 'Node', 'Age'].map((c) => h('th', { scope: 'col' }, c)));
+  const body = h('tbody');
+  for (const p of s.pods) {
+    const last = p.lastReason ? `${p.lastReason}${p.lastExitCode !== undefined ? ` (exit ${p.lastExitCode})` : ''}` : '—';
+    body.append(
+      h(
+        'tr',
+        { class: `pod ${p.health}`, tabindex: '0', 'data-pod': p.name, title: p.notReadyReason ?? '' },
+        h('th', { scope: 'row' }, p.name),
+        h('td', {}, `${p.ready}/${p.total}`),
+        h('td', { class: 'status' }, p.status),
+        h('td', { class: `restarts${p.restarts ? ' some' : ''}` }, String(p.restarts)),
+        h('td', { class: `last ${p.lastReason === 'OOMKilled' || p.lastReason === 'Error' ? 'bad' : ''}`, title: p.lastFinishedAt ? `finished ${when(p.lastFinishedAt, s.now)}` : '' }, last),
+        h('td', {}, p.node ?? '—'),
+        h('td', {}, age(p.createdAt, s.now)),
+      ),
+    );
+  }
+  const table = h('table', { class: 'pods', id: 'pods' }, h('thead', {}, head), body);
+  // Enter on a row moves to that pod's timeline.
+  table.addEventListener('keydown', (e) => {
+    const row = (e.target as HTMLElement).closest('tr[data-pod]');
+    if (!row) return;
+    if (e.key === 'Enter') document.getElementById(`timeline-${row.getAttribute('data-pod')}`)?.focus();
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      ((e.key === 'ArrowDown' ? row.nextElementSibling : row.previousElementSibling) as HTMLElement | null)?.focus();
+    }
+  });
+  section.append(h('div', { class: 'table-wrap' }, table));
+  const why = s.pods.filter((p) => p.notReadyReason);
+  if (why.length) section.append(h('ul', { class: 'why' }, ...why.map((p) => h('li', {}, `${p.name}: ${p.notReadyReason}`))));
+  return section;
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+function sv(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+const KIND_LABEL: Record<PointKind, string> = { restart: 'restart', unhealthy: 'Unhealthy', killing: 'Killing', backoff: 'BackOff', warning: 'other warning' };
+/** Lane per kind: restarts and kills together, probe failures, back-off and other warnings. */
+const LANE: Record<PointKind, number> = { restart: 0, killing: 0, unhealthy: 1, backoff: 2, warning: 2 };
+const LANES = ['restarts', 'probes', 'back-off'];
+
+/** A marker: a distinct shape per kind, so colour is not the only difference. */
+function marker(kind: PointKind, x: number, y: number, title: string, approx: boolean): SVGElement {
+  const g = sv('g', { class: `pt ${kind}${approx ? ' approx' : ''}` });
+  switch (kind) {
+    case 'restart':
+      g.append(sv('circle', { cx: x, cy: y, r: 5 }));
+      break;
+    case 'killing':
+      g.append(sv('path', { d: `M${x - 5},${y - 5}L${x + 5},${y + 5}M${x - 5},${y + 5}L${x + 5},${y - 5}` }));
+      break;
+    case 'unhealthy':
+      g.append(sv('path', { d: `M${x},${y - 5}L${x + 5},${y + 4}L${x - 5},${y + 4}Z` }));
+      break;
+    case 'backoff':
+      g.append(sv('rect', { x: x - 4, y: y - 4, width: 8, height: 8 }));
+      break;
+    default:
+      g.append(sv('path', { d: `M${x},${y - 5}L${x + 5},${y}L${x},${y + 5}L${x - 5},${y}Z` }));
+  }
+  g.append(sv('title', {}, title));
+  return g;
+}
+
+const STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400].map((x) => x * 1000);
+
+function timelineSvg(tl: PodTimeline): SVGElement {
+  const W = 760;
+  const left = 70;
+  const right = 16;
+  const laneY = (i: number) => 18 + i * 22;
+  const axisY = laneY(LANES.length) - 4;
+  const H = axisY + 26;
+  const span = Math.max(1000, tl.end - tl.start);
+  const x = (t: number) => left + ((W - left - right) * (t - tl.start)) / span;
+  const counts = Object.fromEntries((Object.keys(KIND_LABEL) as PointKind[]).map((k) => [k, tl.points.filter((p) => p.kind === k).length])) as Record<PointKind, number>;
+  const summary = `${tl.pod} from ${clock(tl.start)} to ${clock(tl.end)}: ${counts.restart} restarts, ${counts.unhealthy} Unhealthy, ${counts.killing} Killing, ${counts.backoff} BackOff${counts.warning ? `, ${counts.warning} other warnings` : ''}.`;
+  const svg = sv('svg', { viewBox: `0 0 ${W} ${H}`, class: 'timeline', role: 'img', 'aria-label': summary, tabindex: 0, id: `timeline-${tl.pod}` });
+  LANES.forEach((name, i) => {
+    svg.append(sv('line', { x1: left, x2: W - right, y1: laneY(i), y2: laneY(i), class: 'lane' }));
+    svg.append(sv('text', { x: left - 8, y: laneY(i) + 4, class: 'lane-label', 'text-anchor': 'end' }, name));
+  });
+  svg.append(sv('line', { x1: left, x2: W - right, y1: axisY, y2: axisY, class: 'axis' }));
+  const step = STEPS.find((st) => span / st <= 8) ?? STEPS[STEPS.length - 1];
+  for (let t = Math.ceil(tl.start / step) * step; t <= tl.end; t += step) {
+    svg.append(sv('line', { x1: x(t), x2: x(t), y1: axisY - 3, y2: axisY + 3, class: 'axis' }));
+    svg.append(sv('text', { x: x(t), y: axisY + 16, class: 'tick', 'text-anchor': 'middle' }, clock(t)));
+  }
+  for (const p of tl.points) {
+    if (p.kind === 'restart') svg.append(sv('line', { x1: x(p.t), x2: x(p.t), y1: laneY(0) - 8, y2: axisY, class: 'restart-line' }));
+  }
+  for (const p of tl.points) svg.append(marker(p.kind, x(p.t), laneY(LANE[p.kind]), `${clock(p.t)}${p.approx ? ' (about)' : ''} — ${p.text}`, !!p.approx));
+  return svg;
+}
+
+function legend(): HTMLElement {
+  const item = (kind: PointKind, text: string) => {
+    const svg = sv('svg', { viewBox: '0 0 14 14', width: 14, height: 14, 'aria-hidden': 'true', class: 'timeline' });
+    svg.append(marker(kind, 7, 7, text, false));
+    return h('span', { class: 'legend-item' }, svg, ` ${text}`);
+  };
+  return h('p', { class: 'legend' }, item('restart', 'restart (lastState.terminated)'), item('killing', 'Killing'), item('unhealthy', 'Unhealthy'), item('backoff', 'BackOff'), item('warning', 'other warning'), h('span', {}, 'faded: time estimated from an aggregated event'));
+}
+
+function timelineSection(s: PanelState): HTMLElement {
+  const section = h('section', { 'aria-labelledby': 'timeline-title' }, h('h2', { id: 'timeline-title' }, icon('graph-line'), ' Restart timeline'));
+  if (!s.timelines.length) {
+    section.append(h('p', { class: 'note' }, 'No pods to draw.'));
+    return section;
+  }
+  section.append(legend());
+  for (const tl of s.timelines) {
+    const c = h('vscode-collapsible', { title: tl.pod, open: !state.folded.includes(tl.pod), class: 'pod-timeline', 'data-pod': tl.pod });
+    c.addEventListener('vsc-collapsible-toggle', (e) => {
+      const open = (e as CustomEvent<{ open: boolean }>).detail.open;
+      state.folded = open ? state.folded.filter((p) => p !== tl.pod) : [...new Set([...state.folded, tl.pod])];
+      persist();
+    });
+    c.append(h('div', { class: 'timeline-body' }, timelineSvg(tl), tl.earlierRestarts ? h('p', { class: 'note small' }, `${tl.earlierRestarts} earlier restart${tl.earlierRestarts === 1 ? '' : 's'} happened before the panel opened; their times are not kept by Kubernetes.`) : undefined));
+    section.append(c);
+  }
+  return section;
+}
+
+function eventsSection(s: PanelState): HTMLElement {
+  const section = h('section', { 'aria-labelledby': 'events-title', 'aria-live': 'polite' }, h('h2', { id: 'events-title' }, icon('list-unordered'), ' Events by reason'));
+  if (!s.groups.length) {
+    section.append(h('p', { class: 'note' }, s.watch.events.state === 'watching' ? 'No events about these pods (Kubernetes keeps events for an hour by default).' : 'Waiting for the events…'));
+    return section;
+  }
+  section.append(h('p', { id: 'totals', class: 'totals' }, s.totals));
+  if (s.ratio) section.append(h('p', { id: 'ratio', class: 'ratio' }, icon('info'), ` ${s.ratio}`));
+  else if (s.failureThreshold === undefined) section.append(h('p', { id: 'ratio', class: 'ratio' }, icon('info'), ' The pods have no liveness probe.'));
+  const head = h('tr', {}, ...['Reason', 'Total', 'First seen', 'Last seen', 'Latest message'].map((c) => h('th', { scope: 'col' }, c)));
+  const body = h('tbody');
+  for (const g of s.groups) {
+    body.append(
+      h(
+        'tr',
+        { class: g.type === 'Warning' ? 'warning' : 'normal', 'data-reason': g.reason },
+        h('th', { scope: 'row' }, icon(g.type === 'Warning' ? 'warning' : 'info'), ` ${g.reason}`),
+        h('td', { class: 'total' }, String(g.total)),
+        h('td', {}, when(g.firstSeen, s.now)),
+        h('td', {}, when(g.lastSeen, s.now)),
+        h('td', { class: 'message' }, g.message),
+      ),
+    );
+  }
+  section.append(h('div', { class: 'table-wrap' }, h('table', { class: 'events', id: 'events' }, h('thead', {}, head), body)));
+  return section;
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  const m = event.data;
+  if (!isHostMessage(m)) {
+    console.warn('Pod panel: ignored a malformed message from the extension');
+    return;
+  }
+  const msg: HostMessage = m;
+  // Keep focus where it was across a re-render.
+  const focusedId = (document.activeElement as HTMLElement | null)?.id;
+  const focusedPod = (document.activeElement as HTMLElement | null)?.getAttribute?.('data-pod');
+  state.host = msg.state;
+  persist();
+  render();
+  const again = focusedId ? document.getElementById(focusedId) : focusedPod ? document.querySelector(`tr[data-pod="${CSS.escape(focusedPod)}"]`) : null;
+  (again as HTMLElement | null)?.focus();
+});
+
+void Promise.all(['vscode-button', 'vscode-badge', 'vscode-collapsible'].map((n) => customElements.whenDefined(n))).then(() => {
+  render();
+  vscode.postMessage({ type: 'ready' });
+});
