@@ -1,0 +1,141 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { upgradeInstall } from '../../src/tools/helm';
+import { control, kubectl } from '../rig/tests/rig';
+import { eventually, workspaceRoot } from './helpers';
+
+function rig(): Record<string, string> | undefined {
+  const file = process.env.AKS_WORKER_RIG_ENV;
+  if (!file || !existsSync(file)) return undefined;
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (m) env[m[1]] = m[2];
+  }
+  return env;
+}
+
+interface PanelState {
+  watch: { pods: { state: string }; events: { state: string } };
+  starts: number;
+  pods: Array<{ name: string; restarts: number; lastReason?: string; lastExitCode?: number; ready: number; total: number }>;
+  timelines: Array<{ pod: string; points: Array<{ kind: string }> }>;
+  groups: Array<{ reason: string; total: number }>;
+  totals: string;
+  failureThreshold?: number;
+  ratio?: string;
+}
+
+interface PanelForTests {
+  state(): PanelState;
+  posts: number;
+  dispose(): void;
+}
+
+const total = (s: PanelState, reason: string) => s.groups.find((g) => g.reason === reason)?.total ?? 0;
+
+describe('Pod panel (against the rig)', function () {
+  this.timeout(180_000);
+  const r = rig();
+  const namespace = `pods-${process.pid}-${Date.now().toString(36)}`;
+  const release = 'hangs';
+  let panel: PanelForTests | undefined;
+  let previousTimeScale: number | undefined;
+
+  before(async function () {
+    if (!r) {
+      if (process.env.CI) throw new Error('the rig environment (AKS_WORKER_RIG_ENV) is missing on CI');
+      this.skip();
+    }
+    process.env.RIG_ENV_FILE = process.env.AKS_WORKER_RIG_ENV;
+    const cfg = vscode.workspace.getConfiguration('aksWorker');
+    await cfg.update('paths.helm', r.RIG_HELM4, vscode.ConfigurationTarget.Workspace);
+    await cfg.update('paths.kubectl', r.RIG_KUBECTL, vscode.ConfigurationTarget.Workspace);
+    previousTimeScale = ((await control('GET', 'state')) as { timeScale?: number } | undefined)?.timeScale;
+    await control('POST', 'config', { timeScale: 0.02 });
+    // The sample chart's liveness probe: period 10 s, timeout 5 s, failureThreshold 6; the health endpoint hangs.
+    await control('POST', 'health', { namespace, deployment: `${release}-sample-worker`, health: { mode: 'hang' } });
+    const installed = await upgradeInstall(
+      { release, chartDir: vscode.Uri.joinPath(workspaceRoot(), 'charts', 'sample-worker').fsPath, namespace, createNamespace: true },
+      { paths: { helm: r.RIG_HELM4 } },
+    );
+    assert.equal(installed.status, 'deployed');
+  });
+
+  after(async () => {
+    panel?.dispose();
+    if (!r) return;
+    await kubectl(['delete', 'namespace', namespace, '--wait=false']).catch(() => undefined);
+    if (previousTimeScale !== undefined) await control('POST', 'config', { timeScale: previousTimeScale }).catch(() => undefined);
+  });
+
+  it('Show Pod Restarts and Events opens one panel per release and reveals it when asked again', async () => {
+    panel = (await vscode.commands.executeCommand('aksWorker.showPodDetails', { namespace, release })) as PanelForTests;
+    assert.ok(panel && typeof panel.state === 'function', 'the command returns its panel');
+    const again = await vscode.commands.executeCommand('aksWorker.showPodDetails', { namespace, release });
+    assert.equal(again, panel, 'the same panel, revealed');
+    const watching = await eventually(() => {
+      const s = panel?.state();
+      return s?.watch.pods.state === 'watching' && s.watch.events.state === 'watching' && s.pods.length === 1 && s;
+    }, 30_000);
+    assert.ok(watching, `both watches run and the release's pod is listed: ${JSON.stringify(panel.state().watch)}`);
+    assert.equal(watching.failureThreshold, 6, 'failureThreshold comes from the pod\'s own liveness probe');
+    assert.ok(await eventually(() => (panel?.posts ?? 0) > 0, 20_000), 'the page asked for the state and got it');
+  });
+
+  it('reports restarts rising, each after an Error exit 137', async () => {
+    const p = panel as PanelForTests;
+    const first = await eventually(() => (p.state().pods[0]?.restarts ?? 0) >= 1 && p.state().pods[0], 60_000);
+    assert.ok(first, `the pod restarted: ${JSON.stringify(p.state().pods)}`);
+    assert.equal(first.lastReason, 'Error');
+    assert.equal(first.lastExitCode, 137);
+    const later = await eventually(() => (p.state().pods[0]?.restarts ?? 0) > first.restarts + 1 && p.state().pods[0], 60_000);
+    assert.ok(later, `restarts keep rising past ${first.restarts}: ${JSON.stringify(p.state().pods)}`);
+    const tl = p.state().timelines[0];
+    assert.equal(tl.pod, later.name);
+    assert.ok(tl.points.filter((x) => x.kind === 'restart').length >= 2, 'the timeline has the restarts seen live');
+    assert.ok(tl.points.some((x) => x.kind === 'unhealthy') && tl.points.some((x) => x.kind === 'killing'), 'and Unhealthy and Killing marks');
+  });
+
+  it('counts Unhealthy and Killing in the ratio of the probe\'s failureThreshold, and says so', async () => {
+    const p = panel as PanelForTests;
+    const steady = await eventually(() => {
+      const s = p.state();
+      const kills = total(s, 'Killing');
+      const unhealthy = total(s, 'Unhealthy');
+      // Between kills the current round's failures (up to 5) are counted already.
+      return kills >= 3 && unhealthy >= 6 * kills && unhealthy <= 6 * kills + 5 && s;
+    }, 60_000);
+    assert.ok(steady, `Unhealthy and Killing so far: ${p.state().totals}`);
+    assert.match(steady.totals, /Unhealthy ×\d+ · .*Killing ×\d+/);
+    const explained = await eventually(() => /each restart followed 6 failed liveness probes in a row, as failureThreshold 6 says/.test(p.state().ratio ?? '') && p.state(), 90_000);
+    assert.ok(explained, `the ratio is explained against failureThreshold 6: ${p.state().totals} → ${p.state().ratio}`);
+  });
+
+  it('sends the page at most ten updates a second', async () => {
+    const p = panel as PanelForTests;
+    const before = p.posts;
+    await new Promise((res) => setTimeout(res, 3000));
+    const sent = p.posts - before;
+    assert.ok(sent > 0, 'the page got updates while events came in');
+    assert.ok(sent <= 31, `${sent} updates in 3 s`);
+  });
+
+  it('a malformed page message changes nothing; Retry starts the watches again', async () => {
+    const p = panel as PanelForTests;
+    const onMessage = (p as unknown as { onMessage(m: unknown): void }).onMessage.bind(p);
+    const starts = p.state().starts;
+    for (const m of [{ type: 'retry', now: true }, { type: 'stop' }, { type: 'ready', state: {} }, 'retry', null, [], 42, { retry: true }]) onMessage(m);
+    await new Promise((res) => setTimeout(res, 500));
+    assert.equal(p.state().starts, starts, 'no malformed message restarted the watches');
+    assert.equal(p.state().watch.pods.state, 'watching');
+    onMessage({ type: 'retry' });
+    const restarted = await eventually(() => {
+      const s = p.state();
+      return s.starts === starts + 1 && s.watch.pods.state === 'watching' && s.watch.events.state === 'watching' && s.pods.length === 1 && s;
+    }, 30_000);
+    assert.ok(restarted, `Retry re-listed both kinds: ${JSON.stringify(p.state().watch)}`);
+    assert.ok(total(restarted, 'Killing') >= 3, 'the events are back after the re-list');
+  });
+});
