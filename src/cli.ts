@@ -16,6 +16,8 @@ import { ToolPaths } from './tools/catalog';
 import { doctor, formatDoctorReport } from './tools/doctor';
 import { ProjectError, findProjects, planDockerfile, writeDockerfilePlan } from './tools/dotnetProject';
 import { ChartError, bumpChartFiles, createWorkerChart, readChartProbesFromDir, writeChartProbe } from './tools/workerChart';
+import { SHIP_STEPS, ShipInputError, ShipStepError, ship } from './tools/ship';
+import { findWorkspaceParts } from './tools/workspaceFiles';
 
 declare const AKS_WORKER_VERSION: string;
 const VERSION = typeof AKS_WORKER_VERSION === 'string' ? AKS_WORKER_VERSION : '0.0.0-dev';
@@ -53,6 +55,13 @@ Commands:
   probes set <chart-dir> --probe KIND [--path P] [--port N|name] [--initial-delay S]
              [--period S] [--timeout S] [--success-threshold N] [--failure-threshold N]
                     Change one probe where the chart keeps it; only its keys change.
+
+  ship <workspace-folder> [--tag T] [--bump patch|minor|major] [--namespace NS] [--release R]
+       [--no-wait] [--acr NAME] [--network NAME]
+                    Build the worker image, push it to the registry the chart names, bump the
+                    chart (version, appVersion, image.tag) and helm upgrade --install it.
+                    Each step runs only if the one before succeeded; the chart changes only
+                    after the push. --acr logs in to that ACR through az first.
 
 Options:
   --docker PATH     docker binary to use (default: docker on PATH)
@@ -98,6 +107,11 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
       timeout: { value: true },
       'success-threshold': { value: true },
       'failure-threshold': { value: true },
+      namespace: { value: true },
+      release: { value: true },
+      'no-wait': {},
+      acr: { value: true },
+      network: { value: true },
     });
   } catch (e) {
     if (e instanceof UsageError) {
@@ -142,6 +156,8 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
       return releaseCommand(rest, flags, out, err);
     case 'probes':
       return probesCommand(rest, flags, out, err);
+    case 'ship':
+      return shipCommand(rest, flags, paths, out, err);
     default:
       err(`aks-worker: unknown command "${command}".\nRun "aks-worker --help" for the list of commands.\n`);
       return 2;
@@ -330,6 +346,52 @@ async function probesCommand(rest: string[], flags: Record<string, string | bool
     return 0;
   } catch (e) {
     if (e instanceof YamlEditError) return bad(e.message);
+    throw e;
+  }
+}
+
+async function shipCommand(rest: string[], flags: Record<string, string | boolean>, paths: ToolPaths, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const bad = (message: string) => {
+    err(`aks-worker ship: ${message}\n`);
+    return 2;
+  };
+  if (rest.length !== 1) return bad('give one workspace folder, e.g. "aks-worker ship .".');
+  const folder = resolve(rest[0]);
+  if (flags.bump !== undefined && !['patch', 'minor', 'major'].includes(String(flags.bump))) return bad(`--bump must be patch, minor or major (got "${String(flags.bump)}").`);
+  const parts = await findWorkspaceParts(folder).catch(() => undefined);
+  if (!parts) return bad(`${folder} does not exist or cannot be read.`);
+  if (!parts.dockerfile) return bad(`no Dockerfile in ${folder}; run "aks-worker dockerfile" first.`);
+  if (!parts.chartDir) return bad(`no Helm chart (Chart.yaml) in ${folder}; run "aks-worker chart create" first.`);
+  const release = typeof flags.release === 'string' ? flags.release : parts.chartName;
+  try {
+    const r = await ship(
+      {
+        dockerfile: parts.dockerfile,
+        chartDir: parts.chartDir,
+        workspace: folder,
+        tag: typeof flags.tag === 'string' ? flags.tag : undefined,
+        bump: flags.bump as 'patch' | 'minor' | 'major' | undefined,
+        namespace: typeof flags.namespace === 'string' ? flags.namespace : 'default',
+        release,
+        wait: flags['no-wait'] !== true,
+        acrName: typeof flags.acr === 'string' ? flags.acr : undefined,
+        buildArgs: typeof flags.network === 'string' ? ['--network', flags.network] : undefined,
+        createNamespace: true,
+      },
+      {
+        paths,
+        sink: { info: (l) => err(`${l}\n`) },
+        onStep: (step, i, detail) => err(`[${i + 1}/${SHIP_STEPS.length}] ${step}: ${detail}\n`),
+      },
+    );
+    out(`image ${r.image}${r.digest ? ` ${r.digest}` : ''}\nchart version ${r.chartVersion}\nrelease ${r.release.name} revision ${r.release.revision} ${r.release.status} in ${r.release.namespace}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof ShipInputError) return bad(e.message);
+    if (e instanceof ShipStepError) {
+      err(`aks-worker ship: ${e.message}\n${e.step === 'build' || e.step === 'push' ? 'The chart was not changed.\n' : ''}`);
+      return 1;
+    }
     throw e;
   }
 }

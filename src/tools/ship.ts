@@ -1,0 +1,132 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { formatImageRef, parseImageRef, tagProblem } from '../core/imageRef';
+import { BumpKind, nextPatch } from '../core/versions';
+import { ToolPaths } from './catalog';
+import { ACR_TOKEN_USER, acrToken } from './az';
+import { buildImage, login, pushImage } from './docker';
+import { nearestSolutionDir } from './dotnetProject';
+import { ActionableError } from './errors';
+import { ReleaseInfo, upgradeInstall } from './helm';
+import { LineSink } from './process';
+import { bumpChartFiles } from './workerChart';
+
+export const SHIP_STEPS = ['build', 'push', 'bump', 'release'] as const;
+export type ShipStep = (typeof SHIP_STEPS)[number];
+
+export class ShipInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ShipInputError';
+  }
+}
+
+/** A step that failed: which, and why. Nothing after it ran. */
+export class ShipStepError extends Error {
+  constructor(readonly step: ShipStep, readonly cause: unknown) {
+    super(`${step} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'ShipStepError';
+  }
+}
+
+export interface ShipRequest {
+  /** Absolute paths. */
+  dockerfile: string;
+  chartDir: string;
+  /** Where the workspace ends (a solution above it is not the build context). */
+  workspace: string;
+  /** The new image tag; default: the chart's appVersion, bumped. */
+  tag?: string;
+  bump?: BumpKind;
+  namespace: string;
+  release: string;
+  wait?: boolean;
+  timeout?: string;
+  /** Log in to this ACR through az before pushing; otherwise docker's existing login is used. */
+  acrName?: string;
+  /** Extra docker build arguments, e.g. ["--platform", "linux/amd64"]. */
+  buildArgs?: string[];
+  createNamespace?: boolean;
+}
+
+export interface ShipOptions {
+  paths?: ToolPaths;
+  env?: Record<string, string | undefined>;
+  sink?: LineSink;
+  signal?: AbortSignal;
+  onStep?: (step: ShipStep, index: number, detail: string) => void;
+}
+
+export interface ShipResult {
+  image: string;
+  digest?: string;
+  chartVersion: string;
+  release: ReleaseInfo;
+}
+
+/** The image the chart deploys (values image.repository) and the tag this ship will use. */
+export async function planShip(req: Pick<ShipRequest, 'chartDir' | 'tag'>): Promise<{ repository: string; tag: string; currentAppVersion?: string }> {
+  let values: Record<string, unknown>;
+  let chart: Record<string, unknown>;
+  try {
+    values = (parseDocument(await readFile(join(req.chartDir, 'values.yaml'), 'utf8')).toJS() ?? {}) as Record<string, unknown>;
+    chart = (parseDocument(await readFile(join(req.chartDir, 'Chart.yaml'), 'utf8')).toJS() ?? {}) as Record<string, unknown>;
+  } catch (err) {
+    throw new ShipInputError(`${req.chartDir} is not a readable chart: ${(err as Error).message}`);
+  }
+  const repository = (values.image as { repository?: unknown } | undefined)?.repository;
+  if (typeof repository !== 'string' || !repository) throw new ShipInputError(`${join(req.chartDir, 'values.yaml')} has no image.repository: set it to <registry>/<image>.`);
+  try {
+    const ref = parseImageRef(repository);
+    if (!ref.registry) throw new ShipInputError(`image.repository "${repository}" names no registry; set it to <registry login server>/<image>.`);
+  } catch (err) {
+    if (err instanceof ShipInputError) throw err;
+    throw new ShipInputError(`image.repository "${repository}": ${(err as Error).message}`);
+  }
+  const currentAppVersion = chart.appVersion === undefined ? undefined : String(chart.appVersion);
+  const tag = req.tag ?? (currentAppVersion ? nextPatch(currentAppVersion) : undefined) ?? '0.0.1';
+  const tp = tagProblem(tag);
+  if (tp) throw new ShipInputError(tp);
+  return { repository, tag, currentAppVersion };
+}
+
+/**
+ * Build → push → bump → upgrade. Each step starts only if the one before succeeded; the chart files
+ * change only after the image is in the registry, and atomically.
+ */
+export async function ship(req: ShipRequest, o: ShipOptions = {}): Promise<ShipResult> {
+  const { repository, tag } = await planShip(req);
+  const image = formatImageRef({ ...parseImageRef(repository), tag });
+  const common = { paths: o.paths, env: o.env, sink: o.sink, signal: o.signal };
+  const step = async <T>(name: ShipStep, detail: string, run: () => Promise<T>): Promise<T> => {
+    if (o.signal?.aborted) throw new ShipStepError(name, new Error('cancelled before it started'));
+    o.onStep?.(name, SHIP_STEPS.indexOf(name), detail);
+    o.sink?.info(`── ${name}: ${detail}`);
+    try {
+      return await run();
+    } catch (err) {
+      throw new ShipStepError(name, err);
+    }
+  };
+
+  await step('build', `docker build ${image}`, async () => {
+    const context = (await nearestSolutionDir(join(req.dockerfile, '..'), req.workspace)) ?? join(req.dockerfile, '..');
+    return buildImage({ dockerfile: req.dockerfile, context, tags: [image], extraArgs: req.buildArgs }, common);
+  });
+  const pushed = await step('push', `docker push ${image}`, async () => {
+    if (req.acrName) {
+      const { accessToken, loginServer } = await acrToken(req.acrName, common);
+      if (loginServer !== parseImageRef(repository).registry) {
+        throw new ActionableError('az', 'registry-mismatch', `The chart pushes to ${parseImageRef(repository).registry}, but ACR ${req.acrName} logs in to ${loginServer}.`);
+      }
+      await login(loginServer, ACR_TOKEN_USER, accessToken, common);
+    }
+    return pushImage(image, common);
+  });
+  const bumped = await step('bump', `chart version (${req.bump ?? 'patch'}), appVersion and image.tag = ${tag}`, () => bumpChartFiles(req.chartDir, { appVersion: tag, chartVersion: req.bump ?? 'patch' }));
+  const release = await step('release', `helm upgrade --install ${req.release} in ${req.namespace}`, () =>
+    upgradeInstall({ release: req.release, chartDir: req.chartDir, namespace: req.namespace, createNamespace: req.createNamespace, wait: req.wait ?? true, timeout: req.timeout ?? '5m' }, common),
+  );
+  return { image, digest: pushed.digest, chartVersion: bumped.to.version, release };
+}
