@@ -3,7 +3,6 @@ import { DoctorReport } from '../tools/doctor';
 import { endAllRunning } from '../tools/process';
 import { DoctorPanel, runDoctor } from './doctor/doctorPanel';
 import { KubeContextService } from './kubeContext';
-import { PENDING_COMMANDS, notAvailableYet } from './steps/pending';
 import { registerCommand } from './util/commands';
 import { createLog } from './util/log';
 import { PodsTreeProvider } from './views/podsTree';
@@ -117,8 +116,10 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
     return ProbePanel.show(context.extensionUri, log, chart);
   });
   command('aksWorker.showPodDetails', 'Show Pod Restarts and Events', true, async (target) => (await import('./podPanel/podPanel')).showPodDetailsCommand(context.extensionUri, log, target));
+  command('aksWorker.ship', 'Ship (build → push → bump → upgrade)', true, async (target, options) =>
+    (await import('./steps/ship/shipCommand')).shipCommand(state, kube, log, target, asObject(options)),
+  );
   command('aksWorker.attachRegistry', 'Attach Registry to Cluster', true, async () => (await import('./steps/registry/attachRegistry')).attachRegistryCommand(state, log));
-  for (const c of PENDING_COMMANDS) command(c.id, c.title, c.runsTools, () => notAvailableYet(c.title, version));
 
   // Reading the kubeconfig and scanning the workspace run after activation returns.
   void kube.refresh().catch((err: unknown) => log.warn(`kubeconfig: ${String(err)}`));

@@ -1,0 +1,104 @@
+import * as vscode from 'vscode';
+import { parseImageRef } from '../../../core/imageRef';
+import { SHIP_STEPS, ShipInputError, ShipStepError, planShip, ship } from '../../../tools/ship';
+import { findWorkspaceParts } from '../../../tools/workspaceFiles';
+import { KubeContextService } from '../../kubeContext';
+import { WorkflowState } from '../../state';
+import { toolPaths, workflowSettings } from '../../util/config';
+import { RunView } from '../../util/runView';
+
+export interface ShipOptions {
+  tag?: string;
+  /** false: no confirmation (for callers that already asked). */
+  confirm?: boolean;
+}
+
+/** Ship: build → push → bump → upgrade for a workspace folder, one cancellable notification. */
+export async function shipCommand(state: WorkflowState, kube: KubeContextService, log: vscode.LogOutputChannel, target?: unknown, options: ShipOptions = {}) {
+  const folder =
+    (target instanceof vscode.Uri ? vscode.workspace.getWorkspaceFolder(target) : undefined) ??
+    (vscode.workspace.workspaceFolders?.length === 1 ? vscode.workspace.workspaceFolders[0] : await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Ship which folder?' }));
+  if (!folder) return undefined;
+  const parts = await findWorkspaceParts(folder.uri.fsPath);
+  if (!parts.dockerfile || !parts.chartDir) {
+    const what = !parts.dockerfile ? 'a Dockerfile' : 'a Helm chart';
+    const fix = !parts.dockerfile ? 'Add Dockerfile' : 'Create Worker Chart';
+    const pick = await vscode.window.showWarningMessage(`Ship needs ${what} in ${folder.name}.`, fix);
+    if (pick) await vscode.commands.executeCommand(!parts.dockerfile ? 'aksWorker.addDockerfile' : 'aksWorker.createChart');
+    return undefined;
+  }
+  const remembered = state.get(folder);
+  const settings = workflowSettings(folder);
+  const release = settings.releaseName ?? remembered.releaseNames?.[parts.chartDir] ?? parts.chartName;
+  const ctxNs = kube.kubeconfig?.contexts.find((c) => c.name === kube.contextName)?.namespace;
+  const namespace = settings.namespace ?? ctxNs ?? 'default';
+  let plan;
+  try {
+    plan = await planShip({ chartDir: parts.chartDir, tag: options.tag });
+  } catch (err) {
+    if (err instanceof ShipInputError) {
+      void vscode.window.showErrorMessage(`Ship: ${err.message}`);
+      return undefined;
+    }
+    throw err;
+  }
+  const registry = parseImageRef(plan.repository).registry as string;
+  const acrName = remembered.registry?.loginServer === registry ? remembered.registry.acrName : /\.azurecr\.(io|cn|us)$/.test(registry) ? registry.split('.')[0] : undefined;
+  if (options.confirm !== false) {
+    const go = 'Ship';
+    const ok = await vscode.window.showInformationMessage(
+      `Ship ${plan.repository}:${plan.tag} as ${release} to ${namespace} (context ${kube.contextName ?? 'none'})?`,
+      { modal: true, detail: `Builds ${vscode.workspace.asRelativePath(parts.dockerfile)}, pushes to ${registry}${acrName ? ` (logging in to ACR ${acrName})` : ''}, bumps ${vscode.workspace.asRelativePath(parts.chartDir)} to appVersion ${plan.tag}, then helm upgrade --install with wait.` },
+      go,
+    );
+    if (ok !== go) return undefined;
+  }
+  const view = new RunView(`Ship ${release}`, log);
+  const started = Date.now();
+  try {
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Shipping ${release}`, cancellable: true }, (progress, token) => {
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      return ship(
+        {
+          dockerfile: parts.dockerfile as string,
+          chartDir: parts.chartDir as string,
+          workspace: folder.uri.fsPath,
+          tag: plan.tag,
+          namespace,
+          release,
+          acrName,
+          buildArgs: vscode.workspace.getConfiguration('aksWorker.build', folder).get<string[]>('extraArgs', []),
+          timeout: vscode.workspace.getConfiguration('aksWorker.release', folder).get<string>('timeout', '5m'),
+          wait: vscode.workspace.getConfiguration('aksWorker.release', folder).get<boolean>('wait', true),
+        },
+        {
+          paths: toolPaths(folder),
+          sink: view.sink,
+          signal: controller.signal,
+          onStep: (step, i, detail) => progress.report({ message: `${i + 1}/${SHIP_STEPS.length} ${step}: ${detail}`, increment: 100 / SHIP_STEPS.length }),
+        },
+      );
+    });
+    const at = new Date().toISOString();
+    await state.update(folder, {
+      lastBuilt: { ref: result.image, at, dockerfile: parts.dockerfile, context: folder.uri.fsPath },
+      lastPushed: { ref: result.image, digest: result.digest, uploaded: 0, reused: 0, at },
+      registry: { loginServer: registry, acrName },
+      lastRelease: { release: result.release.name, namespace: result.release.namespace, chartDir: parts.chartDir, revision: result.release.revision, status: result.release.status, appVersion: result.release.appVersion, at },
+      releaseNames: { ...remembered.releaseNames, [parts.chartDir]: release },
+    });
+    const msg = `Shipped ${result.image}: ${release} revision ${result.release.revision} ${result.release.status} in ${namespace} (${((Date.now() - started) / 1000).toFixed(0)} s).`;
+    view.finish(true, msg);
+    void vscode.window.showInformationMessage(msg);
+    await vscode.commands.executeCommand('aksWorker.watchPods', namespace);
+    return result;
+  } catch (err) {
+    const text = err instanceof ShipStepError ? `${err.message}${err.step === 'build' || err.step === 'push' ? ' The chart was not changed.' : ''} Nothing after that step ran.` : err instanceof Error ? err.message : String(err);
+    view.finish(false, text);
+    if (err instanceof ShipStepError && err.cause instanceof Error && err.cause.name === 'ToolCancelledError') throw err.cause;
+    throw new Error(text);
+  } finally {
+    view.dispose();
+  }
+}
