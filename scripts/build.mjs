@@ -74,7 +74,13 @@ const vendorPlugin = {
 };
 
 async function buildApp() {
-  rmSync(join(root, 'dist'), { recursive: true, force: true });
+  // Source maps of an earlier development build must not ship; the rest is overwritten in place
+  // (deleting dist/ would break a test run or a watch that is reading it).
+  if (production) {
+    for (const f of readdirSync(join(root, 'dist'), { recursive: true }).map(String)) {
+      if (f.endsWith('.map')) rmSync(join(root, 'dist', f), { force: true });
+    }
+  }
   copyVendorAssets();
   const options = {
     ...common,

@@ -48,7 +48,7 @@ export async function shipCommand(state: WorkflowState, kube: KubeContextService
     const go = 'Ship';
     const ok = await vscode.window.showInformationMessage(
       `Ship ${plan.repository}:${plan.tag} as ${release} to ${namespace} (context ${kube.contextName ?? 'none'})?`,
-      { modal: true, detail: `Builds ${vscode.workspace.asRelativePath(parts.dockerfile)}, pushes to ${registry}${acrName ? ` (logging in to ACR ${acrName})` : ''}, bumps ${vscode.workspace.asRelativePath(parts.chartDir)} to appVersion ${plan.tag}, then helm upgrade --install with wait.` },
+      { modal: true, detail: `Builds ${vscode.workspace.asRelativePath(parts.dockerfile)}, pushes to ${registry}${acrName ? ` (logging in to ACR ${acrName})` : ''}, bumps ${vscode.workspace.asRelativePath(parts.chartDir)} to appVersion ${plan.tag}, then helm upgrade --install with wait (creating ${namespace} if it does not exist).` },
       go,
     );
     if (ok !== go) return undefined;
@@ -71,6 +71,7 @@ export async function shipCommand(state: WorkflowState, kube: KubeContextService
           buildArgs: vscode.workspace.getConfiguration('aksWorker.build', folder).get<string[]>('extraArgs', []),
           timeout: vscode.workspace.getConfiguration('aksWorker.release', folder).get<string>('timeout', '5m'),
           wait: vscode.workspace.getConfiguration('aksWorker.release', folder).get<boolean>('wait', true),
+          createNamespace: true,
         },
         {
           paths: toolPaths(folder),

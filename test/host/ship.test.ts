@@ -1,0 +1,60 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { login } from '../../src/tools/docker';
+import { buildDotnetStandIns } from '../integration/dotnetStandIn';
+import { activateApi, children, eventually, labelOf, textOf, workspaceRoot } from './helpers';
+
+function rig(): Record<string, string> | undefined {
+  const file = process.env.AKS_WORKER_RIG_ENV;
+  if (!file || !existsSync(file)) return undefined;
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (m) env[m[1]] = m[2];
+  }
+  return env;
+}
+
+describe('Ship in VS Code (against the rig)', function () {
+  this.timeout(240_000);
+  const r = rig();
+  const ns = `ship-host-${process.pid}`;
+
+  before(async function () {
+    if (!r) {
+      if (process.env.CI) throw new Error('the rig environment (AKS_WORKER_RIG_ENV) is missing on CI');
+      this.skip();
+    }
+    const cfg = vscode.workspace.getConfiguration('aksWorker');
+    await cfg.update('paths.helm', r.RIG_HELM4, vscode.ConfigurationTarget.Workspace);
+    await cfg.update('namespace', ns, vscode.ConfigurationTarget.Workspace);
+    await cfg.update('build.extraArgs', ['--network', 'none'], vscode.ConfigurationTarget.Workspace);
+    await cfg.update('release.timeout', '120s', vscode.ConfigurationTarget.Workspace);
+    await buildDotnetStandIns({ env: process.env, busybox: r.RIG_BUSYBOX ?? '/bin/busybox' });
+    // The user's existing docker login to the registry the chart names.
+    await login(r.RIG_REGISTRY, r.RIG_REGISTRY_USER, r.RIG_REGISTRY_PASSWORD);
+    const values = vscode.Uri.joinPath(workspaceRoot(), 'charts', 'sample-worker', 'values.yaml');
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(values));
+    await vscode.workspace.fs.writeFile(values, new TextEncoder().encode(text.replace(/repository: \S+/, `repository: ${r.RIG_REGISTRY}/shiphost`)));
+  });
+
+  it('Ship builds, pushes, bumps and releases, then watches the release\'s pods', async () => {
+    const result = await vscode.commands.executeCommand<{ image: string; release: { revision: number; status: string; appVersion?: string } }>('aksWorker.ship', undefined, { confirm: false });
+    assert.ok(result, 'Ship returned its result');
+    assert.match(result.image, /\/shiphost:\d+\.\d+\.\d+$/);
+    assert.equal(result.release.status, 'deployed');
+    const chart = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(workspaceRoot(), 'charts', 'sample-worker', 'Chart.yaml')));
+    assert.match(chart, new RegExp(`^appVersion: "${result.image.split(':').pop()?.replace(/\./g, '\\.')}"$`, 'm'));
+    const api = await activateApi();
+    const step = await eventually(async () => (await children(api)).find((c) => labelOf(c.item) === 'Release' && /deployed/.test(textOf(c.item.description))));
+    assert.ok(step, 'the Release step shows the deployed revision');
+    const pods = (api as unknown as { pods: { watcher: { namespace: string; watching: boolean } } }).pods.watcher;
+    assert.equal(pods.namespace, ns);
+    assert.equal(pods.watching, true);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('aksWorker.stopWatchingPods');
+  });
+});
