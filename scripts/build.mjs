@@ -4,7 +4,7 @@
 //   node scripts/build.mjs --watch       rebuild on change
 //   node scripts/build.mjs --tests       every test/**/*.ts to out/test/**/*.js (CommonJS)
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, rmSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -76,7 +76,7 @@ const vendorPlugin = {
 async function buildApp() {
   // Source maps of an earlier development build must not ship; the rest is overwritten in place
   // (deleting dist/ would break a test run or a watch that is reading it).
-  if (production) {
+  if (production && existsSync(join(root, 'dist'))) {
     for (const f of readdirSync(join(root, 'dist'), { recursive: true }).map(String)) {
       if (f.endsWith('.map')) rmSync(join(root, 'dist', f), { force: true });
     }
