@@ -198,7 +198,14 @@ function timelineSection(s: PanelState): HTMLElement {
   }
   section.append(legend());
   for (const tl of s.timelines) {
-    const c = h('vscode-collapsible', { title: tl.pod, open: !state.folded.includes(tl.pod), class: 'pod-timeline', 'data-pod': tl.pod });
+    const n = (k: PointKind) => tl.points.filter((p) => p.kind === k).length;
+    const c = h('vscode-collapsible', {
+      title: 'Pod',
+      description: `${tl.pod} · ${n('restart')} restarts seen · Unhealthy ×${n('unhealthy')} · Killing ×${n('killing')}`,
+      open: !state.folded.includes(tl.pod),
+      class: 'pod-timeline',
+      'data-pod': tl.pod,
+    });
     c.addEventListener('vsc-collapsible-toggle', (e) => {
       const open = (e as CustomEvent<{ open: boolean }>).detail.open;
       state.folded = open ? state.folded.filter((p) => p !== tl.pod) : [...new Set([...state.folded, tl.pod])];
