@@ -1,4 +1,5 @@
 // Shared helpers for the extension-host tests (not a test file itself).
+import { existsSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 
 export const EXTENSION_ID = 'aks-worker.aks-worker-deploy';
@@ -97,4 +98,26 @@ export function say(text: string): void {
       .map((l) => `[host-test] ${l}`)
       .join('\n'),
   );
+}
+
+/** The rig's environment (docker engine, registry, API server, helm, az stand-in) when the runner passed it. */
+export function rigEnv(): Record<string, string> | undefined {
+  const file = process.env.AKS_WORKER_RIG_ENV;
+  if (!file || !existsSync(file)) return undefined;
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (m) env[m[1]] = m[2];
+  }
+  return env;
+}
+
+/** In a `before`: the rig's environment; skips the suite without a rig, except on CI where that is an error. */
+export function requireRig(ctx: Mocha.Context): Record<string, string> {
+  const env = rigEnv();
+  if (!env) {
+    if (process.env.CI) throw new Error('the rig environment (AKS_WORKER_RIG_ENV) is missing on CI');
+    ctx.skip();
+  }
+  return env as Record<string, string>;
 }

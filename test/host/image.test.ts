@@ -1,31 +1,17 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { inspectImage } from '../../src/tools/docker';
 import { buildDotnetStandIns } from '../integration/dotnetStandIn';
-import { activateApi, children, eventually, labelOf, textOf, workspaceRoot } from './helpers';
+import { activateApi, children, eventually, labelOf, textOf, workspaceRoot, requireRig } from './helpers';
 
 /** The rig's environment (docker engine, registry, az stand-in), when the runner passed it. */
-function rig(): Record<string, string> | undefined {
-  const file = process.env.AKS_WORKER_RIG_ENV;
-  if (!file || !existsSync(file)) return undefined;
-  const env: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (m) env[m[1]] = m[2];
-  }
-  return env;
-}
 
 describe('Image steps in VS Code (against the rig)', function () {
   this.timeout(240_000);
-  const r = rig();
+  let r: Record<string, string> = {};
 
   before(async function () {
-    if (!r) {
-      if (process.env.CI) throw new Error('the rig environment (AKS_WORKER_RIG_ENV) is missing on CI');
-      this.skip();
-    }
+    r = requireRig(this);
     const cfg = vscode.workspace.getConfiguration('aksWorker');
     await cfg.update('paths.az', r.RIG_AZ, vscode.ConfigurationTarget.Workspace);
     // There is no network bridge in the rig's engine: RUN steps need --network none.

@@ -1,21 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { upgradeInstall } from '../../src/tools/helm';
 import { listJson } from '../../src/tools/kubectl';
 import { control } from '../rig/tests/rig';
-import { eventually, workspaceRoot } from './helpers';
+import { eventually, workspaceRoot, requireRig } from './helpers';
 
-function rig(): Record<string, string> | undefined {
-  const file = process.env.AKS_WORKER_RIG_ENV;
-  if (!file || !existsSync(file)) return undefined;
-  const env: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (m) env[m[1]] = m[2];
-  }
-  return env;
-}
 
 interface Watcher {
   pods(): Array<{ name: string; restarts: number; release?: string; uid: string; namespace: string; containers: unknown[] }>;
@@ -25,16 +14,13 @@ interface Watcher {
 
 describe('Pods view (against the rig)', function () {
   this.timeout(240_000);
-  const r = rig();
+  let r: Record<string, string> = {};
   const ns = `pods-${process.pid}`;
   const release = 'watched';
   let watcher: Watcher;
 
   before(async function () {
-    if (!r) {
-      if (process.env.CI) throw new Error('the rig environment (AKS_WORKER_RIG_ENV) is missing on CI');
-      this.skip();
-    }
+    r = requireRig(this);
     await control('POST', 'config', { timeScale: 0.02 });
     await control('POST', 'health', { namespace: ns, deployment: `${release}-sample-worker`, health: { mode: 'hang' } });
     const chart = vscode.Uri.joinPath(workspaceRoot(), 'charts', 'sample-worker').fsPath;

@@ -1,31 +1,17 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { login } from '../../src/tools/docker';
 import { buildDotnetStandIns } from '../integration/dotnetStandIn';
-import { activateApi, children, eventually, labelOf, textOf, workspaceRoot } from './helpers';
+import { activateApi, children, eventually, labelOf, textOf, workspaceRoot, requireRig } from './helpers';
 
-function rig(): Record<string, string> | undefined {
-  const file = process.env.AKS_WORKER_RIG_ENV;
-  if (!file || !existsSync(file)) return undefined;
-  const env: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (m) env[m[1]] = m[2];
-  }
-  return env;
-}
 
 describe('Ship in VS Code (against the rig)', function () {
   this.timeout(240_000);
-  const r = rig();
+  let r: Record<string, string> = {};
   const ns = `ship-host-${process.pid}`;
 
   before(async function () {
-    if (!r) {
-      if (process.env.CI) throw new Error('the rig environment (AKS_WORKER_RIG_ENV) is missing on CI');
-      this.skip();
-    }
+    r = requireRig(this);
     const cfg = vscode.workspace.getConfiguration('aksWorker');
     await cfg.update('paths.helm', r.RIG_HELM4, vscode.ConfigurationTarget.Workspace);
     await cfg.update('namespace', ns, vscode.ConfigurationTarget.Workspace);
