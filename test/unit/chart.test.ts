@@ -3,6 +3,7 @@ import { BumpError, bumpChart } from '../../src/core/bump';
 import { chartNameProblem, setAppVersion, stripDeployment, stripValues, workerNotes } from '../../src/core/chart';
 import { bumpSemver, isSemver, nextPatch } from '../../src/core/versions';
 import { YamlEditError, YamlTextEditor } from '../../src/core/yamlEdit';
+import { OLD_DEPLOYMENT } from './helmCreateFixtures';
 
 /** Lines that differ between two texts of the same length in lines. */
 function changedLines(a: string, b: string): Array<[string, string]> {
@@ -77,35 +78,6 @@ describe('Bump Version', () => {
   });
 });
 
-// templates/deployment.yaml as `helm create` wrote it in Helm 3.9 to 3.13: probes inline, port 80.
-const OLD_DEPLOYMENT = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ include "w.fullname" . }}
-spec:
-  {{- if not .Values.autoscaling.enabled }}
-  replicas: {{ .Values.replicaCount }}
-  {{- end }}
-  template:
-    spec:
-      containers:
-        - name: {{ .Chart.Name }}
-          image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"
-          ports:
-            - name: http
-              containerPort: 80
-              protocol: TCP
-          livenessProbe:
-            httpGet:
-              path: /
-              port: http
-          readinessProbe:
-            httpGet:
-              path: /
-              port: http
-          resources:
-            {{- toYaml .Values.resources | nindent 12 }}
-`;
 
 describe('stripping a helm create chart for a worker', () => {
   it('older deployment templates: inline probes become value-driven, port 80 becomes the health port', () => {

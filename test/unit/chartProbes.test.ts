@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readChartProbes, templatePorts, writeProbeToTemplate, writeProbeToValues } from '../../src/core/chartProbes';
 import { Probe } from '../../src/core/probes';
 import { YamlTextEditor } from '../../src/core/yamlEdit';
+import { OLD_DEPLOYMENT } from './helmCreateFixtures';
 
 const DEPLOYMENT_FROM_VALUES = `spec:
   template:
@@ -94,32 +95,7 @@ describe('probes in a chart', () => {
   });
 });
 
-const INLINE = `apiVersion: apps/v1
-kind: Deployment
-spec:
-  {{- if not .Values.autoscaling.enabled }}
-  replicas: {{ .Values.replicaCount }}
-  {{- end }}
-  template:
-    spec:
-      containers:
-        - name: {{ .Chart.Name }}
-          image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"
-          ports:
-            - name: http
-              containerPort: 80
-              protocol: TCP
-          livenessProbe:
-            httpGet:
-              path: /
-              port: http
-          readinessProbe:
-            httpGet:
-              path: /
-              port: http
-          resources:
-            {{- toYaml .Values.resources | nindent 12 }}
-`;
+const INLINE = OLD_DEPLOYMENT;
 
 describe('probes written inline in a Go-templated deployment.yaml', () => {
   it('reads them', () => {

@@ -2,14 +2,15 @@ import * as assert from 'node:assert/strict';
 import { LineSplitter, tail } from '../../src/core/lines';
 import { displayCommand, redact } from '../../src/core/redact';
 
+function split(chunks: string[]): string[] {
+  const out: string[] = [];
+  const s = new LineSplitter((l) => out.push(l));
+  for (const c of chunks) s.push(c);
+  s.end();
+  return out;
+}
+
 describe('LineSplitter', () => {
-  const split = (chunks: string[]) => {
-    const out: string[] = [];
-    const s = new LineSplitter((l) => out.push(l));
-    for (const c of chunks) s.push(c);
-    s.end();
-    return out;
-  };
   it('joins lines across chunks', () => assert.deepEqual(split(['ab', 'c\nd', 'e\n']), ['abc', 'de']));
   it('treats CRLF as one break and a lone CR as a redraw', () => assert.deepEqual(split(['a\r', '\nb\rc\n']), ['a', 'b', 'c']));
   it('emits a last unterminated line', () => assert.deepEqual(split(['x']), ['x']));
@@ -35,13 +36,6 @@ describe('displayCommand', () => {
 });
 
 describe('LineSplitter edge cases', () => {
-  const split = (chunks: string[]) => {
-    const out: string[] = [];
-    const s = new LineSplitter((l) => out.push(l));
-    for (const c of chunks) s.push(c);
-    s.end();
-    return out;
-  };
   it('a CRLF split across chunks is one break', () => assert.deepEqual(split(['a\r', '\n', 'b']), ['a', 'b']));
   it('progress redraws arrive one by one', () =>
     assert.deepEqual(split(['Pushing 1MB/6MB\rPushing 3MB/6MB\r', 'Pushed\n']), ['Pushing 1MB/6MB', 'Pushing 3MB/6MB', 'Pushed']));
