@@ -14,5 +14,5 @@ run(process.execPath, ['scripts/build.mjs', '--production']);
 mkdirSync(join(root, 'dist-vsix'), { recursive: true });
 const out = join('dist-vsix', `${pkg.name}-${pkg.version}.vsix`);
 // The bundle has no runtime node_modules; --skip-license is not needed (LICENSE exists).
-run(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--no-update-package-json', '--out', out]);
+run(process.execPath, [join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--no-update-package-json', '--no-rewrite-relative-links', '--out', out]);
 console.log(out);
