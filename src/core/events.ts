@@ -80,6 +80,10 @@ export function explainRatio(groups: readonly EventGroup[], failureThreshold: nu
   if (Math.abs(ratio - failureThreshold) < 0.5) {
     return `${shown} Unhealthy per Killing: each restart followed ${failureThreshold} failed liveness probes in a row, as failureThreshold ${failureThreshold} says.`;
   }
+  const pending = unhealthy - failureThreshold * killing;
+  if (pending > 0 && pending < failureThreshold) {
+    return `${failureThreshold} Unhealthy per Killing, as failureThreshold ${failureThreshold} says: each restart followed ${failureThreshold} failed liveness probes in a row; the last ${pending} failure${pending === 1 ? '' : 's'} since the latest restart ${pending === 1 ? 'has' : 'have'} not reached the threshold yet.`;
+  }
   return ratio > failureThreshold
     ? `${shown} Unhealthy per Killing, more than failureThreshold ${failureThreshold}: some failures did not lead to a kill (the worker recovered in time, or readiness/startup probes failed too).`
     : `${shown} Unhealthy per Killing, fewer than failureThreshold ${failureThreshold}: some kills had other causes, or events were aggregated away.`;

@@ -101,6 +101,9 @@ describe('events', () => {
     assert.equal(groups[0].lastSeen, '2026-11-26T10:09:00Z');
     assert.match(explainRatio(groups, 6) ?? '', /^6 Unhealthy per Killing: each restart followed 6 failed liveness probes/);
     assert.match(explainRatio(groups, 3) ?? '', /more than failureThreshold 3/);
+    // 26 Unhealthy and 4 Killing with failureThreshold 6: 24 led to kills, 2 are on their way.
+    const inFlight = groupEvents([normalizeEvent(core('Unhealthy', 26, '2026-11-26T10:09:00Z')), normalizeEvent(core('Killing', 4, '2026-11-26T10:08:00Z', 'Normal'))]);
+    assert.match(explainRatio(inFlight, 6) ?? '', /^6 Unhealthy per Killing, as failureThreshold 6 says: .*the last 2 failures since the latest restart have not reached the threshold yet\.$/);
     assert.match(explainRatio(groups.filter((g) => g.reason !== 'Killing'), 6) ?? '', /no kill yet/);
   });
 });
