@@ -99,6 +99,10 @@ export class PodPanel implements vscode.Disposable {
       if (s.state === 'retrying' && s.message) this.log.warn(`Pod panel (${which} watch): ${s.message}`);
       this.schedulePost();
     };
+    // kubectl ends a (re)list's burst only after a quiet moment; events arriving prove the watch runs.
+    const flowing = (which: 'pods' | 'events') => {
+      if (this.status[which].state !== 'watching') this.status[which] = { state: 'watching' };
+    };
     this.watches = [
       watchKind('pods', {
         namespace: this.target.namespace,
@@ -106,6 +110,7 @@ export class PodPanel implements vscode.Disposable {
         paths: this.paths,
         sink,
         onEvent: (e) => {
+          flowing('pods');
           const we = e as WatchEvent;
           if (!shows(we.object)) return;
           const uid: string | undefined = we.object?.metadata?.uid;
@@ -132,6 +137,7 @@ export class PodPanel implements vscode.Disposable {
         paths: this.paths,
         sink,
         onEvent: (e) => {
+          flowing('events');
           if (this.events.apply(e as WatchEvent)) this.schedulePost();
         },
         onResync: (begin) => {

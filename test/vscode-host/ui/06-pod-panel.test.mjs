@@ -1,0 +1,152 @@
+// A worker whose health endpoint hangs is installed on the rig; the user opens Show Pod Restarts and
+// Events from the command palette, answers the namespace and release, and reads the restarts, the
+// timeline and the events with the Unhealthy/Killing ratio explained. Needs the rig
+// (AKS_WORKER_RIG_ENV, passed by `npm test`); without it the suite is skipped.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { activeWebview, dismiss, eventually, openActivity, page, runCommand, ui } from './harness.mjs';
+
+function rigEnv() {
+  const file = process.env.AKS_WORKER_RIG_ENV;
+  if (!file || !existsSync(file)) return undefined;
+  const env = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (m) env[m[1]] = m[2];
+  }
+  return env;
+}
+
+function control(rig, method, path, body) {
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      new URL(`${rig.RIG_CONTROL_URL}/${path}`),
+      { method, ca: readFileSync(rig.RIG_KUBE_CA), headers: { Authorization: `Bearer ${rig.RIG_KUBE_TOKEN}`, 'Content-Type': 'application/json' } },
+      (res) => {
+        let s = '';
+        res.on('data', (d) => (s += d));
+        res.on('end', () => ((res.statusCode ?? 500) >= 400 ? reject(new Error(`control ${method} ${path}: ${res.statusCode} ${s}`)) : resolve(s ? JSON.parse(s) : undefined)));
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+function tool(rig, bin, args) {
+  const home = mkdtempSync(join(tmpdir(), 'aksw-ui-pods-'));
+  const r = spawnSync(bin, args, { env: { ...process.env, ...rig, HOME: home, KUBECACHEDIR: join(home, 'kubecache') }, encoding: 'utf8', timeout: 120_000 });
+  rmSync(home, { recursive: true, force: true });
+  if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} → ${r.status}\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+describe('Pod panel', function () {
+  this.timeout(120_000);
+  const rig = rigEnv();
+  const namespace = `ui-pods-${process.pid}`;
+  const release = 'hangs';
+  let previousTimeScale;
+  let settingsFile;
+
+  before(async function () {
+    if (!rig) {
+      if (process.env.CI) throw new Error('the rig environment (AKS_WORKER_RIG_ENV) is missing on CI');
+      console.log('      skipped: the rig is not running (AKS_WORKER_RIG_ENV unset), so there are no pods to watch');
+      this.skip();
+    }
+    // The pinned kubectl, through the workspace's settings.
+    mkdirSync(join(ui.workspace, '.vscode'), { recursive: true });
+    settingsFile = join(ui.workspace, '.vscode', 'settings.json');
+    writeFileSync(settingsFile, JSON.stringify({ 'aksWorker.paths.kubectl': rig.RIG_KUBECTL, 'aksWorker.namespace': namespace }, null, 2));
+    previousTimeScale = (await control(rig, 'GET', 'state'))?.timeScale;
+    await control(rig, 'POST', 'config', { timeScale: 0.02 });
+    await control(rig, 'POST', 'health', { namespace, deployment: `${release}-sample-worker`, health: { mode: 'hang' } });
+    tool(rig, rig.RIG_HELM4, ['upgrade', '--install', release, join(ui.workspace, 'charts', 'sample-worker'), '--namespace', namespace, '--create-namespace']);
+  });
+
+  after(async () => {
+    if (!rig) return;
+    await dismiss();
+    try {
+      tool(rig, rig.RIG_KUBECTL, ['delete', 'namespace', namespace, '--wait=false']);
+    } catch {
+      // the namespace may be gone already
+    }
+    if (previousTimeScale !== undefined) await control(rig, 'POST', 'config', { timeScale: previousTimeScale }).catch(() => {});
+    if (settingsFile) rmSync(settingsFile, { force: true });
+  });
+
+  it('opens from the command palette after asking for the namespace and the release', async () => {
+    // The palette offers the command once the extension has read the kubeconfig (aksWorker.hasKubeContext),
+    // and the namespace offered is the workspace setting's once VS Code has read .vscode/settings.json.
+    await openActivity('AKS Worker');
+    const input = page().locator('.quick-input-widget input[type="text"], .quick-input-widget input.input').first();
+    await eventually(
+      async () => {
+        await runCommand('AKS Worker: Show Pod Restarts and Events');
+        await input.waitFor({ state: 'visible' });
+        await page().locator('.quick-input-widget', { hasText: '(1/2)' }).first().waitFor({ state: 'visible', timeout: 5_000 });
+        return (await input.inputValue()) === namespace;
+      },
+      { timeout: 45_000, interval: 1000, message: 'the configured namespace offered' },
+    );
+    await input.press('Enter');
+    await eventually(async () => (await input.inputValue()) === '' && (await page().locator('.quick-input-widget', { hasText: '(2/2)' }).count()) > 0, { message: 'the release prompt' });
+    await input.fill(release);
+    await input.press('Enter');
+    await page().locator('.tabs-container .tab', { hasText: `Pods: ${release} (${namespace})` }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    const web = activeWebview();
+    await eventually(async () => /Pods: watching/.test((await web.locator('#watch-pods').textContent()) ?? ''), { timeout: 30_000, message: 'the pods watch running' });
+    await eventually(async () => (await web.locator('#pods tbody tr').count()) === 1, { timeout: 30_000, message: 'one pod row' });
+  });
+
+  it('shows the restarts, the last termination and the ratio explained against failureThreshold 6', async () => {
+    const web = activeWebview();
+    const row = web.locator('#pods tbody tr').first();
+    await eventually(async () => Number(await row.locator('td.restarts').textContent()) >= 2, { timeout: 60_000, message: 'two restarts' });
+    assert.match((await row.locator('td.last').textContent()) ?? '', /Error \(exit 137\)/);
+    await eventually(async () => /Unhealthy ×\d+/.test((await web.locator('#totals').textContent()) ?? '') && /Killing ×\d+/.test((await web.locator('#totals').textContent()) ?? ''), { timeout: 30_000, message: 'event totals' });
+    await eventually(async () => /as failureThreshold 6 says/.test((await web.locator('#ratio').textContent()) ?? ''), { timeout: 60_000, message: 'the ratio explained' });
+    assert.ok((await web.locator('svg.timeline .pt.killing').count()) > 0, 'Killing marks on the timeline');
+    assert.ok((await web.locator('svg.timeline .pt.unhealthy').count()) > 0, 'Unhealthy marks on the timeline');
+    assert.ok((await web.locator('svg.timeline .pt.restart').count()) > 0, 'restart marks on the timeline');
+  });
+
+  it('is usable from the keyboard: Enter on a pod row moves to its timeline', async () => {
+    const web = activeWebview();
+    const row = web.locator('#pods tbody tr').first();
+    await row.focus();
+    await row.press('Enter');
+    await eventually(async () => (await web.locator('svg.timeline:focus').count()) === 1, { message: 'the timeline focused' });
+    assert.match((await web.locator('svg.timeline:focus').getAttribute('aria-label')) ?? '', /\d+ restarts, \d+ Unhealthy, \d+ Killing/);
+  });
+
+  it('shows its content again after another editor hid it', async () => {
+    await runCommand('Go to File...');
+    const input = page().locator('.quick-input-widget input[type="text"], .quick-input-widget input.input').first();
+    await input.waitFor({ state: 'visible' });
+    await input.fill('values.yaml');
+    await page().locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'values.yaml' }).first().click();
+    await page().locator('.tabs-container .tab.active', { hasText: 'values.yaml' }).first().waitFor({ state: 'visible' });
+    await page().locator('.tabs-container .tab', { hasText: `Pods: ${release} (${namespace})` }).first().click();
+    const web = activeWebview();
+    await eventually(async () => (await web.locator('#pods tbody tr').count()) === 1 && /failureThreshold 6/.test((await web.locator('#ratio').textContent()) ?? ''), { timeout: 20_000, message: 'the pods and the ratio shown again' });
+  });
+
+  it('Retry starts the watches again and the pod panel keeps its content', async () => {
+    const web = activeWebview();
+    await web.locator('#retry').click();
+    await eventually(async () => /Pods: watching/.test((await web.locator('#watch-pods').textContent()) ?? '') && /Events: watching/.test((await web.locator('#watch-events').textContent()) ?? ''), {
+      timeout: 30_000,
+      message: 'both watches running again',
+    });
+    assert.equal(await web.locator('#pods tbody tr').count(), 1);
+    assert.match((await web.locator('#ratio').textContent()) ?? '', /failureThreshold 6/);
+  });
+});
