@@ -52,7 +52,9 @@ describe('probe budget against the rig\'s simulated kubelet', function () {
     await waitFor('a restart of the long blocker', async () => (await restarts('long-worker')) >= 2, 60_000);
     const e = await events('long-worker');
     assert.ok(e.killing >= 2, JSON.stringify(e));
-    assert.equal(e.unhealthy, 3 * e.killing, `3 Unhealthy per Killing: ${JSON.stringify(e)}`);
+    // Each kill follows 3 failures; up to 2 more may belong to a hang still under way.
+    const extra = e.unhealthy - 3 * e.killing;
+    assert.ok(extra >= 0 && extra < 3, `3 Unhealthy per Killing: ${JSON.stringify(e)}`);
   });
 
   it('spares a worker that blocks less than the budget', async () => {
