@@ -1,20 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { upgradeInstall } from '../../src/tools/helm';
 import { control, kubectl } from '../rig/tests/rig';
-import { eventually, workspaceRoot } from './helpers';
-
-function rig(): Record<string, string> | undefined {
-  const file = process.env.AKS_WORKER_RIG_ENV;
-  if (!file || !existsSync(file)) return undefined;
-  const env: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (m) env[m[1]] = m[2];
-  }
-  return env;
-}
+import { eventually, requireRig, workspaceRoot } from './helpers';
 
 interface PanelState {
   watch: { pods: { state: string }; events: { state: string } };
@@ -37,17 +25,14 @@ const total = (s: PanelState, reason: string) => s.groups.find((g) => g.reason =
 
 describe('Pod panel (against the rig)', function () {
   this.timeout(180_000);
-  const r = rig();
+  let r: Record<string, string> | undefined;
   const namespace = `pods-${process.pid}-${Date.now().toString(36)}`;
   const release = 'hangs';
   let panel: PanelForTests | undefined;
   let previousTimeScale: number | undefined;
 
   before(async function () {
-    if (!r) {
-      if (process.env.CI) throw new Error('the rig environment (AKS_WORKER_RIG_ENV) is missing on CI');
-      this.skip();
-    }
+    r = requireRig(this);
     process.env.RIG_ENV_FILE = process.env.AKS_WORKER_RIG_ENV;
     const cfg = vscode.workspace.getConfiguration('aksWorker');
     await cfg.update('paths.helm', r.RIG_HELM4, vscode.ConfigurationTarget.Workspace);
