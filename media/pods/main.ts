@@ -51,7 +51,7 @@ function render(): void {
     app.replaceChildren(h('p', {}, 'Connecting to the cluster…'));
     return;
   }
-  const subject = s.release ? `release ${s.release}` : s.pod ? `pod ${s.pod}` : 'every pod';
+  const subject = s.pod ? `pod ${s.pod}` : s.release ? `release ${s.release}` : 'every pod';
   const header = h(
     'header',
     {},

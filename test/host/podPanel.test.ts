@@ -5,6 +5,7 @@ import { control, kubectl } from '../rig/tests/rig';
 import { eventually, requireRig, workspaceRoot } from './helpers';
 
 interface PanelState {
+  pod?: string;
   watch: { pods: { state: string }; events: { state: string } };
   starts: number;
   pods: Array<{ name: string; restarts: number; lastReason?: string; lastExitCode?: number; ready: number; total: number }>;
@@ -67,6 +68,20 @@ describe('Pod panel (against the rig)', function () {
     assert.ok(watching, `both watches run and the release's pod is listed: ${JSON.stringify(panel.state().watch)}`);
     assert.equal(watching.failureThreshold, 6, 'failureThreshold comes from the pod\'s own liveness probe');
     assert.ok(await eventually(() => (panel?.posts ?? 0) > 0, 20_000), 'the page asked for the state and got it');
+  });
+
+  it('a Pods view pod row opens a panel of that pod alone', async () => {
+    const name = (panel as PanelForTests).state().pods[0].name;
+    const single = (await vscode.commands.executeCommand('aksWorker.showPodDetails', { kind: 'pod', pod: { name, namespace, release } })) as PanelForTests;
+    try {
+      assert.notEqual(single, panel, 'a panel of its own');
+      const s = await eventually(() => single.state().pods.length === 1 && single.state(), 30_000);
+      assert.ok(s, 'the pod is listed');
+      assert.equal(s.pod, name);
+      assert.equal(s.pods[0].name, name);
+    } finally {
+      single.dispose();
+    }
   });
 
   it('reports restarts rising, each after an Error exit 137', async () => {

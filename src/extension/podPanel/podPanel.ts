@@ -29,11 +29,11 @@ export class PodPanel implements vscode.Disposable {
   private static panels = new Map<string, PodPanel>();
 
   static key(t: PodTarget): string {
-    return `${t.namespace}/${t.release ? `release=${t.release}` : t.pod ? `pod=${t.pod}` : '*'}`;
+    return `${t.namespace}/${t.pod ? `pod=${t.pod}` : t.release ? `release=${t.release}` : '*'}`;
   }
 
   static title(t: PodTarget): string {
-    return `Pods: ${t.release ?? t.pod ?? 'all'} (${t.namespace})`;
+    return `Pods: ${t.pod ?? t.release ?? 'all'} (${t.namespace})`;
   }
 
   static show(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, target: PodTarget, paths: ToolPaths): PodPanel {
@@ -232,10 +232,18 @@ export async function showPodPanel(extensionUri: vscode.Uri, log: vscode.LogOutp
 
 const isName = (v: unknown): v is string => typeof v === 'string' && /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(v);
 
-/** The target a tree item or a caller passes; asks for the namespace and release when there is none. */
+/**
+ * The target a caller passes (`{ namespace, release?, pod? }`, where a pod wins over its release) or a
+ * Pods view row (`{ kind: 'release', namespace, release }`, `{ kind: 'pod', pod: PodSummary }`); asks
+ * for the namespace and release when there is none.
+ */
 export async function podTargetFrom(arg: unknown): Promise<PodTarget | undefined> {
   if (typeof arg === 'object' && arg !== null) {
-    const a = arg as Record<string, unknown>;
+    let a = arg as Record<string, unknown>;
+    if (typeof a.pod === 'object' && a.pod !== null) {
+      const p = a.pod as Record<string, unknown>;
+      a = { namespace: p.namespace, release: p.release, pod: p.name };
+    }
     if (isName(a.namespace)) {
       return { namespace: a.namespace, ...(isName(a.release) ? { release: a.release } : {}), ...(isName(a.pod) ? { pod: a.pod } : {}) };
     }
