@@ -201,7 +201,7 @@ function timelineSection(s: PanelState): HTMLElement {
     const n = (k: PointKind) => tl.points.filter((p) => p.kind === k).length;
     const c = h('vscode-collapsible', {
       title: 'Pod',
-      description: `${tl.pod} · ${n('restart')} restarts seen · Unhealthy ×${n('unhealthy')} · Killing ×${n('killing')}`,
+      description: `${tl.pod} · ${n('restart')} restart${n('restart') === 1 ? '' : 's'} seen · Unhealthy ×${n('unhealthy')} · Killing ×${n('killing')}`,
       open: !state.folded.includes(tl.pod),
       class: 'pod-timeline',
       'data-pod': tl.pod,
