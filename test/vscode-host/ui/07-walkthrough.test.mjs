@@ -392,11 +392,15 @@ describe('Walkthrough: from a .NET worker to a running pod', function () {
     const pane = await expandPane('Pods');
     const releaseRow = pane.locator('.monaco-list-row', { has: p.locator('.label-name', { hasText: new RegExp(`^${chart}$`) }) }).first();
     await releaseRow.waitFor({ state: 'visible', timeout: 60_000 });
-    const podRow = pane.locator(`.monaco-list-row[aria-label^="Pod ${chart}-"][aria-label*="Running"]`).first();
-    await podRow.waitFor({ state: 'visible', timeout: 90_000 });
+    // Revision 2 replaced the pod: wait until the old one is gone and the new one is ready.
+    const podRows = pane.locator(`.monaco-list-row[aria-label^="Pod ${chart}-"]`);
+    await eventually(
+      async () => (await podRows.count()) === 1 && /, Running,/.test((await podRows.first().getAttribute('aria-label')) ?? '') && /1\/1 ready/.test((await releaseRow.textContent()) ?? ''),
+      { timeout: 90_000, message: `one running pod, ${chart} 1/1 ready` },
+    );
+    const podRow = podRows.first();
     const podName = /^Pod (\S+?),/.exec((await podRow.getAttribute('aria-label')) ?? '')?.[1];
     assert.ok(podName, 'the pod row names the pod');
-    await eventually(async () => /1\/1 ready/.test((await releaseRow.textContent()) ?? ''), { timeout: 90_000, message: `${chart}: 1/1 ready` });
 
     const { menu } = await contextMenuWith(podRow, ['Show Pod Restarts and Events']);
     await chooseMenuItem(menu, 'Show Pod Restarts and Events');
