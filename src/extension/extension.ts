@@ -117,7 +117,7 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
   });
   command('aksWorker.showPodDetails', 'Show Pod Restarts and Events', true, async (target) => (await import('./podPanel/podPanel')).showPodDetailsCommand(context.extensionUri, log, target));
   command('aksWorker.ship', 'Ship (build → push → bump → upgrade)', true, async (target, options) =>
-    (await import('./steps/ship/shipCommand')).shipCommand(state, kube, log, target, asObject(options)),
+    (await import('./steps/ship/shipCommand')).shipCommand(model, state, kube, log, target, asObject(options)),
   );
   command('aksWorker.attachRegistry', 'Attach Registry to Cluster', true, async () => (await import('./steps/registry/attachRegistry')).attachRegistryCommand(state, log));
 

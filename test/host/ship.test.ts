@@ -26,7 +26,11 @@ describe('Ship in VS Code (against the rig)', function () {
   });
 
   it('Ship builds, pushes, bumps and releases, then watches the release\'s pods', async () => {
-    const result = await vscode.commands.executeCommand<{ image: string; release: { revision: number; status: string; appVersion?: string } }>('aksWorker.ship', undefined, { confirm: false });
+    const result = await vscode.commands.executeCommand<{ image: string; release: { revision: number; status: string; appVersion?: string } }>(
+      'aksWorker.ship',
+      vscode.Uri.joinPath(workspaceRoot(), 'charts', 'sample-worker'),
+      { confirm: false },
+    );
     assert.ok(result, 'Ship returned its result');
     assert.match(result.image, /\/shiphost:\d+\.\d+\.\d+$/);
     assert.equal(result.release.status, 'deployed');

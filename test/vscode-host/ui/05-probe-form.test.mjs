@@ -1,7 +1,7 @@
 // A user opens the probe form on the sample chart, changes failureThreshold, sees the budget and
 // the picture follow, saves, and finds only that value changed in values.yaml.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { activeWebview, dismiss, eventually, page, runCommand, ui } from './harness.mjs';
 
@@ -13,6 +13,8 @@ describe('Probe form', () => {
     valuesPath = join(ui.workspace, 'charts', 'sample-worker', 'values.yaml');
     original = readFileSync(valuesPath, 'utf8');
   });
+  // Later tests install the sample chart as it came.
+  after(() => writeFileSync(valuesPath, original));
 
   it('opens from the command palette and shows the budget of the sample chart', async () => {
     await dismiss();

@@ -372,11 +372,6 @@ describe('Walkthrough: from a .NET worker to a running pod', function () {
 
   it('8. Ship builds, pushes, bumps and upgrades a second version after the user confirms', async () => {
     const p = page();
-    // WORKAROUND (extension bug, see the report): Ship ignores the chart folder it is run on and
-    // ships the first chart of the workspace by path, which is the sample's. The user removes the
-    // sample chart, which they do not deploy, so Ship finds theirs.
-    rmSync(join(ui.workspace, 'charts', 'sample-worker'), { recursive: true, force: true });
-    await eventually(async () => (await p.locator('.explorer-folders-view .monaco-list-row[aria-label="sample-worker"]').count()) === 0, { timeout: 15_000, message: 'the sample chart gone from the Explorer' }).catch(() => {});
     await explorerMenu(`charts/${chart}`, 'Ship (build → push → bump → upgrade)');
     const ask = await answerDialog(new RegExp(`Ship ${escapeRe(rig.RIG_REGISTRY)}/sampleworker:0\\.0\\.3 as ${chart} to ${escapeRe(namespace)}`), 'Ship', 30_000);
     assert.match(ask, /logging in to ACR rigacr/);

@@ -6,6 +6,8 @@ import { KubeContextService } from '../../kubeContext';
 import { WorkflowState } from '../../state';
 import { toolPaths, workflowSettings } from '../../util/config';
 import { RunView } from '../../util/runView';
+import { WorkspaceModel } from '../../workspaceModel';
+import { pickChart } from '../chart/chartTarget';
 
 export interface ShipOptions {
   tag?: string;
@@ -14,12 +16,20 @@ export interface ShipOptions {
 }
 
 /** Ship: build → push → bump → upgrade for a workspace folder, one cancellable notification. */
-export async function shipCommand(state: WorkflowState, kube: KubeContextService, log: vscode.LogOutputChannel, target?: unknown, options: ShipOptions = {}) {
+export async function shipCommand(model: WorkspaceModel, state: WorkflowState, kube: KubeContextService, log: vscode.LogOutputChannel, target?: unknown, options: ShipOptions = {}) {
   const folder =
     (target instanceof vscode.Uri ? vscode.workspace.getWorkspaceFolder(target) : undefined) ??
     (vscode.workspace.workspaceFolders?.length === 1 ? vscode.workspace.workspaceFolders[0] : await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Ship which folder?' }));
   if (!folder) return undefined;
   const parts = await findWorkspaceParts(folder.uri.fsPath);
+  // The chart Ship was run on (right-click), else the only chart, else the one the user picks.
+  const charts = (await model.get()).find((f) => f.folder.uri.toString() === folder.uri.toString())?.scan.charts.filter((c) => !c.error) ?? [];
+  if (target instanceof vscode.Uri || charts.length > 1) {
+    const chart = await pickChart(model, target, 'Ship');
+    if (!chart) return undefined;
+    parts.chartDir = chart.dir;
+    parts.chartName = chart.name;
+  }
   if (!parts.dockerfile || !parts.chartDir) {
     const what = !parts.dockerfile ? 'a Dockerfile' : 'a Helm chart';
     const fix = !parts.dockerfile ? 'Add Dockerfile' : 'Create Worker Chart';
@@ -82,6 +92,7 @@ export async function shipCommand(state: WorkflowState, kube: KubeContextService
       );
     });
     const at = new Date().toISOString();
+    await model.rescan(); // Chart.yaml and values.yaml changed on disk
     await state.update(folder, {
       lastBuilt: { ref: result.image, at, dockerfile: parts.dockerfile, context: folder.uri.fsPath },
       lastPushed: { ref: result.image, digest: result.digest, uploaded: 0, reused: 0, at },
