@@ -258,8 +258,13 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   state.host = msg.state;
   persist();
   render();
-  const again = focusedId ? document.getElementById(focusedId) : focusedPod ? document.querySelector(`tr[data-pod="${CSS.escape(focusedPod)}"]`) : null;
-  (again as HTMLElement | null)?.focus();
+  const restore = () => {
+    const again = focusedId ? document.getElementById(focusedId) : focusedPod ? document.querySelector(`tr[data-pod="${CSS.escape(focusedPod)}"]`) : null;
+    (again as HTMLElement | null)?.focus();
+    return !again || document.activeElement === again;
+  };
+  // The collapsibles render their content a frame later; focus what was focused once they have.
+  if (!restore()) requestAnimationFrame(() => void (restore() || setTimeout(restore, 50)));
 });
 
 void Promise.all(['vscode-button', 'vscode-badge', 'vscode-collapsible'].map((n) => customElements.whenDefined(n))).then(() => {
