@@ -4,6 +4,7 @@
  * of restarts, Unhealthy, Killing and BackOff.
  */
 import { KubeEvent, normalizeEvent } from './events';
+import { ResyncMap } from './resync';
 import { PodSummary, WatchEvent } from './pods';
 
 /** Kubernetes' default failureThreshold. */
@@ -58,8 +59,7 @@ export function occurrenceTimes(prev: { event: KubeEvent; times: number[]; appro
 
 /** The events a watch has seen, with a resync sweep like PodStore's. */
 export class EventStore {
-  private readonly events = new Map<string, { event: KubeEvent; times: number[]; approx: number }>();
-  private seenSinceResync: Set<string> | undefined;
+  private readonly events = new ResyncMap<{ event: KubeEvent; times: number[]; approx: number }>();
 
   get size(): number {
     return this.events.size;
@@ -69,7 +69,7 @@ export class EventStore {
   apply(e: WatchEvent): boolean {
     if (e.type === 'BOOKMARK' || e.type === 'ERROR' || !e.object?.metadata) return false;
     const k = normalizeEvent(e.object);
-    this.seenSinceResync?.add(k.uid);
+    this.events.seen(k.uid);
     if (e.type === 'DELETED') return this.events.delete(k.uid);
     const prev = this.events.get(k.uid);
     if (prev && prev.event.count === k.count && prev.event.lastSeen === k.lastSeen && prev.event.message === k.message) return false;
@@ -78,20 +78,11 @@ export class EventStore {
   }
 
   beginResync(): void {
-    this.seenSinceResync = new Set();
+    this.events.beginResync();
   }
 
   endResync(): number {
-    if (!this.seenSinceResync) return 0;
-    let dropped = 0;
-    for (const uid of [...this.events.keys()]) {
-      if (!this.seenSinceResync.has(uid)) {
-        this.events.delete(uid);
-        dropped++;
-      }
-    }
-    this.seenSinceResync = undefined;
-    return dropped;
+    return this.events.endResync();
   }
 
   /** Events about the named pods (all events when `pods` is undefined). */

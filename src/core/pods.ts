@@ -1,3 +1,5 @@
+import { ResyncMap } from './resync';
+
 /**
  * Pods as the Pods view and panel show them, reduced from Kubernetes Pod JSON and watch events.
  */
@@ -145,8 +147,7 @@ export function isWatchError(v: any): boolean {
 
 /** The pods a watch has seen: upserts, deletes, and a sweep of pods a re-list did not bring back. */
 export class PodStore {
-  private readonly pods = new Map<string, PodSummary>();
-  private seenSinceResync: Set<string> | undefined;
+  private readonly pods = new ResyncMap<PodSummary>();
 
   get size(): number {
     return this.pods.size;
@@ -164,7 +165,7 @@ export class PodStore {
   apply(e: WatchEvent): boolean {
     if (e.type === 'BOOKMARK' || e.type === 'ERROR' || !e.object?.metadata) return false;
     const p = summarizePod(e.object);
-    this.seenSinceResync?.add(p.uid);
+    this.pods.seen(p.uid);
     if (e.type === 'DELETED') return this.pods.delete(p.uid);
     this.pods.set(p.uid, p);
     return true;
@@ -172,21 +173,12 @@ export class PodStore {
 
   /** Starts a re-list: pods not seen again before `endResync` are dropped. */
   beginResync(): void {
-    this.seenSinceResync = new Set();
+    this.pods.beginResync();
   }
 
   /** Drops every pod the re-list did not bring back; returns how many. */
   endResync(): number {
-    if (!this.seenSinceResync) return 0;
-    let dropped = 0;
-    for (const uid of [...this.pods.keys()]) {
-      if (!this.seenSinceResync.has(uid)) {
-        this.pods.delete(uid);
-        dropped++;
-      }
-    }
-    this.seenSinceResync = undefined;
-    return dropped;
+    return this.pods.endResync();
   }
 
   clear(): void {
