@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import {
   activeWebview,
@@ -44,36 +45,8 @@ function tool(rig, bin, args, { cwd } = {}) {
   return r.stdout;
 }
 
-// STAND-IN for the dotnet CLI, as in test/integration/dotnetStandIn.ts (no .NET image can be pulled
-// here): the generated Dockerfile builds unchanged against busybox images tagged like the real ones.
-const DOTNET = `#!/bin/sh
-# STAND-IN for the dotnet CLI (AKS Worker Deploy test rig) - not the real .NET SDK.
-set -e
-cmd="$1"; shift || true
-fail() { echo "$1" >&2; exit 1; }
-case "$cmd" in
-  restore)
-    proj="$1"
-    [ -f "$proj" ] || fail "MSBUILD : error MSB1009: Project file does not exist. Switch: $proj"
-    d=$(dirname "$proj"); mkdir -p "$d/obj"; echo '{"version":3}' > "$d/obj/project.assets.json"
-    echo "  Restored $proj" ;;
-  build|publish)
-    proj="$1"; shift
-    [ -f "$proj" ] || fail "MSBUILD : error MSB1009: Project file does not exist. Switch: $proj"
-    d=$(dirname "$proj")
-    [ -f "$d/obj/project.assets.json" ] || fail "error NETSDK1004: Assets file '$d/obj/project.assets.json' not found. Run a NuGet package restore to generate this file."
-    ls "$d"/*.cs >/dev/null 2>&1 || fail "error CS5001: Program does not contain a static 'Main' method suitable for an entry point"
-    out=""
-    while [ $# -gt 0 ]; do case "$1" in -o) out="$2"; shift 2 ;; -c) shift 2 ;; *) shift ;; esac; done
-    [ -n "$out" ] || fail "stand-in: -o is required"
-    asm=$(sed -n 's:.*<AssemblyName>\\(.*\\)</AssemblyName>.*:\\1:p' "$proj")
-    [ -n "$asm" ] || asm=$(basename "$proj" .csproj)
-    mkdir -p "$out"; echo "stand-in assembly $asm ($cmd)" > "$out/$asm.dll"
-    echo "  $asm -> $out/$asm.dll" ;;
-  *.dll) [ -f "$cmd" ] || fail "Could not execute because the specified command or file was not found."; echo "running $cmd" ;;
-  *) fail "dotnet stand-in: unsupported command '$cmd'" ;;
-esac
-`;
+// The stand-in .NET images (no .NET image can be pulled here): test/fixtures/dotnet-stand-in.
+const STAND_IN = fileURLToPath(new URL('../../fixtures/dotnet-stand-in/', import.meta.url));
 
 /** Builds mcr.microsoft.com/dotnet/{sdk,aspnet,runtime}:8.0 stand-ins in the rig's engine. */
 function buildDotnetStandIns(rig) {
@@ -81,20 +54,9 @@ function buildDotnetStandIns(rig) {
   try {
     copyFileSync(rig.RIG_BUSYBOX || '/bin/busybox', join(dir, 'busybox'));
     chmodSync(join(dir, 'busybox'), 0o755);
-    writeFileSync(join(dir, 'dotnet'), DOTNET, { mode: 0o755 });
-    writeFileSync(
-      join(dir, 'Dockerfile'),
-      [
-        '# STAND-IN for a .NET image (test rig)',
-        'FROM scratch',
-        'COPY busybox /bin/busybox',
-        'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
-        'COPY dotnet /usr/bin/dotnet',
-        'ENV APP_UID=1654 DOTNET_STAND_IN=1',
-        'LABEL org.opencontainers.image.description="STAND-IN for a .NET image, AKS Worker Deploy test rig"',
-        '',
-      ].join('\n'),
-    );
+    copyFileSync(join(STAND_IN, 'dotnet'), join(dir, 'dotnet'));
+    chmodSync(join(dir, 'dotnet'), 0o755);
+    copyFileSync(join(STAND_IN, 'Dockerfile'), join(dir, 'Dockerfile'));
     const tags = ['sdk', 'aspnet', 'runtime'].flatMap((k) => ['-t', `mcr.microsoft.com/dotnet/${k}:8.0`]);
     tool(rig, rig.RIG_DOCKER || 'docker', ['build', '--network', 'none', ...tags, dir]);
   } finally {
