@@ -167,6 +167,7 @@ function render(): void {
     {},
     h('h1', {}, h('span', { class: 'codicon codicon-pulse', 'aria-hidden': 'true' }), ` Probes of ${host.chart}`),
     h('div', { class: 'where' }, 'Saved in ', link(host.file), host.location === 'template' ? ' (inline in the template)' : '', dirty ? h('span', { class: 'dirty', id: 'dirty' }, ' · unsaved changes') : undefined),
+    host.location === 'template' ? moveButton(dirty) : undefined,
     h(
       'div',
       { class: 'actions' },
@@ -216,6 +217,16 @@ function button(id: string, text: string, icon: string, disabled: boolean, secon
       statusMessage = undefined;
       vscode.postMessage({ type: 'revert' });
     }
+  });
+  return b;
+}
+
+function moveButton(dirty: boolean): HTMLElement {
+  const b = h('vscode-button', { id: 'move-to-values', secondary: true, icon: 'arrow-swap', disabled: dirty, title: dirty ? 'Save or revert your changes first' : 'Keep the probes in values.yaml; the template renders them from there' }, 'Move to values.yaml');
+  b.addEventListener('click', () => {
+    if (b.hasAttribute('disabled')) return;
+    statusMessage = { text: 'Moving the probes to values.yaml…', kind: 'info' };
+    vscode.postMessage({ type: 'moveToValues' });
   });
   return b;
 }
@@ -475,6 +486,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   state.host = m.state;
   if (!restoringDraft && !keepEdits) state.form = fromHost(m.state);
   if (m.reason === 'saved') statusMessage = { text: `Saved to ${m.state.file}.`, kind: 'info' };
+  if (m.reason === 'moved') statusMessage = { text: `The probes now live in ${m.state.file}; the template renders them from there.`, kind: 'info' };
   if (keepEdits) statusMessage = { text: `${m.state.file} changed outside the form; Save writes your edits over it, Revert loads the file.`, kind: 'info' };
   persist();
   render();

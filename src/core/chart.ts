@@ -85,6 +85,30 @@ const WITH_BLOCK = (probe: string, indent: string) =>
   `${indent}{{- with .Values.${probe} }}\n${indent}${probe}:\n${indent}  {{- toYaml . | nindent ${indent.length + 2} }}\n${indent}{{- end }}\n`;
 
 /**
+ * Replaces every probe written inline in a deployment template (`livenessProbe:` followed by its
+ * YAML) with a block that renders it from values (`{{- with .Values.livenessProbe }}` …). Lines
+ * outside those blocks are left as they are. Takes and returns LF text.
+ */
+export function probesFromValues(template: string): string {
+  const lines = template.split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([ \t]*)(livenessProbe|readinessProbe|startupProbe):\s*$/.exec(lines[i]);
+    const prev = out[out.length - 1] ?? '';
+    if (m && !/\{\{-?\s*with \.Values\.(livenessProbe|readinessProbe|startupProbe)\s*\}\}/.test(prev)) {
+      const indent = m[1];
+      let j = i + 1;
+      while (j < lines.length && (lines[j].startsWith(`${indent} `) || lines[j].startsWith(`${indent}\t`))) j++;
+      out.push(...WITH_BLOCK(m[2], indent).trimEnd().split('\n'));
+      i = j - 1;
+      continue;
+    }
+    out.push(lines[i]);
+  }
+  return out.join('\n');
+}
+
+/**
  * templates/deployment.yaml of any `helm create` generation, made to work without the removed
  * templates and values: replicas without autoscaling, the container port from healthPort, probes
  * from values (older generations wrote them inline), and a startupProbe block.
@@ -102,22 +126,7 @@ export function stripDeployment(text: string, file = 'templates/deployment.yaml'
   t = t.replace(port, '$1- name: health\n$2containerPort: {{ .Values.healthPort }}\n');
 
   // Probes written inline (older generations): replace each with a block that reads values.
-  const lines = t.split('\n');
-  const out: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([ \t]*)(livenessProbe|readinessProbe|startupProbe):\s*$/.exec(lines[i]);
-    const prev = out[out.length - 1] ?? '';
-    if (m && !/\{\{-?\s*with \.Values\.(livenessProbe|readinessProbe|startupProbe)\s*\}\}/.test(prev)) {
-      const indent = m[1];
-      let j = i + 1;
-      while (j < lines.length && (lines[j].startsWith(`${indent} `) || lines[j].startsWith(`${indent}\t`))) j++;
-      out.push(...WITH_BLOCK(m[2], indent).trimEnd().split('\n'));
-      i = j - 1;
-      continue;
-    }
-    out.push(lines[i]);
-  }
-  t = out.join('\n');
+  t = probesFromValues(t);
 
   // A startupProbe block after the readiness (or liveness) one.
   if (!/\.Values\.startupProbe/.test(t)) {

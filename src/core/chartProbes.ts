@@ -1,5 +1,6 @@
 import { parseDocument } from 'yaml';
 import { ContainerPort, PROBE_KINDS, Probe, ProbeKind, TIMING_FIELDS, probeFromObject, probeToObject } from './probes';
+import { probesFromValues } from './chart';
 import { YamlEditError, YamlTextEditor } from './yamlEdit';
 
 /**
@@ -152,4 +153,23 @@ export function writeProbeToTemplate(deploymentText: string, kind: ProbeKind, pr
     lines.splice(anchor.endLine + 1, 0, ...render(anchor.indent));
   }
   return lines.join('\n').replace(/\n/g, eol);
+}
+
+/**
+ * Moves probes written inline in the deployment template into values.yaml: each probe's YAML
+ * becomes a values key, and its block in the template becomes `{{- with .Values.<probe> }}`.
+ * Refuses (nothing changed) when a probe uses template expressions.
+ */
+export function moveProbesToValues(valuesText: string, deploymentText: string, files = { values: 'values.yaml', deployment: 'templates/deployment.yaml' }): { values: string; deployment: string } {
+  const eol = deploymentText.includes('\r\n') ? '\r\n' : '\n';
+  const lines = deploymentText.replace(/\r\n/g, '\n').split('\n');
+  const blocks = inlineBlocks(lines);
+  if (!blocks.length) throw new YamlEditError(files.deployment, 'has no probe written inline to move');
+  const ed = new YamlTextEditor(valuesText, files.values);
+  for (const b of blocks) {
+    if (b.body.some((l) => l.includes('{{'))) throw new YamlEditError(files.deployment, `the ${KEY[b.kind]} uses template expressions; move it by hand`, b.keyLine + 1);
+    const p = probeFromObject(parseDocument(b.body.map((l) => l.slice(b.indent.length + 2)).join('\n')).toJS());
+    ed.setBlock([KEY[b.kind]], p ? probeToObject(p) : {});
+  }
+  return { values: ed.toString(), deployment: probesFromValues(lines.join('\n')).replace(/\n/g, eol) };
 }

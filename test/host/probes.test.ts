@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { OLD_DEPLOYMENT } from '../unit/helmCreateFixtures';
 import { workspaceRoot } from './helpers';
 
 interface PanelForTests {
@@ -57,5 +58,35 @@ describe('Probe form host', function () {
     await vscode.commands.executeCommand('undo');
     assert.equal(editor.document.getText(), before);
     await editor.document.save();
+  });
+});
+
+describe('Probe form on an older chart with probes inline in the template', function () {
+  this.timeout(60_000);
+  const dir = () => vscode.Uri.joinPath(workspaceRoot(), 'charts', 'old-style');
+  const file = (...p: string[]) => vscode.Uri.joinPath(dir(), ...p);
+  const read = async (...p: string[]) => new TextDecoder().decode(await vscode.workspace.fs.readFile(file(...p)));
+  let panel: PanelForTests & { moveToValues(): Promise<void> };
+
+  before(async () => {
+    const write = (p: string[], text: string) => vscode.workspace.fs.writeFile(file(...p), new TextEncoder().encode(text));
+    await write(['Chart.yaml'], 'apiVersion: v2\nname: old-style\nversion: 0.1.0\nappVersion: "1.0.0"\n');
+    await write(['values.yaml'], '# values of an older chart\nreplicaCount: 1\nimage:\n  repository: r.io/old\n  tag: ""\n');
+    await write(['templates', 'deployment.yaml'], OLD_DEPLOYMENT);
+    panel = (await vscode.commands.executeCommand('aksWorker.editProbes', dir())) as typeof panel;
+  });
+  after(async () => {
+    panel?.dispose();
+    await vscode.workspace.fs.delete(dir(), { recursive: true });
+  });
+
+  it('edits the inline block, then moves the probes to values.yaml on request', async () => {
+    assert.equal((await panel.state()).location, 'template');
+    await panel.moveToValues();
+    const s = await panel.state();
+    assert.equal(s.location, 'values');
+    assert.deepEqual(s.probes.liveness, { handler: { type: 'httpGet', path: '/', port: 'http' } });
+    assert.match(await read('values.yaml'), /^# values of an older chart\nreplicaCount: 1\n(?:.*\n)*livenessProbe:\n {2}httpGet:\n {4}path: \/\n {4}port: http\n/);
+    assert.match(await read('templates', 'deployment.yaml'), /\{\{- with \.Values\.livenessProbe \}\}/);
   });
 });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { readChartProbes, templatePorts, writeProbeToTemplate, writeProbeToValues } from '../../src/core/chartProbes';
+import { moveProbesToValues, readChartProbes, templatePorts, writeProbeToTemplate, writeProbeToValues } from '../../src/core/chartProbes';
 import { Probe } from '../../src/core/probes';
 import { YamlTextEditor } from '../../src/core/yamlEdit';
 import { OLD_DEPLOYMENT } from './helmCreateFixtures';
@@ -126,5 +126,23 @@ describe('probes written inline in a Go-templated deployment.yaml', () => {
   });
   it('ports resolve through values', () => {
     assert.deepEqual(templatePorts('            - name: health\n              containerPort: {{ .Values.health.port }}\n', 'health:\n  port: 9000\n'), [{ name: 'health', containerPort: 9000 }]);
+  });
+});
+
+describe('moving inline probes to values.yaml', () => {
+  it('writes them to values and makes the template render them from there', () => {
+    const values = '# worker values\nreplicaCount: 1\n';
+    const moved = moveProbesToValues(values, INLINE);
+    assert.equal(moved.values, '# worker values\nreplicaCount: 1\nlivenessProbe:\n  httpGet:\n    path: /\n    port: http\nreadinessProbe:\n  httpGet:\n    path: /\n    port: http\n');
+    assert.match(moved.deployment, / {10}\{\{- with \.Values\.livenessProbe \}\}\n {10}livenessProbe:\n {12}\{\{- toYaml \. \| nindent 12 \}\}\n {10}\{\{- end \}\}\n/);
+    assert.doesNotMatch(moved.deployment, /path: \//);
+    assert.ok(moved.deployment.includes('  {{- if not .Values.autoscaling.enabled }}\n  replicas: {{ .Values.replicaCount }}\n'), 'the rest of the template is untouched');
+    const after = readChartProbes(moved.values, moved.deployment);
+    assert.equal(after.location, 'values');
+    assert.deepEqual(after.probes, readChartProbes('', INLINE).probes);
+  });
+  it('refuses a probe built from template expressions, and one with nothing inline', () => {
+    assert.throws(() => moveProbesToValues('', INLINE.replace('path: /\n              port: http\n          readinessProbe', 'path: {{ .Values.p }}\n              port: http\n          readinessProbe')), /template expressions/);
+    assert.throws(() => moveProbesToValues('', 'spec: {}\n'), /no probe written inline/);
   });
 });

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import { readChartProbes, writeProbeToTemplate, writeProbeToValues } from '../../core/chartProbes';
+import { moveProbesToValues, readChartProbes, writeProbeToTemplate, writeProbeToValues } from '../../core/chartProbes';
 import { PROBE_KINDS, validateProbe } from '../../core/probes';
 import { YamlEditError } from '../../core/yamlEdit';
 import { minimalEdit } from '../util/edits';
@@ -89,7 +89,7 @@ export class ProbePanel implements vscode.Disposable {
     };
   }
 
-  private async post(reason: 'open' | 'external' | 'saved' | 'reverted'): Promise<void> {
+  private async post(reason: 'open' | 'external' | 'saved' | 'reverted' | 'moved'): Promise<void> {
     const message: HostMessage = { type: 'state', state: await this.state(), reason };
     await this.panel.webview.postMessage(message);
   }
@@ -109,6 +109,16 @@ export class ProbePanel implements vscode.Disposable {
         await vscode.window.showTextDocument(s.location === 'template' ? this.deploymentUri : this.valuesUri, { viewColumn: vscode.ViewColumn.Beside });
         return;
       }
+      case 'moveToValues':
+        try {
+          await this.moveToValues();
+          await this.post('moved');
+        } catch (err) {
+          const text = err instanceof Error ? err.message : String(err);
+          this.log.error(`Probe form: ${text}`);
+          await this.panel.webview.postMessage({ type: 'error', message: text } satisfies HostMessage);
+        }
+        return;
       case 'save':
         try {
           await this.save(message.probes);
@@ -149,6 +159,39 @@ export class ProbePanel implements vscode.Disposable {
     try {
       if (edit.size && !(await vscode.workspace.applyEdit(edit))) throw new Error('VS Code did not apply the edit (is the file read-only?). Nothing was saved.');
       await doc.save();
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  /**
+   * Moves probes written inline in the template into values.yaml (the template then renders them
+   * from there), as one edit of both files that Undo reverts.
+   */
+  async moveToValues(): Promise<void> {
+    const [values, deployment] = await Promise.all([this.text(this.valuesUri), this.text(this.deploymentUri)]);
+    let moved;
+    try {
+      moved = moveProbesToValues(values, deployment, { values: this.valuesUri.fsPath, deployment: this.deploymentUri.fsPath });
+    } catch (err) {
+      if (err instanceof YamlEditError) throw new Error(`${err.message} Nothing was changed.`);
+      throw err;
+    }
+    const edit = new vscode.WorkspaceEdit();
+    const deploymentDoc = await vscode.workspace.openTextDocument(this.deploymentUri);
+    minimalEdit(edit, deploymentDoc, moved.deployment);
+    let valuesDoc: vscode.TextDocument | undefined;
+    try {
+      valuesDoc = await vscode.workspace.openTextDocument(this.valuesUri);
+      minimalEdit(edit, valuesDoc, moved.values);
+    } catch {
+      edit.createFile(this.valuesUri, { ignoreIfExists: true, contents: new TextEncoder().encode(moved.values) });
+    }
+    this.saving = true;
+    try {
+      if (!(await vscode.workspace.applyEdit(edit))) throw new Error('VS Code did not apply the edit (is a file read-only?). Nothing was changed.');
+      await deploymentDoc.save();
+      await valuesDoc?.save();
     } finally {
       this.saving = false;
     }

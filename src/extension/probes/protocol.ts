@@ -18,14 +18,15 @@ export interface FormState {
 }
 
 export type HostMessage =
-  | { type: 'state'; state: FormState; reason: 'open' | 'external' | 'saved' | 'reverted' }
+  | { type: 'state'; state: FormState; reason: 'open' | 'external' | 'saved' | 'reverted' | 'moved' }
   | { type: 'error'; message: string };
 
 export type PageMessage =
   | { type: 'ready' }
   | { type: 'save'; probes: ProbeSet }
   | { type: 'revert' }
-  | { type: 'openFile' };
+  | { type: 'openFile' }
+  | { type: 'moveToValues' };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isPort = (v: unknown) => (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && v.length <= 64);
@@ -68,6 +69,7 @@ export function isPageMessage(v: unknown): v is PageMessage {
     case 'ready':
     case 'revert':
     case 'openFile':
+    case 'moveToValues':
       return Object.keys(v).length === 1;
     case 'save':
       return Object.keys(v).length === 2 && isProbeSet(v.probes);

@@ -19,6 +19,13 @@ export async function pickChart(model: WorkspaceModel, target: unknown, title: s
     const p = target.fsPath;
     const found = charts.find((c) => c.dir === p || c.dir === dirname(p));
     if (found) return found;
+    // A chart the workspace scan has not seen yet (just created, say): read it directly.
+    for (const dir of [p, dirname(p)]) {
+      const chartYaml = vscode.Uri.joinPath(vscode.Uri.file(dir), 'Chart.yaml');
+      const text = await vscode.workspace.fs.readFile(chartYaml).then((b) => new TextDecoder().decode(b), () => undefined);
+      const folder = vscode.workspace.getWorkspaceFolder(chartYaml);
+      if (text !== undefined && folder) return { folder, dir, name: /^name:\s*["']?([^"'\s#]+)/m.exec(text)?.[1] ?? basename(dir) };
+    }
   }
   if (charts.length === 0) {
     const create = 'Create Worker Chart';
