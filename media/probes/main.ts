@@ -179,6 +179,12 @@ function render(): void {
   if (statusMessage) children.push(h('p', { class: `status ${statusMessage.kind}`, role: statusMessage.kind === 'error' ? 'alert' : 'status' }, statusMessage.text));
   if (host.location === 'none') {
     children.push(h('p', { class: 'note' }, host.note ?? 'No probes found.'));
+    const add = h('vscode-button', { id: 'add-to-values', icon: 'add' }, 'Add probes to values.yaml');
+    add.addEventListener('click', () => {
+      statusMessage = { text: 'Adding the probes…', kind: 'info' };
+      vscode.postMessage({ type: 'addToValues' });
+    });
+    if (!/template expressions/.test(host.note ?? '')) children.push(add);
     app.replaceChildren(...children.filter((c): c is Node => !!c));
     return;
   }
@@ -486,6 +492,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   state.host = m.state;
   if (!restoringDraft && !keepEdits) state.form = fromHost(m.state);
   if (m.reason === 'saved') statusMessage = { text: `Saved to ${m.state.file}.`, kind: 'info' };
+  if (m.reason === 'added') statusMessage = { text: `The probes are in ${m.state.file}, all off: turn on the ones the worker needs.`, kind: 'info' };
   if (m.reason === 'moved') statusMessage = { text: `The probes now live in ${m.state.file}; the template renders them from there.`, kind: 'info' };
   if (keepEdits) statusMessage = { text: `${m.state.file} changed outside the form; Save writes your edits over it, Revert loads the file.`, kind: 'info' };
   persist();

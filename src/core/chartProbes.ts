@@ -96,7 +96,7 @@ export function readChartProbes(valuesText: string, deploymentText: string): Cha
     }
     return { location: 'template', probes, ports };
   }
-  return { location: 'none', probes: {}, ports, note: 'The deployment template has no probe the form recognises. Add them to values.yaml (and the template) to use the form.' };
+  return { location: 'none', probes: {}, ports, note: 'The deployment template has no probe the form recognises. Add them to values.yaml, and the form edits them there.' };
 }
 
 const handlerKey = (p: Probe) => Object.keys(probeToObject(p))[0];
@@ -172,4 +172,28 @@ export function moveProbesToValues(valuesText: string, deploymentText: string, f
     ed.setBlock([KEY[b.kind]], p ? probeToObject(p) : {});
   }
   return { values: ed.toString(), deployment: probesFromValues(lines.join('\n')).replace(/\n/g, eol) };
+}
+
+/**
+ * Adds value-driven probe blocks to a deployment template that has none: after the first
+ * container's `image:` line, at its indentation, one `{{- with .Values.<probe> }}` block per probe;
+ * and the three probes, off (`{}`), to values.yaml. The form then edits them there.
+ */
+export function addProbesToValues(valuesText: string, deploymentText: string, files = { values: 'values.yaml', deployment: 'templates/deployment.yaml' }): { values: string; deployment: string } {
+  const eol = deploymentText.includes('\r\n') ? '\r\n' : '\n';
+  const lines = deploymentText.replace(/\r\n/g, '\n').split('\n');
+  if (PROBE_KINDS.some((k) => new RegExp(`\\b${KEY[k]}\\b`).test(deploymentText))) {
+    throw new YamlEditError(files.deployment, 'already has probes; edit them in the form');
+  }
+  const image = lines.findIndex((l) => /^\s+(?:-\s+)?image:/.test(l));
+  if (image < 0) throw new YamlEditError(files.deployment, 'has no container `image:` line to put the probes next to; add them by hand');
+  const indent = /^(\s+)(?:-\s+)?/.exec(lines[image])?.[0].replace(/-/, ' ') ?? '';
+  // the container's keys are indented like `image:` (after a leading "- ")
+  let at = image + 1;
+  while (at < lines.length && lines[at].startsWith(`${indent} `)) at++; // a multi-line image value
+  const blocks = PROBE_KINDS.flatMap((k) => [`${indent}{{- with .Values.${KEY[k]} }}`, `${indent}${KEY[k]}:`, `${indent}  {{- toYaml . | nindent ${indent.length + 2} }}`, `${indent}{{- end }}`]);
+  lines.splice(at, 0, ...blocks);
+  const ed = new YamlTextEditor(valuesText, files.values);
+  for (const k of PROBE_KINDS) if (ed.get([KEY[k]]) === undefined) ed.setBlock([KEY[k]], {});
+  return { values: ed.toString(), deployment: lines.join('\n').replace(/\n/g, eol) };
 }

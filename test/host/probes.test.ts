@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { OLD_DEPLOYMENT } from '../unit/helmCreateFixtures';
-import { workspaceRoot } from './helpers';
+import { eventually, workspaceRoot } from './helpers';
 
 interface PanelForTests {
   state(): Promise<{ location: string; probes: Record<string, unknown> }>;
@@ -66,7 +66,7 @@ describe('Probe form on an older chart with probes inline in the template', func
   const dir = () => vscode.Uri.joinPath(workspaceRoot(), 'charts', 'old-style');
   const file = (...p: string[]) => vscode.Uri.joinPath(dir(), ...p);
   const read = async (...p: string[]) => new TextDecoder().decode(await vscode.workspace.fs.readFile(file(...p)));
-  let panel: PanelForTests & { moveToValues(): Promise<void> };
+  let panel: PanelForTests & { moveToValues(): Promise<void>; addToValues(): Promise<void> };
 
   before(async () => {
     const write = (p: string[], text: string) => vscode.workspace.fs.writeFile(file(...p), new TextEncoder().encode(text));
@@ -88,5 +88,18 @@ describe('Probe form on an older chart with probes inline in the template', func
     assert.deepEqual(s.probes.liveness, { handler: { type: 'httpGet', path: '/', port: 'http' } });
     assert.match(await read('values.yaml'), /^# values of an older chart\nreplicaCount: 1\n(?:.*\n)*livenessProbe:\n {2}httpGet:\n {4}path: \/\n {4}port: http\n/);
     assert.match(await read('templates', 'deployment.yaml'), /\{\{- with \.Values\.livenessProbe \}\}/);
+  });
+
+  it('on a template without probes, adds them to values.yaml (off) on request', async () => {
+    const deployment = (await read('templates', 'deployment.yaml')).replace(/ *\{\{- with \.Values\.\w+Probe \}\}\n.*\n.*\n *\{\{- end \}\}\n/g, '');
+    await vscode.workspace.fs.writeFile(file('templates', 'deployment.yaml'), new TextEncoder().encode(deployment));
+    await vscode.workspace.fs.writeFile(file('values.yaml'), new TextEncoder().encode('replicaCount: 1\n'));
+    // The documents VS Code has open follow the files on disk a moment later.
+    assert.ok(await eventually(async () => (await panel.state()).location === 'none', 10_000), 'the form sees a chart without probes');
+    await panel.addToValues();
+    const s = await panel.state();
+    assert.equal(s.location, 'values');
+    assert.deepEqual(s.probes, {});
+    assert.equal(await read('values.yaml'), 'replicaCount: 1\nlivenessProbe: {}\nreadinessProbe: {}\nstartupProbe: {}\n');
   });
 });

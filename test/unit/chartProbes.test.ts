@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { moveProbesToValues, readChartProbes, templatePorts, writeProbeToTemplate, writeProbeToValues } from '../../src/core/chartProbes';
+import { addProbesToValues, moveProbesToValues, readChartProbes, templatePorts, writeProbeToTemplate, writeProbeToValues } from '../../src/core/chartProbes';
 import { Probe } from '../../src/core/probes';
 import { YamlTextEditor } from '../../src/core/yamlEdit';
 import { OLD_DEPLOYMENT } from './helmCreateFixtures';
@@ -144,5 +144,32 @@ describe('moving inline probes to values.yaml', () => {
   it('refuses a probe built from template expressions, and one with nothing inline', () => {
     assert.throws(() => moveProbesToValues('', INLINE.replace('path: /\n              port: http\n          readinessProbe', 'path: {{ .Values.p }}\n              port: http\n          readinessProbe')), /template expressions/);
     assert.throws(() => moveProbesToValues('', 'spec: {}\n'), /no probe written inline/);
+  });
+});
+
+describe('adding probes to a chart that has none', () => {
+  const bare = `spec:
+  template:
+    spec:
+      containers:
+        - name: {{ .Chart.Name }}
+          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"
+          ports:
+            - name: health
+              containerPort: 8080
+`;
+  it('puts value-driven blocks after the image line and the probes, off, in values.yaml', () => {
+    const r = addProbesToValues('image:\n  repository: r.io/w\n', bare);
+    assert.match(r.deployment, /image: "[^\n]+"\n {10}\{\{- with \.Values\.livenessProbe \}\}\n {10}livenessProbe:\n {12}\{\{- toYaml \. \| nindent 12 \}\}\n {10}\{\{- end \}\}\n/);
+    assert.match(r.deployment, /\{\{- end \}\}\n {10}ports:\n/);
+    assert.equal(r.values, 'image:\n  repository: r.io/w\nlivenessProbe: {}\nreadinessProbe: {}\nstartupProbe: {}\n');
+    const after = readChartProbes(r.values, r.deployment);
+    assert.equal(after.location, 'values');
+    assert.deepEqual(after.probes, {});
+    assert.deepEqual(after.ports, [{ name: 'health', containerPort: 8080 }]);
+  });
+  it('refuses a template with probes already, or without a container image', () => {
+    assert.throws(() => addProbesToValues('', INLINE), /already has probes/);
+    assert.throws(() => addProbesToValues('', 'spec: {}\n'), /no container `image:` line/);
   });
 });

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import { moveProbesToValues, readChartProbes, writeProbeToTemplate, writeProbeToValues } from '../../core/chartProbes';
+import { addProbesToValues, moveProbesToValues, readChartProbes, writeProbeToTemplate, writeProbeToValues } from '../../core/chartProbes';
 import { PROBE_KINDS, validateProbe } from '../../core/probes';
 import { YamlEditError } from '../../core/yamlEdit';
 import { minimalEdit } from '../util/edits';
@@ -89,7 +89,7 @@ export class ProbePanel implements vscode.Disposable {
     };
   }
 
-  private async post(reason: 'open' | 'external' | 'saved' | 'reverted' | 'moved'): Promise<void> {
+  private async post(reason: 'open' | 'external' | 'saved' | 'reverted' | 'moved' | 'added'): Promise<void> {
     const message: HostMessage = { type: 'state', state: await this.state(), reason };
     await this.panel.webview.postMessage(message);
   }
@@ -110,9 +110,11 @@ export class ProbePanel implements vscode.Disposable {
         return;
       }
       case 'moveToValues':
+      case 'addToValues':
         try {
-          await this.moveToValues();
-          await this.post('moved');
+          if (message.type === 'moveToValues') await this.moveToValues();
+          else await this.addToValues();
+          await this.post(message.type === 'moveToValues' ? 'moved' : 'added');
         } catch (err) {
           const text = err instanceof Error ? err.message : String(err);
           this.log.error(`Probe form: ${text}`);
@@ -168,11 +170,20 @@ export class ProbePanel implements vscode.Disposable {
    * Moves probes written inline in the template into values.yaml (the template then renders them
    * from there), as one edit of both files that Undo reverts.
    */
-  async moveToValues(): Promise<void> {
+  moveToValues(): Promise<void> {
+    return this.restructure(moveProbesToValues);
+  }
+
+  /** Adds value-driven probes to a template that has none (all off until the form turns them on). */
+  addToValues(): Promise<void> {
+    return this.restructure(addProbesToValues);
+  }
+
+  private async restructure(change: typeof moveProbesToValues): Promise<void> {
     const [values, deployment] = await Promise.all([this.text(this.valuesUri), this.text(this.deploymentUri)]);
     let moved;
     try {
-      moved = moveProbesToValues(values, deployment, { values: this.valuesUri.fsPath, deployment: this.deploymentUri.fsPath });
+      moved = change(values, deployment, { values: this.valuesUri.fsPath, deployment: this.deploymentUri.fsPath });
     } catch (err) {
       if (err instanceof YamlEditError) throw new Error(`${err.message} Nothing was changed.`);
       throw err;

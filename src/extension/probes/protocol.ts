@@ -18,7 +18,7 @@ export interface FormState {
 }
 
 export type HostMessage =
-  | { type: 'state'; state: FormState; reason: 'open' | 'external' | 'saved' | 'reverted' | 'moved' }
+  | { type: 'state'; state: FormState; reason: 'open' | 'external' | 'saved' | 'reverted' | 'moved' | 'added' }
   | { type: 'error'; message: string };
 
 export type PageMessage =
@@ -26,7 +26,8 @@ export type PageMessage =
   | { type: 'save'; probes: ProbeSet }
   | { type: 'revert' }
   | { type: 'openFile' }
-  | { type: 'moveToValues' };
+  | { type: 'moveToValues' }
+  | { type: 'addToValues' };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isPort = (v: unknown) => (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && v.length <= 64);
@@ -70,6 +71,7 @@ export function isPageMessage(v: unknown): v is PageMessage {
     case 'revert':
     case 'openFile':
     case 'moveToValues':
+    case 'addToValues':
       return Object.keys(v).length === 1;
     case 'save':
       return Object.keys(v).length === 2 && isProbeSet(v.probes);
