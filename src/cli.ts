@@ -165,10 +165,7 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
 }
 
 async function dockerfileCommand(rest: string[], flags: Record<string, string | boolean>, out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const bad = (message: string) => {
-    err(`aks-worker dockerfile: ${message}\n`);
-    return 2;
-  };
+  const bad = badInput(err, 'dockerfile');
   if (rest.length !== 1) return bad('give one project folder or .csproj file, e.g. "aks-worker dockerfile src/MyWorker".');
   const healthPort = healthPortFlag(flags);
   if (typeof healthPort === 'string') return bad(healthPort);
@@ -201,6 +198,14 @@ async function dockerfileCommand(rest: string[], flags: Record<string, string | 
   }
 }
 
+/** Reports bad input for a subcommand on stderr; returns exit code 2. */
+function badInput(err: (s: string) => void, command: string): (message: string) => number {
+  return (message) => {
+    err(`aks-worker ${command}: ${message}\n`);
+    return 2;
+  };
+}
+
 function healthPortFlag(flags: Record<string, string | boolean>): number | string | undefined {
   if (flags['health-port'] === undefined) return undefined;
   const n = Number(flags['health-port']);
@@ -208,10 +213,7 @@ function healthPortFlag(flags: Record<string, string | boolean>): number | strin
 }
 
 async function chartCommand(rest: string[], flags: Record<string, string | boolean>, paths: ToolPaths, out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const bad = (message: string) => {
-    err(`aks-worker chart: ${message}\n`);
-    return 2;
-  };
+  const bad = badInput(err, 'chart');
   const [sub, name, ...extra] = rest;
   if (sub !== 'create') return bad(`unknown subcommand "${sub ?? ''}"; use "chart create".`);
   if (!name || extra.length) return bad('give one chart name, e.g. "aks-worker chart create sample-worker --dir charts --image myacr.azurecr.io/sampleworker --tag 0.0.1".');
@@ -243,10 +245,7 @@ async function chartCommand(rest: string[], flags: Record<string, string | boole
 }
 
 async function releaseCommand(rest: string[], flags: Record<string, string | boolean>, out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const bad = (message: string) => {
-    err(`aks-worker release: ${message}\n`);
-    return 2;
-  };
+  const bad = badInput(err, 'release');
   const [sub, chartDir, ...extra] = rest;
   if (sub !== 'bump') return bad(`unknown subcommand "${sub ?? ''}"; use "release bump".`);
   if (!chartDir || extra.length) return bad('give one chart folder, e.g. "aks-worker release bump charts/sample-worker --app-version 0.0.2".');
@@ -278,10 +277,7 @@ const TIMING_FLAGS: Record<string, keyof Omit<Probe, 'handler'>> = {
 };
 
 async function probesCommand(rest: string[], flags: Record<string, string | boolean>, out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const bad = (message: string) => {
-    err(`aks-worker probes: ${message}\n`);
-    return 2;
-  };
+  const bad = badInput(err, 'probes');
   const [sub, chartDir, ...extra] = rest;
   if (sub !== 'get' && sub !== 'set') return bad(`unknown subcommand "${sub ?? ''}"; use "probes get" or "probes set".`);
   if (!chartDir || extra.length) return bad(`give one chart folder, e.g. "aks-worker probes ${sub} charts/sample-worker".`);
@@ -351,10 +347,7 @@ async function probesCommand(rest: string[], flags: Record<string, string | bool
 }
 
 async function shipCommand(rest: string[], flags: Record<string, string | boolean>, paths: ToolPaths, out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const bad = (message: string) => {
-    err(`aks-worker ship: ${message}\n`);
-    return 2;
-  };
+  const bad = badInput(err, 'ship');
   if (rest.length !== 1) return bad('give one workspace folder, e.g. "aks-worker ship .".');
   const folder = resolve(rest[0]);
   if (flags.bump !== undefined && !['patch', 'minor', 'major'].includes(String(flags.bump))) return bad(`--bump must be patch, minor or major (got "${String(flags.bump)}").`);

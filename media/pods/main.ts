@@ -2,6 +2,7 @@
 import type { HostMessage, PageMessage, PanelState, WatchInfo } from '../../src/extension/podPanel/protocol';
 import { isHostMessage } from '../../src/extension/podPanel/protocol';
 import type { PodTimeline, PointKind } from '../../src/core/podTimeline';
+import { h, svg as sv } from '../shared/dom';
 
 declare function acquireVsCodeApi(): { postMessage(m: PageMessage): void; getState(): unknown; setState(s: unknown): void };
 const vscode = acquireVsCodeApi();
@@ -16,15 +17,6 @@ const saved = vscode.getState() as Partial<PageState> | undefined;
 const state: PageState = { host: saved?.host, folded: Array.isArray(saved?.folded) ? saved.folded.filter((x): x is string => typeof x === 'string') : [] };
 const persist = () => vscode.setState(state);
 
-function h(tag: string, attrs: Record<string, string | boolean | undefined> = {}, ...children: Array<Node | string | undefined>): HTMLElement {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === false) continue;
-    el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children) if (c !== undefined) el.append(c);
-  return el;
-}
 
 const icon = (name: string) => h('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
 
@@ -114,13 +106,6 @@ function podsSection(s: PanelState): HTMLElement {
   return section;
 }
 
-const SVG = 'http://www.w3.org/2000/svg';
-function sv(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
 
 const KIND_LABEL: Record<PointKind, string> = { restart: 'restart', unhealthy: 'Unhealthy', killing: 'Killing', backoff: 'BackOff', warning: 'other warning' };
 /** Lane per kind: restarts and kills together, probe failures, back-off and other warnings. */

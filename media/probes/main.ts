@@ -14,6 +14,7 @@ import {
 } from '../../src/core/probes';
 import type { FormState, HostMessage, PageMessage, ProbeSet } from '../../src/extension/probes/protocol';
 import { isProbeSet } from '../../src/extension/probes/protocol';
+import { h, svg as s } from '../shared/dom';
 
 declare function acquireVsCodeApi(): { postMessage(m: PageMessage): void; getState(): unknown; setState(s: unknown): void };
 const vscode = acquireVsCodeApi();
@@ -139,15 +140,6 @@ function persist(): void {
 
 // ---------- rendering ----------
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K | string, attrs: Record<string, string | boolean | undefined> = {}, ...children: Array<Node | string | undefined>): HTMLElement {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === false) continue;
-    el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children) if (c !== undefined) el.append(c);
-  return el;
-}
 
 const app = document.getElementById('app') as HTMLElement;
 let statusMessage: { text: string; kind: 'info' | 'error' } | undefined;
@@ -413,13 +405,6 @@ function figure(id: string, value: string, text: string): HTMLElement {
   return h('div', { class: 'figure', id: `figure-${id}` }, h('div', { class: 'value' }, value), h('div', { class: 'label' }, text));
 }
 
-const SVG = 'http://www.w3.org/2000/svg';
-function s(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
 
 /** The worst case drawn: a hang right after a good probe, probes timing out, then the kill. */
 function timelineSvg(live: Probe): Node {

@@ -139,10 +139,6 @@ export function summarizePod(pod: any): PodSummary {
 
 export type WatchEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'; object: any };
 
-/** True for the 410 Gone (or other) Status a watch ends with. */
-export function isWatchError(v: any): boolean {
-  return v?.type === 'ERROR' || v?.kind === 'Status';
-}
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** The pods a watch has seen: upserts, deletes, and a sweep of pods a re-list did not bring back. */

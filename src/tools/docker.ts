@@ -143,13 +143,3 @@ export async function pushImage(ref: string, o: DockerOptions & { onProgress?: (
     throw mapDockerError(err, { registry, image: ref });
   }
 }
-
-/** True when the buildx plugin is installed (BuildKit builds); false means the legacy builder. */
-export async function hasBuildx(o: DockerOptions = {}): Promise<boolean> {
-  try {
-    await run(o, ['buildx', 'version'], { logCommand: false, timeoutMs: 15_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}

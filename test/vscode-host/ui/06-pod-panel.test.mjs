@@ -4,22 +4,12 @@
 // (AKS_WORKER_RIG_ENV, passed by `npm test`); without it the suite is skipped.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { activeWebview, dismiss, eventually, openActivity, page, runCommand, ui } from './harness.mjs';
+import { activeWebview, dismiss, eventually, openActivity, page, runCommand, ui, rigEnv } from './harness.mjs';
 
-function rigEnv() {
-  const file = process.env.AKS_WORKER_RIG_ENV;
-  if (!file || !existsSync(file)) return undefined;
-  const env = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (m) env[m[1]] = m[2];
-  }
-  return env;
-}
 
 function control(rig, method, path, body) {
   const data = body === undefined ? undefined : JSON.stringify(body);

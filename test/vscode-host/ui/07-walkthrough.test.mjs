@@ -23,18 +23,9 @@ import {
   page,
   runCommand,
   ui,
+  rigEnv,
 } from './harness.mjs';
 
-function rigEnv() {
-  const file = process.env.AKS_WORKER_RIG_ENV;
-  if (!file || !existsSync(file)) return undefined;
-  const env = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (m) env[m[1]] = m[2];
-  }
-  return env;
-}
 
 /** Runs a CLI with the rig's environment (docker engine, kubeconfig) in a throwaway HOME. */
 function tool(rig, bin, args, { cwd } = {}) {

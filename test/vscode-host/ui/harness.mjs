@@ -1,6 +1,7 @@
 // Shared state and workbench helpers for the UI end-to-end tests (ui/*.test.mjs).
 // run-ui.mjs fills `ui` (page, server, workspace) before mocha loads the tests; the tests act
 // like a person would: click, type, right-click, and look at what the workbench shows.
+import { existsSync, readFileSync } from 'node:fs';
 
 /** @type {{ page: import('playwright-core').Page; server: any; workspace: string; resultsDir: string; console: string[] }} */
 export const ui = { page: undefined, server: undefined, workspace: undefined, resultsDir: undefined, console: [] };
@@ -142,4 +143,16 @@ export function activeWebview() {
 
 export function escapeRe(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The rig's environment (`export K=V` lines of $AKS_WORKER_RIG_ENV), or undefined without a rig. */
+export function rigEnv() {
+  const file = process.env.AKS_WORKER_RIG_ENV;
+  if (!file || !existsSync(file)) return undefined;
+  const env = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (m) env[m[1]] = m[2];
+  }
+  return env;
 }
