@@ -14,6 +14,8 @@ import { Controller, defaultDeployment, defaultPodSpec } from './controller';
 import { Events, toEventsV1 } from './events';
 import { Kubelet, type Health } from './kubelet';
 import { toTable } from './table';
+import { PortForwarder } from './portforward';
+import type { Duplex } from 'node:stream';
 
 export interface ServerOptions {
   port: number;
@@ -31,6 +33,7 @@ export class ApiServer {
   events = new Events(this.store);
   kubelet: Kubelet;
   controller: Controller;
+  forwarder: PortForwarder;
   private server?: https.Server;
   private sockets = new Set<Socket>();
   private faults = { slowMs: 0, slowPattern: '' as string, down: false };
@@ -40,11 +43,13 @@ export class ApiServer {
   constructor(private opts: ServerOptions) {
     this.kubelet = new Kubelet(this.store, this.events, opts.timeScale ?? 1);
     this.controller = new Controller(this.store, this.events, (p) => this.kubelet.podReady(p));
+    this.forwarder = new PortForwarder(this.kubelet);
   }
 
   listen(): Promise<void> {
     const server = https.createServer({ cert: this.opts.cert, key: this.opts.key }, (req, res) => void this.handle(req, res));
     server.keepAliveTimeout = 30_000;
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     server.on('connection', (s: Socket) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -112,6 +117,30 @@ export class ApiServer {
       console.error('apiserver:', e);
       sendStatus(res, new HttpError(500, 'InternalError', String((e as Error).message ?? e)));
     }
+  }
+
+  /** Upgrades: only pods/NAME/portforward (SPDY or WebSocket); anything else gets a Status. */
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'https://rig');
+    const entry: ReqLog = { time: new Date().toISOString(), method: req.method ?? 'GET', path: url.pathname + url.search, status: 101 };
+    if (req.headers['user-agent']) entry.userAgent = req.headers['user-agent'];
+    this.requests.push(entry);
+    socket.on('error', () => undefined);
+    const refuse = (e: HttpError) => {
+      entry.status = e.code;
+      const body = JSON.stringify(statusObj(e));
+      socket.end(`HTTP/1.1 ${e.code} ${e.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    };
+    if (this.opts.token && req.headers.authorization !== `Bearer ${this.opts.token}`) return refuse(new HttpError(401, 'Unauthorized', 'Unauthorized'));
+    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward\/?$/.exec(url.pathname);
+    if (!m) return refuse(new HttpError(404, 'NotFound', 'the server could not find the requested resource'));
+    const [ns, name] = [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!)];
+    const pod = this.store.get('core/pods', ns, name);
+    if (!pod) return refuse(new HttpError(404, 'NotFound', `pods "${name}" not found`, { name, kind: 'pods' }));
+    if (pod.status?.phase !== 'Running') return refuse(new HttpError(400, 'BadRequest', `pod ${name} does not have a host assigned`));
+    const why = this.forwarder.check(req);
+    if (why) return refuse(new HttpError(400, 'BadRequest', why));
+    this.forwarder.serve(req, socket, head, ns, name);
   }
 
   private async route(url: URL, req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
@@ -187,6 +216,7 @@ export class ApiServer {
       throw new HttpError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
     }
     if (sub === 'log' && def.resource === 'pods' && method === 'GET') return this.podLog(nsv, name, url, res);
+    if (sub === 'portforward') throw new HttpError(400, 'BadRequest', 'Upgrade request required');
     if (sub === 'scale' && (def.resource === 'deployments' || def.resource === 'replicasets')) return this.scale(def, nsv, name, url, req, body, res);
     if (sub && !(def.subresources ?? []).includes(sub)) throw new HttpError(404, 'NotFound', 'the server could not find the requested resource');
     const key = resKey(def);
@@ -277,7 +307,7 @@ export class ApiServer {
         storageVersionHash: Buffer.from(d.resource).toString('base64').slice(0, 11),
       });
       for (const s of d.subresources ?? []) {
-        resources.push({ name: `${d.resource}/${s}`, singularName: '', namespaced: d.namespaced, kind: s === 'log' ? 'Pod' : d.kind, verbs: s === 'log' ? ['get'] : ['get', 'patch', 'update'] });
+        resources.push({ name: `${d.resource}/${s}`, singularName: '', namespaced: d.namespaced, kind: s === 'log' ? 'Pod' : s === 'portforward' ? 'PodPortForwardOptions' : d.kind, verbs: s === 'log' ? ['get'] : s === 'portforward' ? ['create', 'get'] : ['get', 'patch', 'update'] });
       }
       if (d.resource === 'deployments' || d.resource === 'replicasets') {
         resources.push({ name: `${d.resource}/scale`, singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
@@ -569,7 +599,7 @@ export class ApiServer {
     const b: Obj = body.length ? JSON.parse(body.toString('utf8')) : {};
     switch (`${method} ${p}`) {
       case 'GET state':
-        return sendJson(res, 200, { resourceVersion: this.store.rv, compactedResourceVersion: this.store.compactedRv, watches: this.store.watchers.size, timeScale: this.kubelet.timeScale, health: Object.fromEntries(this.kubelet.health), slowMs: this.faults.slowMs });
+        return sendJson(res, 200, { resourceVersion: this.store.rv, compactedResourceVersion: this.store.compactedRv, watches: this.store.watchers.size, timeScale: this.kubelet.timeScale, health: Object.fromEntries(this.kubelet.health), slowMs: this.faults.slowMs, portForward: this.forwarder.stats });
       case 'POST health': {
         const ns = b.namespace ?? 'default';
         if (!b.deployment && !b.pod) throw new HttpError(400, 'BadRequest', 'health needs "deployment" or "pod"');

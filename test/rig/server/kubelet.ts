@@ -2,6 +2,8 @@
 // startup/liveness/readiness probe specs (at the probes' real timing × timeScale) against a health
 // behaviour set by the test, with Kubernetes' events, restarts and crash-loop back-off.
 import { randomBytes } from 'node:crypto';
+import * as http from 'node:http';
+import * as net from 'node:net';
 import { clone, nowIso, type Obj, type Store } from './store';
 import type { Events } from './events';
 
@@ -42,6 +44,8 @@ interface CSim {
   logs: { ts: string; line: string }[];
   prevLogs?: { ts: string; line: string }[];
   listeners: Set<(line: string | null, ts: string) => void>;
+  /** connections into this container (port-forward), reset when the container stops */
+  conns: Set<net.Socket>;
 }
 
 interface PodSim {
@@ -137,6 +141,98 @@ export class Kubelet {
     return true;
   }
 
+
+  // ---- pod network (port-forward) ---------------------------------------------------------------
+
+  private podNet?: Promise<number>;
+  private podNetConns = new Map<number, { sim: PodSim; c: CSim; gen: number }>();
+
+  /** An in-process HTTP server that stands for every container's health endpoint. */
+  private podNetPort(): Promise<number> {
+    this.podNet ??= new Promise((resolve, reject) => {
+      const server = http.createServer((req, res) => this.serveHealth(req, res));
+      server.keepAliveTimeout = 60_000;
+      server.on('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
+      server.unref();
+    });
+    return this.podNet;
+  }
+
+  /**
+   * Connects to a port of a pod, as the container runtime does for port-forward. A port the
+   * container does not listen on (not among its ports or its probes' ports), a container that is not
+   * running or still starting: connection refused, with the runtime's message.
+   */
+  async dial(ns: string, podName: string, port: number): Promise<net.Socket | { error: string }> {
+    const sim = [...this.sims.values()].find((s) => s.ns === ns && s.name === podName);
+    const refused = { error: `failed to connect to localhost:${port} inside namespace "${sim?.uid ?? ''}", IPv4: dial tcp4 127.0.0.1:${port}: connect: connection refused IPv6 dial tcp6 [::1]:${port}: connect: connection refused ` };
+    if (!sim) return refused;
+    const c = sim.containers.find((x) => listensOn(x.spec, port));
+    if (!c || !c.state.running) return refused;
+    const h = this.healthFor(sim, c);
+    const uptime = (Date.now() - c.startedAtMs) / 1000 / this.timeScale;
+    if (h.startupSeconds && uptime < h.startupSeconds) return refused;
+    const serverPort = await this.podNetPort();
+    const gen = c.gen;
+    const socket = net.connect(serverPort, '127.0.0.1');
+    // registered before any write, so the server knows the connection before the request arrives
+    socket.once('connect', () => {
+      if (socket.localPort) this.podNetConns.set(socket.localPort, { sim, c, gen });
+    });
+    socket.on('close', () => {
+      c.conns.delete(socket);
+      if (socket.localPort && this.podNetConns.get(socket.localPort)?.c === c) this.podNetConns.delete(socket.localPort);
+    });
+    c.conns.add(socket);
+    return socket;
+  }
+
+  private resetConns(c: CSim): void {
+    for (const s of c.conns) s.destroy(new Error('read: connection reset by peer'));
+    c.conns.clear();
+  }
+
+  /**
+   * The worker's health endpoint: 200 "Healthy" on /healthz and on its probes' httpGet paths, 404
+   * elsewhere; under `hang` the answer waits until the hang ends (or never), under `fail` it is 503.
+   */
+  private serveHealth(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const info = this.podNetConns.get(req.socket.remotePort ?? 0);
+    if (!info) {
+      res.destroy();
+      return;
+    }
+    const { sim, c, gen } = info;
+    const alive = () => c.gen === gen && !!c.state.running && !sim.stopped;
+    const send = (code: number, body: string) => {
+      if (!alive()) return void res.destroy();
+      res.writeHead(code, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store, no-cache', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+    };
+    const path = (req.url ?? '/').split('?')[0];
+    const paths = new Set(['/healthz']);
+    for (const k of ['startupProbe', 'livenessProbe', 'readinessProbe']) if (c.spec[k]?.httpGet) paths.add(c.spec[k].httpGet.path ?? '/');
+    if (!paths.has(path ?? '/')) return send(404, '');
+    const h = this.healthFor(sim, c);
+    if (h.mode === 'fail') return send(503, 'Unhealthy');
+    if (h.mode === 'hang') {
+      const uptime = (Date.now() - c.startedAtMs) / 1000 / this.timeScale;
+      const every = h.everySeconds ?? 0;
+      const hang = h.hangSeconds ?? Infinity;
+      let left = 0;
+      if (every <= 0) left = hang === Infinity ? Infinity : Math.max(0, hang - uptime);
+      else if (uptime >= every && uptime % every < hang) left = hang - (uptime % every);
+      if (left === Infinity) return; // never answers; the connection ends with the container or the client
+      if (left > 0) {
+        const t = setTimeout(() => send(200, 'Healthy'), left * 1000 * this.timeScale);
+        res.on('close', () => clearTimeout(t));
+        return;
+      }
+    }
+    send(200, 'Healthy');
+  }
+
   // ---- pod lifecycle ----------------------------------------------------------------------------
 
   private after(sim: PodSim, seconds: number, f: () => void): void {
@@ -178,6 +274,7 @@ export class Kubelet {
         succ: { startup: 0, liveness: 0, readiness: 0 },
         logs: [],
         listeners: new Set(),
+        conns: new Set(),
       })),
     };
     this.sims.set(sim.uid, sim);
@@ -194,6 +291,7 @@ export class Kubelet {
     sim.stopped = true;
     for (const t of sim.timers) clearTimeout(t);
     for (const c of sim.containers) for (const l of c.listeners) l(null, nowIso());
+    for (const c of sim.containers) this.resetConns(c);
     this.sims.delete(uid);
   }
 
@@ -378,6 +476,7 @@ export class Kubelet {
     c.logs = [];
     for (const l of c.listeners) l(null, finishedAt);
     c.listeners.clear();
+    this.resetConns(c);
     this.publish(sim);
     const policy = this.podObj(sim)?.spec?.restartPolicy ?? 'Always';
     if (policy === 'Never' || (policy === 'OnFailure' && exitCode === 0)) return;
@@ -440,6 +539,16 @@ export class Kubelet {
     };
     this.store.update('core/pods', upd);
   }
+}
+
+/** The ports a simulated container listens on: its declared ports and its probes' ports. */
+function listensOn(spec: Obj, port: number): boolean {
+  if ((spec.ports ?? []).some((p: Obj) => p.containerPort === port)) return true;
+  return ['startupProbe', 'livenessProbe', 'readinessProbe'].some((k) => {
+    const pr = spec[k];
+    const p = pr?.httpGet?.port ?? pr?.tcpSocket?.port ?? pr?.grpc?.port;
+    return p === port || (typeof p === 'string' && (spec.ports ?? []).some((x: Obj) => x.name === p && x.containerPort === port));
+  });
 }
 
 function fmtDur(s: number): string {
