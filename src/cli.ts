@@ -4,14 +4,16 @@
  * Exit codes: 0 done, 1 a tool or server failed, 2 bad input (message on stderr, nothing written).
  */
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { UsageError, parseArgs } from './core/args';
 import { BumpError } from './core/bump';
 import { CsprojError } from './core/dotnet';
 import { tagProblem, parseImageRef, ImageRefError } from './core/imageRef';
 import { BumpKind } from './core/versions';
 import { YamlEditError } from './core/yamlEdit';
-import { PROBE_KINDS, Probe, ProbeKind, probeBudget, probeToObject, validateProbe } from './core/probes';
+import { DEFAULTS, PROBE_KINDS, Probe, ProbeKind, probeBudget, probeToObject, validateProbe } from './core/probes';
+import { describeSummary, resolveProbePort, summarizeSamples } from './core/latency';
+import { measurePodHealth, releasePods } from './tools/measure';
 import { ToolPaths } from './tools/catalog';
 import { doctor, formatDoctorReport } from './tools/doctor';
 import { ProjectError, findProjects, planDockerfile, writeDockerfilePlan } from './tools/dotnetProject';
@@ -55,6 +57,12 @@ Commands:
   probes set <chart-dir> --probe KIND [--path P] [--port N|name] [--initial-delay S]
              [--period S] [--timeout S] [--success-threshold N] [--failure-threshold N]
                     Change one probe where the chart keeps it; only its keys change.
+  probes measure <chart-dir> [--probe KIND] [--release R] [--namespace NS] [--pod P]
+             [--duration S] [--request-timeout S] [--json]
+                    Port-forward to a pod of the release (kubectl) and call the probe's
+                    httpGet endpoint one request after another for --duration seconds
+                    (default 60): p50/p95/p99/max latency, timeouts, and how many answers
+                    the probe's timeout would have failed. Exit 1 if kubectl lost the pod.
 
   ship <workspace-folder> [--tag T] [--bump patch|minor|major] [--namespace NS] [--release R]
        [--no-wait] [--acr NAME] [--network NAME]
@@ -112,6 +120,9 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
       'no-wait': {},
       acr: { value: true },
       network: { value: true },
+      pod: { value: true },
+      duration: { value: true },
+      'request-timeout': { value: true },
     });
   } catch (e) {
     if (e instanceof UsageError) {
@@ -155,7 +166,7 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
     case 'release':
       return releaseCommand(rest, flags, out, err);
     case 'probes':
-      return probesCommand(rest, flags, out, err);
+      return rest[0] === 'measure' ? measureCommand(rest.slice(1), flags, paths, out, err) : probesCommand(rest, flags, out, err);
     case 'ship':
       return shipCommand(rest, flags, paths, out, err);
     default:
@@ -279,7 +290,7 @@ const TIMING_FLAGS: Record<string, keyof Omit<Probe, 'handler'>> = {
 async function probesCommand(rest: string[], flags: Record<string, string | boolean>, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const bad = badInput(err, 'probes');
   const [sub, chartDir, ...extra] = rest;
-  if (sub !== 'get' && sub !== 'set') return bad(`unknown subcommand "${sub ?? ''}"; use "probes get" or "probes set".`);
+  if (sub !== 'get' && sub !== 'set') return bad(`unknown subcommand "${sub ?? ''}"; use "probes get", "probes set" or "probes measure".`);
   if (!chartDir || extra.length) return bad(`give one chart folder, e.g. "aks-worker probes ${sub} charts/sample-worker".`);
   const kind = flags.probe as ProbeKind | undefined;
   if (kind !== undefined && !PROBE_KINDS.includes(kind)) return bad(`--probe must be liveness, readiness or startup (got "${String(flags.probe)}").`);
@@ -344,6 +355,74 @@ async function probesCommand(rest: string[], flags: Record<string, string | bool
     if (e instanceof YamlEditError) return bad(e.message);
     throw e;
   }
+}
+
+async function measureCommand(rest: string[], flags: Record<string, string | boolean>, paths: ToolPaths, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const bad = badInput(err, 'probes measure');
+  const [chartDir, ...extra] = rest;
+  if (!chartDir || extra.length) return bad('give one chart folder, e.g. "aks-worker probes measure charts/sample-worker --release sample-worker".');
+  const kind = (flags.probe ?? 'liveness') as ProbeKind;
+  if (!PROBE_KINDS.includes(kind)) return bad(`--probe must be liveness, readiness or startup (got "${String(flags.probe)}").`);
+  const seconds = (flag: string, fallback: number, max: number): number | string => {
+    if (flags[flag] === undefined) return fallback;
+    const v = Number(flags[flag]);
+    return Number.isFinite(v) && v > 0 && v <= max ? v : `--${flag} must be a number of seconds from 1 to ${max} (got "${String(flags[flag])}").`;
+  };
+  let chart;
+  try {
+    chart = await readChartProbesFromDir(resolve(chartDir));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return bad(`${chartDir} has no templates/deployment.yaml; is it a chart folder?`);
+    throw e;
+  }
+  const probe = chart.probes[kind];
+  if (!probe) return bad(`the chart has no ${kind} probe to measure.`);
+  if (probe.handler.type !== 'httpGet') return bad(`the ${kind} probe is ${probe.handler.type}; measuring needs an httpGet probe (an HTTP health endpoint).`);
+  const duration = seconds('duration', 60, 3600);
+  if (typeof duration === 'string') return bad(duration);
+  const budget = probeBudget(probe);
+  const requestTimeout = seconds('request-timeout', Math.max(10, budget.worstCaseDetectSeconds), 3600);
+  if (typeof requestTimeout === 'string') return bad(requestTimeout);
+  const namespace = typeof flags.namespace === 'string' ? flags.namespace : 'default';
+  const release = typeof flags.release === 'string' ? flags.release : basename(resolve(chartDir));
+  const kube = { paths };
+  let podName = typeof flags.pod === 'string' ? flags.pod : undefined;
+  const pods = await releasePods(release, namespace, kube);
+  const pod = podName ? pods.find((p) => p.name === podName) : pods[0];
+  if (!pod) {
+    err(`aks-worker probes measure: ${podName ? `pod ${podName} is not part of release ${release}` : `release ${release} has no pods`} in ${namespace}${podName ? '' : ' (is it installed? pass --release and --namespace)'}.\n`);
+    return 1;
+  }
+  podName = pod.name;
+  const port = resolveProbePort(probe.handler.port, pod.containers);
+  if (port === undefined) return bad(`the probe's port "${probe.handler.port}" is not a port of ${podName}'s containers.`);
+  const handler = probe.handler;
+  err(`measuring http${handler.scheme === 'HTTPS' ? 's' : ''}://${podName}:${port}${handler.path} for ${duration} s (request timeout ${requestTimeout} s)…\n`);
+  const r = await measurePodHealth({
+    paths,
+    pod: podName,
+    namespace,
+    port,
+    path: handler.path,
+    scheme: handler.scheme,
+    headers: handler.headers,
+    durationMs: duration * 1000,
+    requestTimeoutMs: requestTimeout * 1000,
+  });
+  const probeTimeout = probe.timeoutSeconds ?? DEFAULTS.timeoutSeconds;
+  const summary = summarizeSamples(r.samples, requestTimeout * 1000, probeTimeout);
+  const covered = summary.p99Seconds === undefined ? undefined : summary.p99Seconds <= budget.maxBlockSeconds;
+  if (flags.json) {
+    out(`${JSON.stringify({ pod: podName, namespace, port, path: handler.path, durationSeconds: duration, requestTimeoutSeconds: requestTimeout, ended: r.ended, lostReason: r.lostReason, summary, budget: { maxBlockSeconds: budget.maxBlockSeconds, coversP99: covered }, samples: r.samples }, null, 2)}\n`);
+  } else {
+    out(`${describeSummary(summary, requestTimeout * 1000, probeTimeout)}\n`);
+    if (summary.p99Seconds !== undefined) out(`p99 ${summary.p99Seconds} s against a budget of ${budget.maxBlockSeconds} s: ${covered ? 'covered' : 'NOT covered: the worker would be killed'}\n`);
+  }
+  if (r.ended === 'lost') {
+    err(`aks-worker probes measure: ${r.lostReason ?? 'kubectl lost the pod'}\n`);
+    return 1;
+  }
+  return 0;
 }
 
 async function shipCommand(rest: string[], flags: Record<string, string | boolean>, paths: ToolPaths, out: (s: string) => void, err: (s: string) => void): Promise<number> {

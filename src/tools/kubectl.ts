@@ -153,3 +153,76 @@ export async function listJson(kind: string, namespace: string, o: KubectlOption
   });
   return ((JSON.parse(r.stdout) as { items?: unknown[] }).items ?? []) as unknown[];
 }
+
+/** `Forwarding from 127.0.0.1:41235 -> 8080` (kubectl prints one line per address). */
+export function parseForwardingLine(line: string): { address: string; localPort: number; remotePort: number } | undefined {
+  const m = /^Forwarding from (\[[^\]]+\]|[^\s:]+):(\d+) -> (\d+)\s*$/.exec(line.trim());
+  return m ? { address: m[1].replace(/^\[|\]$/g, ''), localPort: Number(m[2]), remotePort: Number(m[3]) } : undefined;
+}
+
+export interface PortForward {
+  /** The local port once kubectl listens (it picks a free one when none was asked for). */
+  ready: Promise<number>;
+  /** Settles when kubectl exits: resolves after `stop()`, rejects with the reason otherwise. */
+  done: Promise<void>;
+  stop(): void;
+}
+
+/**
+ * `kubectl port-forward pod/NAME [LOCAL]:REMOTE --address 127.0.0.1`, kept running until `stop()`.
+ * kubectl ends the forward itself when the pod goes away or the container restarts ("lost
+ * connection to pod"): `done` then rejects with kubectl's message.
+ */
+export function portForward(pod: string, remotePort: number, o: KubectlOptions & { namespace: string; localPort?: number; readyTimeoutMs?: number }): PortForward {
+  const controller = new AbortController();
+  const stopOuter = () => controller.abort();
+  o.signal?.addEventListener('abort', stopOuter, { once: true });
+  let resolveReady!: (p: number) => void;
+  let rejectReady!: (e: unknown) => void;
+  const ready = new Promise<number>((res, rej) => {
+    resolveReady = res;
+    rejectReady = rej;
+  });
+  let listening = false;
+  const readyTimer = setTimeout(() => {
+    if (listening) return;
+    rejectReady(new Error(`kubectl port-forward to ${pod} did not start listening within ${Math.round((o.readyTimeoutMs ?? 30_000) / 1000)} s.`));
+    controller.abort();
+  }, o.readyTimeoutMs ?? 30_000);
+  const args = ['port-forward', `pod/${pod}`, `${o.localPort ?? ''}:${remotePort}`, '--namespace', o.namespace, '--address', '127.0.0.1'];
+  const errors: string[] = [];
+  const done = runTool(TOOLS.kubectl, toolFile('kubectl', o.paths), args, {
+    env: o.env,
+    sink: o.sink,
+    signal: controller.signal,
+    killGraceMs: 1000,
+    onStdoutLine: (line) => {
+      const f = parseForwardingLine(line);
+      if (f && !listening) {
+        listening = true;
+        clearTimeout(readyTimer);
+        resolveReady(f.localPort);
+      }
+    },
+    onStderrLine: (line) => {
+      if (/error|lost connection/i.test(line)) errors.push(line);
+    },
+  }).then(
+    () => {
+      // kubectl exited 0 without being stopped: it was told to stop from outside
+      if (!controller.signal.aborted) throw new Error(`kubectl port-forward to ${pod} ended.`);
+    },
+    (err: unknown) => {
+      if (err instanceof ToolCancelledError) return;
+      if (!listening) rejectReady(err);
+      throw err;
+    },
+  ).finally(() => {
+    clearTimeout(readyTimer);
+    o.signal?.removeEventListener('abort', stopOuter);
+    if (!listening) rejectReady(new Error(errors.join('\n') || `kubectl port-forward to ${pod} ended before it listened.`));
+  });
+  ready.catch(() => undefined);
+  done.catch(() => undefined);
+  return { ready, done, stop: stopOuter };
+}
