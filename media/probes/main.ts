@@ -15,6 +15,7 @@ import {
 import type { FormState, HostMessage, PageMessage, ProbeSet } from '../../src/extension/probes/protocol';
 import { isProbeSet } from '../../src/extension/probes/protocol';
 import { h, svg as s } from '../shared/dom';
+import { MeasureState, createMeasure, emptyMeasure, isMeasureMessage } from './measure';
 
 declare function acquireVsCodeApi(): { postMessage(m: PageMessage): void; getState(): unknown; setState(s: unknown): void };
 const vscode = acquireVsCodeApi();
@@ -37,6 +38,7 @@ interface PageState {
   p99: string;
   tab: ProbeKind;
   showFormula: boolean;
+  measure: MeasureState;
 }
 
 const LABEL: Record<ProbeKind, string> = { liveness: 'Liveness', readiness: 'Readiness', startup: 'Startup' };
@@ -58,7 +60,7 @@ const FIELD_HELP: Record<TimingField, string> = {
 };
 
 const saved = vscode.getState() as Partial<PageState> | undefined;
-const state: PageState = { p99: saved?.p99 ?? '', tab: saved?.tab ?? 'liveness', showFormula: saved?.showFormula ?? false, host: saved?.host, form: saved?.form };
+const state: PageState = { p99: saved?.p99 ?? '', tab: saved?.tab ?? 'liveness', showFormula: saved?.showFormula ?? false, host: saved?.host, form: saved?.form, measure: { ...emptyMeasure(), ...saved?.measure } };
 
 function emptyForm(): ProbeForm {
   return { enabled: false, type: 'httpGet', path: '/healthz', port: '', scheme: 'HTTP', headers: '', command: '', service: '', timings: Object.fromEntries(TIMING_FIELDS.map((f) => [f, ''])) as Record<TimingField, string> };
@@ -138,6 +140,19 @@ function persist(): void {
   vscode.setState(state);
 }
 
+const measure = createMeasure({
+  state: () => state.measure,
+  liveness: () => (state.form ? toProbe(state.form.liveness) : undefined),
+  post: (m) => vscode.postMessage(m),
+  persist,
+  fillP99: (seconds) => {
+    state.p99 = String(seconds);
+    statusMessage = { text: `Measured p99 ${seconds} s: it is in the p99 field, checked against the budget below.`, kind: 'info' };
+    persist();
+    render();
+  },
+});
+
 // ---------- rendering ----------
 
 
@@ -191,7 +206,7 @@ function render(): void {
     state.tab = PROBE_KINDS[i] ?? 'liveness';
     persist();
   });
-  children.push(tabs, budgetSection());
+  children.push(tabs, budgetSection(), measure.section());
   app.replaceChildren(...children.filter((c): c is Node => !!c));
 }
 
@@ -454,6 +469,7 @@ function timelineSvg(live: Probe): Node {
 function isHostMessage(m: unknown): m is HostMessage {
   if (typeof m !== 'object' || m === null) return false;
   const msg = m as Record<string, unknown>;
+  if (isMeasureMessage(msg)) return true;
   if (msg.type === 'error') return typeof msg.message === 'string';
   if (msg.type !== 'state' || typeof msg.state !== 'object' || msg.state === null) return false;
   const st = msg.state as Record<string, unknown>;
@@ -467,6 +483,10 @@ function fromHost(host: FormState): Record<ProbeKind, ProbeForm> {
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const m = event.data;
   if (!isHostMessage(m)) return;
+  if (m.type === 'pods' || m.type === 'measureStarted' || m.type === 'measureSamples' || m.type === 'measureDone') {
+    if (state.form) measure.onMessage(m);
+    return;
+  }
   if (m.type === 'error') {
     statusMessage = { text: m.message, kind: 'error' };
     render();

@@ -113,7 +113,8 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
     const chart = await pickChart(model, target, 'Edit Probes');
     if (!chart) return undefined;
     const { ProbePanel } = await import('./probes/probePanel');
-    return ProbePanel.show(context.extensionUri, log, chart);
+    const { releaseTarget } = await release();
+    return ProbePanel.show(context.extensionUri, log, chart, () => releaseTarget(chart, state, kube));
   });
   command('aksWorker.showPodDetails', 'Show Pod Restarts and Events', true, async (target) => (await import('./podPanel/podPanel')).showPodDetailsCommand(context.extensionUri, log, target));
   command('aksWorker.ship', 'Ship (build → push → bump → upgrade)', true, async (target, options) =>

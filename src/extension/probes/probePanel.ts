@@ -7,6 +7,7 @@ import { minimalEdit } from '../util/edits';
 import { localRoots, pageHtml } from '../util/webview';
 import { ChartTarget } from '../steps/chart/chartTarget';
 import { FormState, HostMessage, ProbeSet, isPageMessage } from './protocol';
+import { ProbeMeasurer, ReleaseRef } from './measure';
 
 /**
  * The Probe form for one chart. Reads the probes from the open documents (unsaved edits count),
@@ -19,7 +20,8 @@ export class ProbePanel implements vscode.Disposable {
   private disposed = false;
   private saving = false;
 
-  static show(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, chart: ChartTarget): ProbePanel {
+  /** `releaseOf` names the release (and namespace) whose pods "Measure it" calls. */
+  static show(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, chart: ChartTarget, releaseOf?: () => ReleaseRef): ProbePanel {
     const existing = ProbePanel.panels.get(chart.dir);
     if (existing) {
       existing.panel.reveal();
@@ -29,15 +31,17 @@ export class ProbePanel implements vscode.Disposable {
       enableScripts: true,
       localResourceRoots: localRoots(extensionUri),
     });
-    const p = new ProbePanel(panel, extensionUri, log, chart);
+    const p = new ProbePanel(panel, extensionUri, log, chart, releaseOf ?? (() => ({ release: chart.name, namespace: 'default' })));
     ProbePanel.panels.set(chart.dir, p);
     return p;
   }
 
   private readonly valuesUri: vscode.Uri;
   private readonly deploymentUri: vscode.Uri;
+  readonly measurer: ProbeMeasurer;
 
-  private constructor(private readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel, private readonly chart: ChartTarget) {
+  private constructor(private readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel, private readonly chart: ChartTarget, releaseOf: () => ReleaseRef) {
+    this.measurer = new ProbeMeasurer((m) => this.send(m), log, releaseOf, chart.folder);
     this.valuesUri = vscode.Uri.file(join(chart.dir, 'values.yaml'));
     this.deploymentUri = vscode.Uri.file(join(chart.dir, 'templates', 'deployment.yaml'));
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'aks-worker.svg');
@@ -60,6 +64,7 @@ export class ProbePanel implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (watched.has(e.document.uri.toString()) && e.contentChanges.length) external();
       }),
+      this.measurer,
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
     );
@@ -90,8 +95,12 @@ export class ProbePanel implements vscode.Disposable {
   }
 
   private async post(reason: 'open' | 'external' | 'saved' | 'reverted' | 'moved' | 'added'): Promise<void> {
-    const message: HostMessage = { type: 'state', state: await this.state(), reason };
-    await this.panel.webview.postMessage(message);
+    await this.send({ type: 'state', state: await this.state(), reason });
+  }
+
+  private async send(message: HostMessage): Promise<boolean> {
+    if (this.disposed) return false;
+    return this.panel.webview.postMessage(message);
   }
 
   private async onMessage(message: unknown): Promise<void> {
@@ -101,7 +110,14 @@ export class ProbePanel implements vscode.Disposable {
     }
     switch (message.type) {
       case 'ready':
-        return this.post('open');
+        await this.post('open');
+        return this.measurer.replay();
+      case 'listPods':
+        return this.measurer.listPods();
+      case 'measure':
+        return this.measurer.start(message);
+      case 'stopMeasure':
+        return this.measurer.stop();
       case 'revert':
         return this.post('reverted');
       case 'openFile': {
@@ -118,7 +134,7 @@ export class ProbePanel implements vscode.Disposable {
         } catch (err) {
           const text = err instanceof Error ? err.message : String(err);
           this.log.error(`Probe form: ${text}`);
-          await this.panel.webview.postMessage({ type: 'error', message: text } satisfies HostMessage);
+          await this.send({ type: 'error', message: text });
         }
         return;
       case 'save':
@@ -128,7 +144,7 @@ export class ProbePanel implements vscode.Disposable {
         } catch (err) {
           const text = err instanceof Error ? err.message : String(err);
           this.log.error(`Probe form: ${text}`);
-          await this.panel.webview.postMessage({ type: 'error', message: text } satisfies HostMessage);
+          await this.send({ type: 'error', message: text });
         }
     }
   }

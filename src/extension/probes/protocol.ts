@@ -2,6 +2,7 @@
  * Messages between the Probe form's host (probePanel.ts) and its page (media/probes/main.ts). Both
  * sides check what they receive; a malformed message is ignored and logged.
  */
+import type { Sample } from '../../core/latency';
 import type { ContainerPort, Probe, ProbeHandler, ProbeKind } from '../../core/probes';
 import { PROBE_KINDS, TIMING_FIELDS } from '../../core/probes';
 
@@ -17,9 +18,32 @@ export interface FormState {
   probes: ProbeSet;
 }
 
+/** A pod "Measure it" can call. */
+export interface MeasurePod {
+  name: string;
+  status: string;
+  ready: boolean;
+}
+
+export type HttpGetHandler = Extract<ProbeHandler, { type: 'httpGet' }>;
+
+export interface MeasureRequest {
+  type: 'measure';
+  pod: string;
+  handler: HttpGetHandler;
+  durationSeconds: number;
+  requestTimeoutSeconds: number;
+}
+
+export type MeasureEnd = 'duration' | 'stopped' | 'lost' | 'failed';
+
 export type HostMessage =
   | { type: 'state'; state: FormState; reason: 'open' | 'external' | 'saved' | 'reverted' | 'moved' | 'added' }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  | { type: 'pods'; release: string; namespace: string; pods: MeasurePod[]; error?: string }
+  | { type: 'measureStarted'; pod: string; port: number; localPort: number; durationSeconds: number; requestTimeoutSeconds: number; startedAt: number }
+  | { type: 'measureSamples'; samples: Sample[] }
+  | { type: 'measureDone'; ended: MeasureEnd; message?: string };
 
 export type PageMessage =
   | { type: 'ready' }
@@ -27,7 +51,13 @@ export type PageMessage =
   | { type: 'revert' }
   | { type: 'openFile' }
   | { type: 'moveToValues' }
-  | { type: 'addToValues' };
+  | { type: 'addToValues' }
+  | { type: 'listPods' }
+  | MeasureRequest
+  | { type: 'stopMeasure' };
+
+/** Measuring limits: a duration up to an hour, a request timeout up to 10 minutes. */
+export const MEASURE_LIMITS = { durationSeconds: 3600, requestTimeoutSeconds: 600 } as const;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isPort = (v: unknown) => (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && v.length <= 64);
@@ -64,6 +94,13 @@ export function isProbeSet(v: unknown): v is ProbeSet {
   return isObj(v) && Object.entries(v).every(([k, p]) => (PROBE_KINDS as readonly string[]).includes(k) && (p === undefined || isProbe(p)));
 }
 
+const inRange = (v: unknown, max: number) => typeof v === 'number' && Number.isFinite(v) && v >= 1 && v <= max;
+
+const OUTCOMES = ['ok', 'status', 'timeout', 'error'];
+export function isSample(v: unknown): v is Sample {
+  return isObj(v) && typeof v.at === 'number' && typeof v.ms === 'number' && OUTCOMES.includes(v.outcome as string) && (v.status === undefined || typeof v.status === 'number') && (v.error === undefined || typeof v.error === 'string');
+}
+
 export function isPageMessage(v: unknown): v is PageMessage {
   if (!isObj(v)) return false;
   switch (v.type) {
@@ -75,6 +112,19 @@ export function isPageMessage(v: unknown): v is PageMessage {
       return Object.keys(v).length === 1;
     case 'save':
       return Object.keys(v).length === 2 && isProbeSet(v.probes);
+    case 'listPods':
+    case 'stopMeasure':
+      return Object.keys(v).length === 1;
+    case 'measure':
+      return (
+        Object.keys(v).length === 5 &&
+        typeof v.pod === 'string' &&
+        /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(v.pod) &&
+        isHandler(v.handler) &&
+        v.handler.type === 'httpGet' &&
+        inRange(v.durationSeconds, MEASURE_LIMITS.durationSeconds) &&
+        inRange(v.requestTimeoutSeconds, MEASURE_LIMITS.requestTimeoutSeconds)
+      );
     default:
       return false;
   }

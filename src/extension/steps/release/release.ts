@@ -21,7 +21,8 @@ interface ReleaseTarget extends ChartTarget {
   namespace: string;
 }
 
-function releaseTarget(chart: ChartTarget, state: WorkflowState, kube: KubeContextService): ReleaseTarget {
+/** The release a chart is installed as, and where: settings, then the name used before, then the chart's. */
+export function releaseTarget(chart: ChartTarget, state: WorkflowState, kube: KubeContextService): ReleaseTarget {
   const settings = workflowSettings(chart.folder);
   const remembered = state.get(chart.folder).releaseNames?.[chart.dir];
   const ctxNs = kube.kubeconfig?.contexts.find((c) => c.name === kube.contextName)?.namespace;
