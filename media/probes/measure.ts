@@ -106,7 +106,7 @@ export function createMeasure(d: MeasureDeps) {
     box.append(
       h(
         'div',
-        { class: 'figures' },
+        { class: 'figures measure-figures' },
         cell('p50', 'p50', formatMs(sum.p50Ms)),
         cell('p95', 'p95', formatMs(sum.p95Ms)),
         cell('p99', 'p99', `${sum.p99AtLeast ? '≥ ' : ''}${formatMs(sum.p99Ms)}`),
@@ -143,14 +143,16 @@ export function createMeasure(d: MeasureDeps) {
     svg.append(s('line', { x1: left, x2: W - right, y1: H - bottom, y2: H - bottom, class: 'axis' }));
     svg.append(s('line', { x1: left, x2: W - right, y1: y(limit), y2: y(limit), class: 'limit' }));
     svg.append(s('text', { x: left - 4, y: y(limit) + 4, class: 'tick', 'text-anchor': 'end' }, `${probeTimeoutSeconds}s`));
-    svg.append(s('text', { x: left - 4, y: top + 8, class: 'tick', 'text-anchor': 'end' }, formatMs(yMax)));
+    if (Math.abs(y(limit) - top) > 14) svg.append(s('text', { x: left - 4, y: top + 8, class: 'tick', 'text-anchor': 'end' }, formatMs(yMax)));
     svg.append(s('text', { x: W - right, y: H - 6, class: 'tick', 'text-anchor': 'end' }, formatMs(end)));
     for (const sm of samples) {
       const ms = sm.outcome === 'timeout' ? reqTimeoutMs : sm.ms;
       const cls = sm.outcome === 'ok' ? (sm.ms > limit ? 'slow' : 'ok') : sm.outcome === 'status' ? 'bad' : sm.outcome === 'timeout' ? 'slow' : 'bad';
-      svg.append(s('line', { x1: x(sm.at), x2: x(sm.at), y1: H - bottom, y2: Math.min(H - bottom - 1, y(ms)), class: `sample ${cls}` }));
+      // from when it was sent, as wide as it waited and as tall as it took: a block shows as a block
+      const y0 = Math.min(H - bottom - 1.5, y(ms));
+      svg.append(s('rect', { x: x(sm.at), y: y0, width: Math.max(1.5, x(sm.at + ms) - x(sm.at)), height: H - bottom - y0, class: `sample ${cls}` }));
     }
-    return h('figure', { class: 'latency-figure' }, svg, h('p', { class: 'legend' }, 'each line: one request, its height the time to answer · dashed: the probe\'s timeout · red: failed or slower than the probe\'s timeout'));
+    return h('figure', { class: 'latency-figure' }, svg, h('p', { class: 'legend' }, 'each bar: one request, from when it was sent, as wide and as tall as the time to answer · dashed: the probe\'s timeout · red: failed or slower than the probe\'s timeout'));
   }
 
   function refreshLive(): void {

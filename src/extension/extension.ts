@@ -80,7 +80,7 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
   command('aksWorker.podLogs', 'Pod Logs', true, async (node) => (await podCommands()).logsCommand(watcher, log, node, false));
   command('aksWorker.podPreviousLogs', 'Previous Pod Logs', true, async (node) => (await podCommands()).logsCommand(watcher, log, node, true));
   command('aksWorker.deletePod', 'Delete Pod', true, async (node) => (await podCommands()).deleteCommand(watcher, log, node));
-  command('aksWorker.portForwardPod', 'Port-forward to Health Port', true, async (node) => (await podCommands()).portForwardCommand(watcher, node));
+  command('aksWorker.portForwardPod', 'Port-forward to Health Port', true, async (node, options) => (await podCommands()).portForwardCommand(watcher, node, asObject(options)));
   // Each step's module loads when its command first runs, not with the extension.
   const asUri = (a: unknown) => (a instanceof vscode.Uri ? a : undefined);
   command('aksWorker.addDockerfile', 'Add Dockerfile', false, async (target) => (await import('./steps/dockerfile/addDockerfile')).addDockerfile(model, asUri(target)));

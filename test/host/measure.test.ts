@@ -1,9 +1,12 @@
 import * as assert from 'node:assert/strict';
+import * as http from 'node:http';
+import * as net from 'node:net';
 import * as vscode from 'vscode';
 import { summarizeSamples, type Sample } from '../../src/core/latency';
 import { upgradeInstall } from '../../src/tools/helm';
+import { releasePods } from '../../src/tools/measure';
 import { control } from '../rig/tests/rig';
-import { requireRig, workspaceRoot } from './helpers';
+import { eventually, requireRig, workspaceRoot } from './helpers';
 
 interface Msg {
   type: string;
@@ -15,15 +18,16 @@ interface PanelForTests {
   dispose(): void;
 }
 
-describe('Measure it (host, against the rig)', function () {
+describe('Port-forward and Measure it (host, against the rig)', function () {
   this.timeout(120_000);
   const ns = `measure-host-${process.pid}`;
   let panel: PanelForTests;
   let seen: Msg[] = [];
   let previousNamespace: string | undefined;
+  let r: Record<string, string> = {};
 
   before(async function () {
-    const r = requireRig(this);
+    r = requireRig(this);
     await control('POST', 'config', { timeScale: 1 });
     // the sample chart installed as "sample-worker": its Deployment is "sample-worker-sample-worker"; 1 s blocks every 3 s
     await control('POST', 'health', { namespace: ns, deployment: 'sample-worker-sample-worker', health: { mode: 'hang', everySeconds: 3, hangSeconds: 1 } });
@@ -111,5 +115,34 @@ describe('Measure it (host, against the rig)', function () {
     const [failed] = of('measureDone');
     assert.equal(failed?.ended, 'failed');
     assert.match(String(failed?.message), /The probe's port "metrics" is not a port of sample-worker-[\w-]+'s containers \(health = 8080\)/);
+  });
+
+  it('the Pods view\'s Port-forward action forwards a local port to the pod\'s health port', async () => {
+    const [pod] = await releasePods('sample-worker', ns, { paths: { kubectl: r.RIG_KUBECTL } });
+    assert.ok(pod);
+    const free = await new Promise<number>((res) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+        const port = (srv.address() as net.AddressInfo).port;
+        srv.close(() => res(port));
+      });
+    });
+    const terminal = (await vscode.commands.executeCommand('aksWorker.portForwardPod', { kind: 'pod', pod }, { localPort: free })) as vscode.Terminal;
+    assert.ok(terminal, 'a terminal runs kubectl port-forward');
+    assert.equal(terminal.name, `port-forward ${pod.name}`);
+    try {
+      const get = () =>
+        new Promise<number>((res, rej) => {
+          const req = http.get({ host: '127.0.0.1', port: free, path: '/healthz', agent: false, timeout: 5000 }, (resp) => {
+            resp.resume();
+            resp.on('end', () => res(resp.statusCode ?? 0));
+          });
+          req.on('timeout', () => req.destroy(new Error('timeout')));
+          req.on('error', rej);
+        });
+      const status = await eventually(() => get().catch(() => undefined), 30_000, 500);
+      assert.equal(status, 200);
+    } finally {
+      terminal.dispose();
+    }
   });
 });

@@ -51,10 +51,11 @@ export async function deleteCommand(watcher: PodWatcher, log: vscode.LogOutputCh
 }
 
 /** kubectl port-forward in a terminal of its own, to the pod's health port. */
-export async function portForwardCommand(watcher: PodWatcher, arg: unknown): Promise<vscode.Terminal | undefined> {
+export async function portForwardCommand(watcher: PodWatcher, arg: unknown, options: { localPort?: number } = {}): Promise<vscode.Terminal | undefined> {
   const pod = await podArg(watcher, arg);
   if (!pod) return undefined;
-  const local = await vscode.window.showInputBox({ title: `Port-forward to ${pod.name}: local port`, value: '8080', validateInput: (v) => (/^\d+$/.test(v) && Number(v) > 0 && Number(v) < 65536 ? undefined : 'A port from 1 to 65535') });
+  const given = Number.isInteger(options.localPort) && (options.localPort as number) > 0 && (options.localPort as number) < 65536 ? String(options.localPort) : undefined;
+  const local = given ?? await vscode.window.showInputBox({ title: `Port-forward to ${pod.name}: local port`, value: '8080', validateInput: (v) => (/^\d+$/.test(v) && Number(v) > 0 && Number(v) < 65536 ? undefined : 'A port from 1 to 65535') });
   if (!local) return undefined;
   // The health port: the one named "health", else the first declared port.
   const ports = pod.containers.flatMap((c) => c.ports);
