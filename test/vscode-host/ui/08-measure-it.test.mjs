@@ -35,6 +35,21 @@ function tool(rig, bin, args) {
   return r.stdout;
 }
 
+/** Edit Probes from the palette; with several charts in the workspace (after the walkthrough) it asks which. */
+async function openProbeForm() {
+  await runCommand('AKS Worker: Edit Probes');
+  const tab = page().locator('.tabs-container .tab', { hasText: 'Probes: sample-worker' }).first();
+  const pick = page().locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'charts/sample-worker' }).first();
+  await eventually(
+    async () => {
+      if (await tab.isVisible()) return true;
+      if (await pick.isVisible()) await pick.click();
+      return false;
+    },
+    { timeout: 20_000, message: 'the probe form of sample-worker' },
+  );
+}
+
 describe('Measure it', function () {
   this.timeout(120_000);
   const rig = rigEnv();
@@ -81,8 +96,7 @@ describe('Measure it', function () {
     await runCommand('View: Close All Editors');
     const web = await eventually(
       async () => {
-        await runCommand('AKS Worker: Edit Probes');
-        await page().locator('.tabs-container .tab', { hasText: 'Probes: sample-worker' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+        await openProbeForm();
         const w = activeWebview();
         await w.locator('#measure').waitFor({ state: 'visible', timeout: 20_000 });
         // the settings file may be read after the first listing: Refresh asks again
