@@ -1,6 +1,7 @@
 // The Probe form's page. Runs in the webview; shares the probe model and budget with the extension.
 import {
   DEFAULTS,
+  MIN_SUGGESTED_FAILURES,
   PROBE_KINDS,
   Probe,
   ProbeHandler,
@@ -409,6 +410,7 @@ function budgetSection(): HTMLElement {
         h('div', { class: 'suggestion' }, h('span', {}, `${s.label}: period ${s.periodSeconds}, timeout ${s.timeoutSeconds}, failureThreshold ${s.failureThreshold} → may block ${s.maxBlockSeconds} s, hung pod killed after ${s.worstCaseDetectSeconds} s`), apply),
       );
     }
+    if (suggestions.childElementCount) suggestions.append(h('p', { class: 'legend' }, `Suggestions keep the timeout, restart a hung pod as soon as they can, and never use fewer than ${MIN_SUGGESTED_FAILURES} failures: one slow answer should not restart a worker.`));
   } else {
     verdict.textContent = 'Enter the worker\'s p99 blocking time to check it against the budget.';
   }

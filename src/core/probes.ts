@@ -211,13 +211,16 @@ export interface Suggestion extends Required<Pick<ProbeTimings, 'periodSeconds' 
  * (at most the period) and the smallest failureThreshold that covers it, which also gives the
  * shortest time to restart a hung pod for that period. Shortest restart first.
  */
+/** Suggestions never go below Kubernetes' default: one slow answer should not restart a worker. */
+export const MIN_SUGGESTED_FAILURES = 3;
+
 export function suggestForP99(p99Seconds: number, current: ProbeTimings): Suggestion[] {
   const need = Math.floor(p99Seconds) + 1; // the budget must exceed the p99
   const periods = [...new Set([effective(current, 'periodSeconds'), 5, 10, 15])].filter((p) => p >= 1);
   const out: Suggestion[] = [];
   for (const P of periods) {
     const T = Math.max(1, Math.min(effective(current, 'timeoutSeconds'), P));
-    const F = Math.max(1, Math.ceil((need - T) / P) + 1);
+    const F = Math.max(MIN_SUGGESTED_FAILURES, Math.ceil((need - T) / P) + 1);
     out.push({
       periodSeconds: P,
       timeoutSeconds: T,
