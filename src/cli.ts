@@ -209,6 +209,16 @@ async function dockerfileCommand(rest: string[], flags: Record<string, string | 
   }
 }
 
+/** The chart's probes, or undefined when the folder has no templates/deployment.yaml. */
+async function readChart(chartDir: string): Promise<Awaited<ReturnType<typeof readChartProbesFromDir>> | undefined> {
+  try {
+    return await readChartProbesFromDir(resolve(chartDir));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
 /** Reports bad input for a subcommand on stderr; returns exit code 2. */
 function badInput(err: (s: string) => void, command: string): (message: string) => number {
   return (message) => {
@@ -294,13 +304,8 @@ async function probesCommand(rest: string[], flags: Record<string, string | bool
   if (!chartDir || extra.length) return bad(`give one chart folder, e.g. "aks-worker probes ${sub} charts/sample-worker".`);
   const kind = flags.probe as ProbeKind | undefined;
   if (kind !== undefined && !PROBE_KINDS.includes(kind)) return bad(`--probe must be liveness, readiness or startup (got "${String(flags.probe)}").`);
-  let chart;
-  try {
-    chart = await readChartProbesFromDir(resolve(chartDir));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return bad(`${chartDir} has no templates/deployment.yaml; is it a chart folder?`);
-    throw e;
-  }
+  const chart = await readChart(chartDir);
+  if (!chart) return bad(`${chartDir} has no templates/deployment.yaml; is it a chart folder?`);
   if (sub === 'get') {
     const kinds = kind ? [kind] : PROBE_KINDS;
     const probes = Object.fromEntries(kinds.map((k) => [k, chart.probes[k] ? probeToObject(chart.probes[k] as Probe) : null]));
@@ -368,13 +373,8 @@ async function measureCommand(rest: string[], flags: Record<string, string | boo
     const v = Number(flags[flag]);
     return Number.isFinite(v) && v > 0 && v <= max ? v : `--${flag} must be a number of seconds from 1 to ${max} (got "${String(flags[flag])}").`;
   };
-  let chart;
-  try {
-    chart = await readChartProbesFromDir(resolve(chartDir));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return bad(`${chartDir} has no templates/deployment.yaml; is it a chart folder?`);
-    throw e;
-  }
+  const chart = await readChart(chartDir);
+  if (!chart) return bad(`${chartDir} has no templates/deployment.yaml; is it a chart folder?`);
   const probe = chart.probes[kind];
   if (!probe) return bad(`the chart has no ${kind} probe to measure.`);
   if (probe.handler.type !== 'httpGet') return bad(`the ${kind} probe is ${probe.handler.type}; measuring needs an httpGet probe (an HTTP health endpoint).`);

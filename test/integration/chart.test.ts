@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { main } from '../../src/cli';
+import { runCli } from '../support/runCli';
 import { history, lint, rollback, status, template, uninstall, upgradeInstall } from '../../src/tools/helm';
 import { bumpChartFiles, createWorkerChart } from '../../src/tools/workerChart';
 import { childEnv, control, rigEnv, tmp } from '../rig/tests/rig';
@@ -14,12 +14,7 @@ function files(dir: string, base = dir): string[] {
   }).sort();
 }
 
-async function cli(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, (s) => (out += s), (s) => (err += s));
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCli(args);
 
 for (const [label, key, major] of [
   ['Helm 3.18', 'RIG_HELM3', 3],

@@ -1,25 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../src/cli';
+import { runCli } from '../support/runCli';
 import { upgradeInstall } from '../../src/tools/helm';
 import { createWorkerChart } from '../../src/tools/workerChart';
 import { childEnv, control, kubectlJson, rigEnv, tmp, waitFor } from '../rig/tests/rig';
 
 /** Runs the CLI in this process with the rig's environment (kubeconfig, a fresh HOME). */
-async function cli(args: string[]) {
-  const saved = { ...process.env };
-  Object.assign(process.env, childEnv());
-  let out = '';
-  let err = '';
-  try {
-    const code = await main(args, (s) => (out += s), (s) => (err += s));
-    return { code, out, err };
-  } finally {
-    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-    Object.assign(process.env, saved);
-  }
-}
+const cli = (args: string[]) => runCli(args, childEnv());
 
 describe('Measure it: the health endpoint of a pod of the rig, through kubectl port-forward', function () {
   this.timeout(180_000);

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../src/cli';
+import { runCli } from '../support/runCli';
 import { probeBudget } from '../../src/core/probes';
 import { upgradeInstall } from '../../src/tools/helm';
 import { createWorkerChart } from '../../src/tools/workerChart';
@@ -9,12 +9,7 @@ import { childEnv, control, kubectlJson, rigEnv, tmp, waitFor } from '../rig/tes
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes JSON from the real kubectl */
 
-async function cli(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, (s) => (out += s), (s) => (err += s));
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCli(args);
 
 describe('probe budget against the rig\'s simulated kubelet', function () {
   this.timeout(240_000);

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli';
+import { runCli } from '../support/runCli';
 import { history } from '../../src/tools/helm';
 import { childEnv, rigEnv } from '../rig/tests/rig';
 import { buildDotnetStandIns } from './dotnetStandIn';
@@ -10,19 +10,7 @@ import { buildDotnetStandIns } from './dotnetStandIn';
 const fixture = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'sample-worker');
 
 /** Runs the CLI in this process with the rig's environment (docker engine, kubeconfig, …). */
-async function cli(args: string[], extraEnv: Record<string, string> = {}) {
-  const saved = { ...process.env };
-  Object.assign(process.env, childEnv(), extraEnv);
-  let out = '';
-  let err = '';
-  try {
-    const code = await main(args, (s) => (out += s), (s) => (err += s));
-    return { code, out, err };
-  } finally {
-    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-    Object.assign(process.env, saved);
-  }
-}
+const cli = (args: string[], extraEnv: Record<string, string> = {}) => runCli(args, { ...childEnv(), ...extraEnv });
 
 async function tags(repo: string): Promise<string[]> {
   const r = rigEnv();

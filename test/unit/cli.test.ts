@@ -2,14 +2,9 @@ import * as assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli';
+import { runCli } from '../support/runCli';
 
-async function cli(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, (s) => (out += s), (s) => (err += s));
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCli(args);
 
 /** A stand-in executable that prints fixed text; only the CLI's argument handling is under test here. */
 function fakeTool(dir: string, name: string, script: string): string {

@@ -2,19 +2,14 @@ import * as assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli';
+import { runCli } from '../support/runCli';
 import { ProjectError, findProjects, nearestSolutionDir, planDockerfile, writeDockerfilePlan } from '../../src/tools/dotnetProject';
 
 const fixture = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'sample-worker');
 const csproj = (sdk: string, tfm: string, items = '') =>
   `<Project Sdk="${sdk}">\n  <PropertyGroup>\n    <${tfm.includes(';') ? 'TargetFrameworks' : 'TargetFramework'}>${tfm}</${tfm.includes(';') ? 'TargetFrameworks' : 'TargetFramework'}>\n  </PropertyGroup>\n${items}</Project>\n`;
 
-async function cli(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, (s) => (out += s), (s) => (err += s));
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCli(args);
 
 describe('Add Dockerfile on disk', () => {
   let dir: string;

@@ -2,16 +2,11 @@ import * as assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli';
+import { runCli } from '../support/runCli';
 
 const sample = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'sample-worker', 'charts', 'sample-worker');
 
-async function cli(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, (s) => (out += s), (s) => (err += s));
-  return { code, out, err };
-}
+const cli = (args: string[]) => runCli(args);
 
 describe('aks-worker probes', () => {
   let dir: string;

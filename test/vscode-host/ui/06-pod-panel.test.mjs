@@ -3,38 +3,12 @@
 // timeline and the events with the Unhealthy/Killing ratio explained. Needs the rig
 // (AKS_WORKER_RIG_ENV, passed by `npm test`); without it the suite is skipped.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { activeWebview, dismiss, eventually, openActivity, page, runCommand, ui, rigEnv } from './harness.mjs';
+import { activeWebview, dismiss, eventually, openActivity, page, rigControl, rigEnv, rigTool, runCommand, ui } from './harness.mjs';
 
 
-function control(rig, method, path, body) {
-  const data = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      new URL(`${rig.RIG_CONTROL_URL}/${path}`),
-      { method, ca: readFileSync(rig.RIG_KUBE_CA), headers: { Authorization: `Bearer ${rig.RIG_KUBE_TOKEN}`, 'Content-Type': 'application/json' } },
-      (res) => {
-        let s = '';
-        res.on('data', (d) => (s += d));
-        res.on('end', () => ((res.statusCode ?? 500) >= 400 ? reject(new Error(`control ${method} ${path}: ${res.statusCode} ${s}`)) : resolve(s ? JSON.parse(s) : undefined)));
-      },
-    );
-    req.on('error', reject);
-    req.end(data);
-  });
-}
 
-function tool(rig, bin, args) {
-  const home = mkdtempSync(join(tmpdir(), 'aksw-ui-pods-'));
-  const r = spawnSync(bin, args, { env: { ...process.env, ...rig, HOME: home, KUBECACHEDIR: join(home, 'kubecache') }, encoding: 'utf8', timeout: 120_000 });
-  rmSync(home, { recursive: true, force: true });
-  if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} → ${r.status}\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
 
 describe('Pod panel', function () {
   this.timeout(120_000);
@@ -54,21 +28,21 @@ describe('Pod panel', function () {
     mkdirSync(join(ui.workspace, '.vscode'), { recursive: true });
     settingsFile = join(ui.workspace, '.vscode', 'settings.json');
     writeFileSync(settingsFile, JSON.stringify({ 'aksWorker.paths.kubectl': rig.RIG_KUBECTL, 'aksWorker.namespace': namespace }, null, 2));
-    previousTimeScale = (await control(rig, 'GET', 'state'))?.timeScale;
-    await control(rig, 'POST', 'config', { timeScale: 0.02 });
-    await control(rig, 'POST', 'health', { namespace, deployment: `${release}-sample-worker`, health: { mode: 'hang' } });
-    tool(rig, rig.RIG_HELM4, ['upgrade', '--install', release, join(ui.workspace, 'charts', 'sample-worker'), '--namespace', namespace, '--create-namespace']);
+    previousTimeScale = (await rigControl(rig, 'GET', 'state'))?.timeScale;
+    await rigControl(rig, 'POST', 'config', { timeScale: 0.02 });
+    await rigControl(rig, 'POST', 'health', { namespace, deployment: `${release}-sample-worker`, health: { mode: 'hang' } });
+    rigTool(rig, rig.RIG_HELM4, ['upgrade', '--install', release, join(ui.workspace, 'charts', 'sample-worker'), '--namespace', namespace, '--create-namespace']);
   });
 
   after(async () => {
     if (!rig) return;
     await dismiss();
     try {
-      tool(rig, rig.RIG_KUBECTL, ['delete', 'namespace', namespace, '--wait=false']);
+      rigTool(rig, rig.RIG_KUBECTL, ['delete', 'namespace', namespace, '--wait=false']);
     } catch {
       // the namespace may be gone already
     }
-    if (previousTimeScale !== undefined) await control(rig, 'POST', 'config', { timeScale: previousTimeScale }).catch(() => {});
+    if (previousTimeScale !== undefined) await rigControl(rig, 'POST', 'config', { timeScale: previousTimeScale }).catch(() => {});
     if (settingsFile) rmSync(settingsFile, { force: true });
   });
 

@@ -5,7 +5,6 @@
 // buttons, webview clicks) and checks what the user sees; the runner saves a screenshot after each.
 // Needs the rig (AKS_WORKER_RIG_ENV, passed by `npm test`); without it the suite is skipped.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -24,17 +23,10 @@ import {
   runCommand,
   ui,
   rigEnv,
+  rigTool,
 } from './harness.mjs';
 
 
-/** Runs a CLI with the rig's environment (docker engine, kubeconfig) in a throwaway HOME. */
-function tool(rig, bin, args, { cwd } = {}) {
-  const home = mkdtempSync(join(tmpdir(), 'aksw-ui-walk-'));
-  const r = spawnSync(bin, args, { cwd, env: { ...process.env, ...rig, HOME: home, KUBECACHEDIR: join(home, 'kubecache') }, encoding: 'utf8', timeout: 180_000 });
-  rmSync(home, { recursive: true, force: true });
-  if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} → ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
 
 // The stand-in .NET images (no .NET image can be pulled here): test/fixtures/dotnet-stand-in.
 const STAND_IN = fileURLToPath(new URL('../../fixtures/dotnet-stand-in/', import.meta.url));
@@ -49,7 +41,7 @@ function buildDotnetStandIns(rig) {
     chmodSync(join(dir, 'dotnet'), 0o755);
     copyFileSync(join(STAND_IN, 'Dockerfile'), join(dir, 'Dockerfile'));
     const tags = ['sdk', 'aspnet', 'runtime'].flatMap((k) => ['-t', `mcr.microsoft.com/dotnet/${k}:8.0`]);
-    tool(rig, rig.RIG_DOCKER || 'docker', ['build', '--network', 'none', ...tags, dir]);
+    rigTool(rig, rig.RIG_DOCKER || 'docker', ['build', '--network', 'none', ...tags, dir], { timeoutMs: 180_000 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -202,7 +194,7 @@ describe('Walkthrough: from a .NET worker to a running pod', function () {
     await runCommand('View: Close All Editors').catch(() => {});
     await dismiss();
     try {
-      tool(rig, rig.RIG_KUBECTL, ['delete', 'namespace', namespace, '--wait=false']);
+      rigTool(rig, rig.RIG_KUBECTL, ['delete', 'namespace', namespace, '--wait=false'], { timeoutMs: 180_000 });
     } catch {
       // never created, or gone already
     }

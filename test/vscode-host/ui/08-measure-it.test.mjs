@@ -3,37 +3,11 @@
 // latencies arrive, and finds the p99 in the p99 field, checked against the budget. Needs the rig
 // (AKS_WORKER_RIG_ENV, passed by `npm test`); without it the suite is skipped.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { activeWebview, dismiss, eventually, page, runCommand, ui, rigEnv } from './harness.mjs';
+import { activeWebview, dismiss, eventually, page, retype, rigControl, rigEnv, rigTool, runCommand, ui } from './harness.mjs';
 
-function control(rig, method, path, body) {
-  const data = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      new URL(`${rig.RIG_CONTROL_URL}/${path}`),
-      { method, ca: readFileSync(rig.RIG_KUBE_CA), headers: { Authorization: `Bearer ${rig.RIG_KUBE_TOKEN}`, 'Content-Type': 'application/json' } },
-      (res) => {
-        let s = '';
-        res.on('data', (d) => (s += d));
-        res.on('end', () => ((res.statusCode ?? 500) >= 400 ? reject(new Error(`control ${method} ${path}: ${res.statusCode} ${s}`)) : resolve(s ? JSON.parse(s) : undefined)));
-      },
-    );
-    req.on('error', reject);
-    req.end(data);
-  });
-}
 
-function tool(rig, bin, args) {
-  const home = mkdtempSync(join(tmpdir(), 'aksw-ui-measure-'));
-  const r = spawnSync(bin, args, { env: { ...process.env, ...rig, HOME: home, KUBECACHEDIR: join(home, 'kubecache') }, encoding: 'utf8', timeout: 120_000 });
-  rmSync(home, { recursive: true, force: true });
-  if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} → ${r.status}\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
 
 /** Edit Probes from the palette; with several charts in the workspace (after the walkthrough) it asks which. */
 async function openProbeForm() {
@@ -72,10 +46,10 @@ describe('Measure it', function () {
       previousSettings = undefined;
     }
     writeFileSync(settingsFile, JSON.stringify({ 'aksWorker.paths.kubectl': rig.RIG_KUBECTL, 'aksWorker.namespace': namespace }, null, 2));
-    previousTimeScale = (await control(rig, 'GET', 'state'))?.timeScale;
-    await control(rig, 'POST', 'config', { timeScale: 1 });
-    await control(rig, 'POST', 'health', { namespace, deployment: 'sample-worker-sample-worker', health: { mode: 'hang', everySeconds: 3, hangSeconds: 1 } });
-    tool(rig, rig.RIG_HELM4, ['upgrade', '--install', 'sample-worker', join(ui.workspace, 'charts', 'sample-worker'), '--namespace', namespace, '--create-namespace', '--wait', '--timeout', '60s']);
+    previousTimeScale = (await rigControl(rig, 'GET', 'state'))?.timeScale;
+    await rigControl(rig, 'POST', 'config', { timeScale: 1 });
+    await rigControl(rig, 'POST', 'health', { namespace, deployment: 'sample-worker-sample-worker', health: { mode: 'hang', everySeconds: 3, hangSeconds: 1 } });
+    rigTool(rig, rig.RIG_HELM4, ['upgrade', '--install', 'sample-worker', join(ui.workspace, 'charts', 'sample-worker'), '--namespace', namespace, '--create-namespace', '--wait', '--timeout', '60s']);
   });
 
   after(async () => {
@@ -83,11 +57,11 @@ describe('Measure it', function () {
     await dismiss();
     await runCommand('View: Close All Editors').catch(() => {});
     try {
-      tool(rig, rig.RIG_KUBECTL, ['delete', 'namespace', namespace, '--wait=false']);
+      rigTool(rig, rig.RIG_KUBECTL, ['delete', 'namespace', namespace, '--wait=false']);
     } catch {
       // the namespace may be gone already
     }
-    if (previousTimeScale !== undefined) await control(rig, 'POST', 'config', { timeScale: previousTimeScale }).catch(() => {});
+    if (previousTimeScale !== undefined) await rigControl(rig, 'POST', 'config', { timeScale: previousTimeScale }).catch(() => {});
     if (previousSettings !== undefined) writeFileSync(settingsFile, previousSettings);
     else if (settingsFile) rmSync(settingsFile, { force: true });
   });
@@ -113,10 +87,7 @@ describe('Measure it', function () {
 
   it('measures for a few seconds: live progress, percentiles, the chart, and the p99 in the field', async () => {
     const web = activeWebview();
-    const duration = web.locator('#measure-duration input');
-    await duration.click();
-    await duration.press('Control+A');
-    await duration.type('5');
+    await retype(web.locator('#measure-duration input'), '5');
     await web.locator('#measure-start').click();
     await eventually(async () => /Measuring sample-worker-sample-worker-[\w-]+ \(port 8080, forwarded to 127\.0\.0\.1:\d+\)/.test((await web.locator('#measure-status').textContent()) ?? ''), {
       timeout: 20_000,
@@ -140,10 +111,7 @@ describe('Measure it', function () {
 
   it('Stop ends a long run early; the form keeps what was measured', async () => {
     const web = activeWebview();
-    const duration = web.locator('#measure-duration input');
-    await duration.click();
-    await duration.press('Control+A');
-    await duration.type('120');
+    await retype(web.locator('#measure-duration input'), '120');
     await web.locator('#measure-start').click();
     await eventually(async () => /^Measuring /.test((await web.locator('#measure-status').textContent()) ?? ''), { timeout: 20_000, message: 'measuring' });
     await new Promise((r) => setTimeout(r, 1500));

@@ -1,7 +1,11 @@
 // Shared state and workbench helpers for the UI end-to-end tests (ui/*.test.mjs).
 // run-ui.mjs fills `ui` (page, server, workspace) before mocha loads the tests; the tests act
 // like a person would: click, type, right-click, and look at what the workbench shows.
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** @type {{ page: import('playwright-core').Page; server: any; workspace: string; resultsDir: string; console: string[] }} */
 export const ui = { page: undefined, server: undefined, workspace: undefined, resultsDir: undefined, console: [] };
@@ -155,4 +159,38 @@ export function rigEnv() {
     if (m) env[m[1]] = m[2];
   }
   return env;
+}
+
+/** Calls the rig's control API (`$RIG_CONTROL_URL/PATH`) with its CA and token. */
+export function rigControl(rig, method, path, body) {
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      new URL(`${rig.RIG_CONTROL_URL}/${path}`),
+      { method, ca: readFileSync(rig.RIG_KUBE_CA), headers: { Authorization: `Bearer ${rig.RIG_KUBE_TOKEN}`, 'Content-Type': 'application/json' } },
+      (res) => {
+        let s = '';
+        res.on('data', (d) => (s += d));
+        res.on('end', () => ((res.statusCode ?? 500) >= 400 ? reject(new Error(`control ${method} ${path}: ${res.statusCode} ${s}`)) : resolve(s ? JSON.parse(s) : undefined)));
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+/** Runs a CLI (helm, kubectl, docker) with the rig's environment in a throwaway HOME; its stdout, or an error. */
+export function rigTool(rig, bin, args, { cwd, timeoutMs = 120_000 } = {}) {
+  const home = mkdtempSync(join(tmpdir(), 'aksw-ui-tool-'));
+  const r = spawnSync(bin, args, { cwd, env: { ...process.env, ...rig, HOME: home, KUBECACHEDIR: join(home, 'kubecache') }, encoding: 'utf8', timeout: timeoutMs });
+  rmSync(home, { recursive: true, force: true });
+  if (r.status !== 0) throw new Error(`${bin} ${args.join(' ')} → ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** Replaces what a text field holds, as a person would: click, select all, type. */
+export async function retype(locator, text) {
+  await locator.click();
+  await locator.press('Control+A');
+  await locator.type(text);
 }
