@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { UsageError, parseArgs } from './core/args';
 import { BumpError } from './core/bump';
-import { CsprojError } from './core/dotnet';
+import { DotnetModelError } from './core/dotnetModel';
 import { tagProblem, parseImageRef, ImageRefError } from './core/imageRef';
 import { BumpKind } from './core/versions';
 import { YamlEditError } from './core/yamlEdit';
@@ -16,7 +16,9 @@ import { describeSummary, resolveProbePort, summarizeSamples } from './core/late
 import { measurePodHealth, releasePods } from './tools/measure';
 import { ToolPaths } from './tools/catalog';
 import { doctor, formatDoctorReport } from './tools/doctor';
-import { ProjectError, findProjects, planDockerfile, writeDockerfilePlan } from './tools/dotnetProject';
+import { PROJECT_FILE, ProjectError, findProjects, planDockerfile, writeDockerfilePlan } from './tools/dotnetProject';
+import { ReadOnlyFileError } from './tools/files';
+import { ToolError } from './tools/errors';
 import { ChartError, bumpChartFiles, createWorkerChart, readChartProbesFromDir, writeChartProbe } from './tools/workerChart';
 import { SHIP_STEPS, ShipInputError, ShipStepError, ship } from './tools/ship';
 import { findWorkspaceParts } from './tools/workspaceFiles';
@@ -34,11 +36,18 @@ Commands:
                     are installed, print each one's path and version and what is missing.
                     Exits 0 only when every required tool is found.
 
-  dockerfile <project-dir-or-csproj> [--health-port N] [--framework TFM] [--force]
-                    Write a multi-stage Dockerfile for a .NET worker beside its .csproj and
-                    a .dockerignore in the build context (the folder of the enclosing .sln,
-                    else the project's folder). Prints the paths written. Existing files are
-                    kept unless --force.
+  dockerfile <project-dir-or-project-file> [--framework TFM] [--health-port N]
+             [--base aspnet|runtime] [--context DIR] [--no-msbuild] [--dotnet PATH]
+             [--force] [--json]
+                    Write a multi-stage Dockerfile for a .NET worker beside its project file
+                    (.csproj, .fsproj or .vbproj) and a .dockerignore in the build context (the
+                    folder of the nearest .sln/.slnx, else the project's folder). The project is
+                    evaluated by MSBuild (dotnet msbuild, .NET SDK 8+) with its references,
+                    Directory.Build.props and central package management; without an SDK it is
+                    read from the files and the output says what was guessed. The runtime image
+                    (aspnet or runtime) and why are printed on stderr. Prints the paths written.
+                    An existing Dockerfile is kept unless --force; an existing .dockerignore is
+                    never replaced (--force adds the lines it lacks).
 
   chart create <name> --dir <charts-dir> --image <repository> --tag <tag>
                [--health-port N] [--health-path P] [--helm PATH]
@@ -77,9 +86,13 @@ Options:
   --kubectl PATH    kubectl binary to use (default: kubectl on PATH)
   --az PATH         az binary to use (default: az on PATH)
   --json            doctor: print the report as JSON
+  --dotnet PATH     dotnet binary to use (default: dotnet on PATH)
   --health-port N   dockerfile: port of the worker's health endpoint (default 8080, 80 on .NET 6/7)
   --framework TFM   dockerfile: target framework to containerise when the project has several
-  --force           dockerfile: replace an existing Dockerfile and .dockerignore
+  --base IMAGE      dockerfile: aspnet or runtime, instead of what the project needs
+  --context DIR     dockerfile: the docker build context, instead of the nearest solution's folder
+  --no-msbuild      dockerfile: read the project files without running MSBuild
+  --force           dockerfile: replace an existing Dockerfile; add missing lines to .dockerignore
   --health-path P   chart create: path of the health endpoint (default /healthz)
   -h, --help        Show this help
   --version         Print the version
@@ -87,7 +100,7 @@ Options:
 Exit codes: 0 done, 1 a tool or server failed, 2 bad input.
 `;
 
-const TOOL_FLAGS = { docker: { value: true }, helm: { value: true }, kubectl: { value: true }, az: { value: true } };
+const TOOL_FLAGS = { docker: { value: true }, helm: { value: true }, kubectl: { value: true }, az: { value: true }, dotnet: { value: true } };
 
 export async function main(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   let parsed;
@@ -100,6 +113,9 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
       'health-port': { value: true },
       'health-path': { value: true },
       framework: { value: true },
+      base: { value: true },
+      context: { value: true },
+      'no-msbuild': {},
       force: {},
       dir: { value: true },
       image: { value: true },
@@ -146,7 +162,7 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
     return 2;
   }
   const paths: ToolPaths = {};
-  for (const k of ['docker', 'helm', 'kubectl', 'az'] as const) if (typeof flags[k] === 'string') paths[k] = flags[k] as string;
+  for (const k of ['docker', 'helm', 'kubectl', 'az', 'dotnet'] as const) if (typeof flags[k] === 'string') paths[k] = flags[k] as string;
 
   switch (command) {
     case 'doctor': {
@@ -160,7 +176,7 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
       return report.ok ? 0 : 1;
     }
     case 'dockerfile':
-      return dockerfileCommand(rest, flags, out, err);
+      return dockerfileCommand(rest, flags, paths, out, err);
     case 'chart':
       return chartCommand(rest, flags, paths, out, err);
     case 'release':
@@ -175,36 +191,96 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
   }
 }
 
-async function dockerfileCommand(rest: string[], flags: Record<string, string | boolean>, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+async function dockerfileCommand(rest: string[], flags: Record<string, string | boolean>, paths: ToolPaths, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const bad = badInput(err, 'dockerfile');
-  if (rest.length !== 1) return bad('give one project folder or .csproj file, e.g. "aks-worker dockerfile src/MyWorker".');
+  if (rest.length !== 1) return bad('give one project folder or project file, e.g. "aks-worker dockerfile src/MyWorker".');
   const healthPort = healthPortFlag(flags);
   if (typeof healthPort === 'string') return bad(healthPort);
+  if (flags.base !== undefined && flags.base !== 'aspnet' && flags.base !== 'runtime') return bad(`--base must be aspnet or runtime (got "${String(flags.base)}").`);
+  if (flags.framework !== undefined && typeof flags.framework !== 'string') return bad('--framework needs a target framework, e.g. --framework net8.0.');
+  let context: string | undefined;
+  if (flags.context !== undefined) {
+    if (typeof flags.context !== 'string') return bad('--context needs a folder.');
+    context = resolve(flags.context);
+    if (!(await stat(context).then((s) => s.isDirectory(), () => false))) return bad(`--context ${flags.context}: no such folder.`);
+  }
   const target = resolve(rest[0]);
-  let csproj: string;
+  let project: string;
   try {
     const s = await stat(target);
     if (s.isDirectory()) {
       const found = await findProjects(target);
-      if (found.length === 0) return bad(`no .csproj file in ${target}.`);
+      if (found.length === 0) return bad(`no .csproj, .fsproj or .vbproj file in ${target}.`);
       if (found.length > 1) return bad(`several projects in ${target}; name one:\n${found.map((f) => `  ${f}`).join('\n')}`);
-      csproj = found[0];
-    } else if (target.endsWith('.csproj')) {
-      csproj = target;
+      project = found[0];
+    } else if (PROJECT_FILE.test(target)) {
+      project = target;
     } else {
-      return bad(`${target} is neither a folder nor a .csproj file.`);
+      return bad(`${target} is neither a folder nor a .csproj, .fsproj or .vbproj file.`);
     }
   } catch {
     return bad(`${target} does not exist.`);
   }
   try {
-    const plan = await planDockerfile(csproj, { framework: typeof flags.framework === 'string' ? flags.framework : undefined, healthPort });
-    const written = await writeDockerfilePlan(plan, { force: flags.force === true });
-    for (const p of written) out(`${p}\n`);
-    if (!written.includes(plan.dockerignore)) err(`kept the existing ${plan.dockerignore}\n`);
+    const plan = await planDockerfile(project, {
+      framework: flags.framework as string | undefined,
+      healthPort,
+      base: flags.base as 'aspnet' | 'runtime' | undefined,
+      context,
+      paths,
+      evaluation: flags['no-msbuild'] ? 'static' : 'auto',
+    });
+    const result = await writeDockerfilePlan(plan, { force: flags.force === true });
+    const source = plan.model.source === 'msbuild' ? `MSBuild (.NET SDK ${plan.model.sdkVersion ?? '?'})` : 'reading the files without MSBuild';
+    const tag = plan.targetFramework.replace(/^net/, '');
+    if (flags.json) {
+      out(
+        `${JSON.stringify(
+          {
+            written: result.written,
+            dockerfile: plan.dockerfile,
+            dockerignore: { path: plan.dockerignore, result: result.dockerignore },
+            context: plan.context,
+            targetFramework: plan.targetFramework,
+            base: plan.runtimeImage,
+            image: `mcr.microsoft.com/dotnet/${plan.runtimeImage}:${tag}`,
+            reason: plan.runtimeReason,
+            findings: plan.decision.findings,
+            evaluatedBy: plan.model.source,
+            sdkVersion: plan.model.sdkVersion,
+            assemblyName: plan.project.assemblyName,
+            entryPoint: plan.project.targetFileName,
+            projects: plan.closure.map((p) => p.path),
+            restoreFiles: plan.restoreFiles,
+            healthPort: plan.healthPort,
+            warnings: plan.warnings,
+          },
+          null,
+          2,
+        )}\n`,
+      );
+    } else {
+      for (const p of result.written) out(`${p}\n`);
+    }
+    err(`${plan.runtimeImage}:${tag} for ${plan.targetFramework}: ${plan.runtimeReason.replace(/^(aspnet|runtime): /, '')}\n`);
+    err(`evaluated by ${source}: ${plan.closure.length} project${plan.closure.length === 1 ? '' : 's'}; build context ${plan.context}\n`);
+    if (result.dockerignore === 'kept') err(`kept the existing ${plan.dockerignore}\n`);
+    if (result.dockerignore === 'merged') err(`added the lines it lacked to the existing ${plan.dockerignore}\n`);
+    for (const w of plan.warnings) err(`warning: ${w}\n`);
     return 0;
   } catch (e) {
-    if (e instanceof ProjectError || e instanceof CsprojError) return bad(e.message);
+    if (e instanceof ProjectError || e instanceof ReadOnlyFileError) return bad(e.message);
+    if (e instanceof DotnetModelError) {
+      if (e.code === 'msbuild') {
+        err(`aks-worker dockerfile: ${e.message}\n`);
+        return 1;
+      }
+      return bad(e.message);
+    }
+    if (e instanceof ToolError) {
+      err(`aks-worker dockerfile: ${e.message}\n`);
+      return 1;
+    }
     throw e;
   }
 }

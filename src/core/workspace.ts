@@ -10,6 +10,8 @@ export function isDockerfileName(basename: string): boolean {
 /** What the extension found in one workspace folder. Paths are relative, with forward slashes. */
 export interface WorkspaceScan {
   dockerfiles: string[];
+  /** What each Dockerfile's runtime stage uses, when it is a .NET image: "aspnet", "8.0", and why if it says. */
+  dockerfileBases?: Record<string, { image: string; tag: string; reason?: string }>;
   projects: string[];
   solutions: string[];
   charts: Array<ChartInfo & { probes: ProbeSummary[] }>;
@@ -63,7 +65,12 @@ export function workflowSteps(scan: WorkspaceScan, settings: WorkflowSettings): 
         ? `Found: ${scan.dockerfiles.join(', ')}`
         : 'Add a multi-stage Dockerfile for the .NET worker, with a .dockerignore.',
       command: 'aksWorker.addDockerfile',
-      children: scan.dockerfiles.map((d) => ({ label: d, path: d })),
+      children: scan.dockerfiles.map((d) => {
+        const base = scan.dockerfileBases?.[d];
+        return base
+          ? { label: d, path: d, description: `${base.image}:${base.tag}${base.reason ? ` · ${base.reason}` : ''}`, tooltip: `${d}: runs on mcr.microsoft.com/dotnet/${base.image}:${base.tag}${base.reason ? ` because ${base.reason}` : ''}.` }
+          : { label: d, path: d };
+      }),
     },
     {
       id: 'image',

@@ -83,10 +83,11 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
   command('aksWorker.portForwardPod', 'Port-forward to Health Port', true, async (node, options) => (await podCommands()).portForwardCommand(watcher, node, asObject(options)));
   // Each step's module loads when its command first runs, not with the extension.
   const asUri = (a: unknown) => (a instanceof vscode.Uri ? a : undefined);
-  command('aksWorker.addDockerfile', 'Add Dockerfile', false, async (target) => (await import('./steps/dockerfile/addDockerfile')).addDockerfile(model, asUri(target)));
   // Called from menus with the resource; other callers (tests, other extensions) may pass options
-  // as the second argument to skip the prompts: { ref } for a build, { registry, acrName } for a push.
+  // as the second argument to skip the prompts: { ref } for a build, { registry, acrName } for a push,
+  // { framework, base, context, replace } for Add Dockerfile.
   const asObject = <T>(a: unknown) => (a && typeof a === 'object' && !(a instanceof vscode.Uri) ? (a as T) : undefined);
+  command('aksWorker.addDockerfile', 'Add Dockerfile', false, async (target, options) => (await import('./steps/dockerfile/addDockerfile')).addDockerfile(model, log, asUri(target), asObject(options)));
   command('aksWorker.buildImage', 'Build Image', true, async (target, options) =>
     (await import('./steps/image/buildImage')).buildImageCommand(model, state, log, asUri(target), asObject(options)),
   );

@@ -3,7 +3,7 @@ import type { ChartInfo, ProbeSummary } from '../core/chartFiles';
 import { WorkspaceScan, byDepth, isDockerfileName } from '../core/workspace';
 
 const EXCLUDE = '{**/node_modules/**,**/bin/**,**/obj/**,**/.git/**,**/.vs/**}';
-const WATCH = '**/{Chart.yaml,values.yaml,*.csproj,*.sln,*[Dd]ockerfile*}';
+const WATCH = '**/{Chart.yaml,values.yaml,*.csproj,*.fsproj,*.vbproj,*.sln,*.slnx,*.props,*.targets,*[Dd]ockerfile*}';
 
 export interface FolderScan {
   folder: vscode.WorkspaceFolder;
@@ -26,13 +26,17 @@ export class WorkspaceModel implements vscode.Disposable {
 
   constructor() {
     const watcher = vscode.workspace.createFileSystemWatcher(WATCH);
-    const schedule = () => this.scheduleRescan();
+    const schedule = (uri?: vscode.Uri) => {
+      // A project or MSBuild file changed: evaluations cached for Add Dockerfile are stale.
+      if (uri && /\.(csproj|fsproj|vbproj|props|targets)$/i.test(uri.path)) void import('../tools/dotnetProject').then((m) => m.clearProjectCache());
+      this.scheduleRescan();
+    };
     this.disposables.push(
       watcher,
       watcher.onDidCreate(schedule),
       watcher.onDidDelete(schedule),
       watcher.onDidChange(schedule),
-      vscode.workspace.onDidChangeWorkspaceFolders(schedule),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => schedule()),
     );
   }
 
@@ -92,8 +96,8 @@ async function scanFolder(folder: vscode.WorkspaceFolder): Promise<FolderScan> {
   const rel = (uri: vscode.Uri) => vscode.workspace.asRelativePath(uri, false).split('\\').join('/');
   const [dockerUris, projectUris, slnUris, chartUris] = await Promise.all([
     find('**/*[Dd]ockerfile*'),
-    find('**/*.csproj'),
-    find('**/*.sln'),
+    find('**/*.{csproj,fsproj,vbproj}'),
+    find('**/*.{sln,slnx}'),
     find('**/Chart.yaml'),
   ]);
   const charts = await Promise.all(
@@ -115,11 +119,25 @@ async function scanFolder(folder: vscode.WorkspaceFolder): Promise<FolderScan> {
       return { ...info, probes };
     }),
   );
-  const dockerfiles = dockerUris.filter((u) => isDockerfileName(u.path.split('/').pop() ?? '')).map(rel);
+  const dockerUrisKept = dockerUris.filter((u) => isDockerfileName(u.path.split('/').pop() ?? ''));
+  const dockerfiles = dockerUrisKept.map(rel);
+  const { describeBaseStage } = await import('../core/dockerfile');
+  const dockerfileBases: NonNullable<WorkspaceScan['dockerfileBases']> = {};
+  await Promise.all(
+    dockerUrisKept.map(async (uri) => {
+      try {
+        const base = describeBaseStage(decoder.decode(await vscode.workspace.fs.readFile(uri)));
+        if (base) dockerfileBases[rel(uri)] = base;
+      } catch {
+        /* unreadable: shown without its base image */
+      }
+    }),
+  );
   return {
     folder,
     scan: {
       dockerfiles: dockerfiles.sort(byDepth),
+      dockerfileBases,
       projects: projectUris.map(rel).sort(byDepth),
       solutions: slnUris.map(rel).sort(byDepth),
       charts: charts.sort((a, b) => byDepth(a.dir, b.dir)),

@@ -1,8 +1,8 @@
 import { ToolDescriptor } from './errors';
 
-export type ToolName = 'docker' | 'helm' | 'kubectl' | 'az';
+export type ToolName = 'docker' | 'helm' | 'kubectl' | 'az' | 'dotnet';
 
-/** The four command-line tools, the setting that overrides each one's path, and how to get it. */
+/** The command-line tools, the setting that overrides each one's path, and how to get it. */
 export const TOOLS: Record<ToolName, ToolDescriptor> = {
   docker: {
     name: 'docker',
@@ -18,6 +18,11 @@ export const TOOLS: Record<ToolName, ToolDescriptor> = {
     name: 'kubectl',
     setting: 'aksWorker.paths.kubectl',
     install: 'Install kubectl (https://kubernetes.io/docs/tasks/tools/) or run "az aks install-cli".',
+  },
+  dotnet: {
+    name: 'dotnet',
+    setting: 'aksWorker.paths.dotnet',
+    install: 'Install the .NET SDK 8 or later (https://dotnet.microsoft.com/download); without it, projects are read without MSBuild.',
   },
   az: {
     name: 'az',

@@ -128,8 +128,29 @@ export async function doctor(options: DoctorOptions = {}): Promise<DoctorReport>
     }
   };
 
-  const [docker, helm, kubectl, az] = await Promise.all([dockerChecks(), helmCheck(), kubectlCheck(), azCheck()]);
-  const tools = [...docker, helm, kubectl, az];
+  const dotnetCheck = async (): Promise<ToolCheck> => {
+    const { file, path } = await locate('dotnet');
+    if (!path) {
+      const m = missing('dotnet', file, false);
+      m.detail += ' Needed to read .NET projects as MSBuild does (Add Dockerfile); without it they are read as plain files.';
+      return m;
+    }
+    try {
+      const r = await run('dotnet', path, ['--version']);
+      const version = /^\s*(\d+\.\d+\.\d+\S*)/.exec(r.stdout)?.[1];
+      if (!version) return { name: 'dotnet', found: false, required: false, path, detail: `unrecognised version output: ${r.stdout.trim()}` };
+      const major = Number(version.split('.')[0]);
+      if (major < 8) {
+        return { name: 'dotnet', found: false, required: false, path, version, detail: `SDK ${version} is older than 8: projects are read without MSBuild. ${TOOLS.dotnet.install}` };
+      }
+      return { name: 'dotnet', found: true, required: false, path, version, detail: 'projects are evaluated with MSBuild' };
+    } catch (err) {
+      return failed('dotnet', false, path, err);
+    }
+  };
+
+  const [docker, helm, kubectl, az, dotnet] = await Promise.all([dockerChecks(), helmCheck(), kubectlCheck(), azCheck(), dotnetCheck()]);
+  const tools = [...docker, helm, kubectl, az, dotnet];
   return { tools, ok: tools.every((t) => t.found || !t.required) };
 }
 

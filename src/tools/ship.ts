@@ -6,7 +6,7 @@ import { BumpKind, nextPatch } from '../core/versions';
 import { ToolPaths } from './catalog';
 import { ACR_TOKEN_USER, acrToken } from './az';
 import { buildImage, login, pushImage } from './docker';
-import { nearestSolutionDir } from './dotnetProject';
+import { dockerBuildContext } from './buildContext';
 import { ActionableError } from './errors';
 import { ReleaseInfo, upgradeInstall } from './helm';
 import { LineSink } from './process';
@@ -111,7 +111,7 @@ export async function ship(req: ShipRequest, o: ShipOptions = {}): Promise<ShipR
   };
 
   await step('build', `docker build ${image}`, async () => {
-    const context = (await nearestSolutionDir(join(req.dockerfile, '..'), req.workspace)) ?? join(req.dockerfile, '..');
+    const context = await dockerBuildContext(req.dockerfile, req.workspace);
     return buildImage({ dockerfile: req.dockerfile, context, tags: [image], extraArgs: req.buildArgs }, common);
   });
   const pushed = await step('push', `docker push ${image}`, async () => {

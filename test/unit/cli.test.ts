@@ -46,20 +46,23 @@ describe('aks-worker CLI', function () {
     const helm = fakeTool(dir, 'helm', 'echo v4.1.4+g05fa379');
     const kubectl = fakeTool(dir, 'kubectl', `echo '{"clientVersion":{"gitVersion":"v1.33.9"}}'`);
     const az = fakeTool(dir, 'az-test-double', `echo '{"azure-cli": "2.67.0"}'`);
-    const r = await cli(['doctor', '--docker', docker, '--helm', helm, '--kubectl', kubectl, '--az', az]);
+    const dotnet = fakeTool(dir, 'dotnet-fake', 'echo 10.0.401');
+    const r = await cli(['doctor', '--docker', docker, '--helm', helm, '--kubectl', kubectl, '--az', az, '--dotnet', dotnet]);
     assert.equal(r.code, 0, r.out + r.err);
-    for (const want of [/ok\s+docker\s+28\.2\.2/, /ok\s+docker engine\s+20\.10\.24/, /ok\s+helm\s+4\.1\.4.*Helm 4/, /ok\s+kubectl\s+1\.33\.9/, /ok\s+az\s+2\.67\.0/, /All required tools found/]) {
+    for (const want of [/ok\s+docker\s+28\.2\.2/, /ok\s+docker engine\s+20\.10\.24/, /ok\s+helm\s+4\.1\.4.*Helm 4/, /ok\s+kubectl\s+1\.33\.9/, /ok\s+az\s+2\.67\.0/, /ok\s+dotnet\s+10\.0\.401.*evaluated with MSBuild/, /All required tools found/]) {
       assert.match(r.out, want);
     }
   });
   it('doctor: a missing required tool exits 1 and says how to get it; JSON output', async () => {
     const docker = fakeTool(dir, 'docker2', `echo '{"Client":{"Version":"28.2.2"},"Server":null}'; echo 'Cannot connect to the Docker daemon' >&2; exit 1`);
-    const r = await cli(['doctor', '--json', '--docker', docker, '--helm', join(dir, 'missing-helm'), '--kubectl', join(dir, 'missing-kubectl'), '--az', join(dir, 'missing-az')]);
+    const r = await cli(['doctor', '--json', '--docker', docker, '--helm', join(dir, 'missing-helm'), '--kubectl', join(dir, 'missing-kubectl'), '--az', join(dir, 'missing-az'), '--dotnet', fakeTool(dir, 'dotnet6', 'echo 6.0.428')]);
     assert.equal(r.code, 1);
     const report = JSON.parse(r.out) as { ok: boolean; tools: Array<{ name: string; found: boolean; required: boolean; detail?: string }> };
     assert.equal(report.ok, false);
     const by = Object.fromEntries(report.tools.map((t) => [t.name, t]));
-    assert.deepEqual(Object.keys(by), ['docker', 'docker engine', 'helm', 'kubectl', 'az']);
+    assert.deepEqual(Object.keys(by), ['docker', 'docker engine', 'helm', 'kubectl', 'az', 'dotnet']);
+    assert.equal(by.dotnet.required, false);
+    assert.match(by.dotnet.detail ?? '', /SDK 6\.0\.428 is older than 8: projects are read without MSBuild/);
     assert.equal(by.docker.found, true);
     assert.equal(by['docker engine'].found, false);
     assert.match(by['docker engine'].detail ?? '', /Cannot connect to the Docker daemon/);

@@ -1,56 +1,18 @@
 import * as assert from 'node:assert/strict';
-import { defaultHealthPort, generateDockerfile, generateDockerignore } from '../../src/core/dockerfile';
-import { CsprojError, dotnetImageTag, parseCsproj } from '../../src/core/dotnet';
+import { defaultHealthPort, describeBaseStage, generateDockerfile, generateDockerignore, mergeDockerignore, recordedContext } from '../../src/core/dockerfile';
+import { dotnetImageTag, sdkImageTag } from '../../src/core/dotnet';
 
-const csproj = (sdk: string, props: string, items = '') => `<Project Sdk="${sdk}">\n  <PropertyGroup>\n${props}\n  </PropertyGroup>\n${items}</Project>\n`;
-
-describe('.csproj reading', () => {
-  it('reads each SDK kind and decides the runtime image', () => {
-    const worker = parseCsproj(csproj('Microsoft.NET.Sdk.Worker', '<TargetFramework>net8.0</TargetFramework>'), 'src/W/W.csproj');
-    assert.deepEqual(worker, { sdk: 'Microsoft.NET.Sdk.Worker', sdkKind: 'worker', targetFrameworks: ['net8.0'], assemblyName: 'W', usesAspNetCore: false, aspNetCoreReason: undefined, projectReferences: [] });
-    const web = parseCsproj(csproj('Microsoft.NET.Sdk.Web', '<TargetFramework>net9.0</TargetFramework>'), 'Api.csproj');
-    assert.equal(web.sdkKind, 'web');
-    assert.equal(web.usesAspNetCore, true);
-    const fw = parseCsproj(csproj('Microsoft.NET.Sdk.Worker', '<TargetFramework>net8.0</TargetFramework>', '  <ItemGroup><FrameworkReference Include="Microsoft.AspNetCore.App" /></ItemGroup>\n'), 'W.csproj');
-    assert.equal(fw.usesAspNetCore, true);
-    assert.match(fw.aspNetCoreReason ?? '', /Microsoft\.AspNetCore\.App/);
-    const pkg = parseCsproj(csproj('Microsoft.NET.Sdk', '<TargetFramework>net6.0</TargetFramework>', '  <ItemGroup><PackageReference Include="Microsoft.AspNetCore.Diagnostics.HealthChecks" Version="2.2.0" /></ItemGroup>\n'), 'P.csproj');
-    assert.equal(pkg.sdkKind, 'plain');
-    assert.equal(pkg.usesAspNetCore, true);
-    const plain = parseCsproj(csproj('Microsoft.NET.Sdk', '<TargetFramework>net10.0</TargetFramework><OutputType>Exe</OutputType>'), 'C.csproj');
-    assert.equal(plain.usesAspNetCore, false);
-  });
-  it('reads multi-targeting and AssemblyName', () => {
-    const m = parseCsproj(csproj('Microsoft.NET.Sdk.Worker', '<TargetFrameworks>net8.0; net9.0</TargetFrameworks><AssemblyName>Contoso.Worker</AssemblyName>'), 'W.csproj');
-    assert.deepEqual(m.targetFrameworks, ['net8.0', 'net9.0']);
-    assert.equal(m.assemblyName, 'Contoso.Worker');
-  });
-  it('reads project references with Windows separators', () => {
-    const r = parseCsproj(csproj('Microsoft.NET.Sdk.Worker', '<TargetFramework>net8.0</TargetFramework>', '  <ItemGroup><ProjectReference Include="..\\Lib\\Lib.csproj" /></ItemGroup>\n'), 'W.csproj');
-    assert.deepEqual(r.projectReferences, ['../Lib/Lib.csproj']);
-  });
-  it('reads <Sdk Name=…/> style projects', () => {
-    const s = parseCsproj('<Project>\n  <Sdk Name="Microsoft.NET.Sdk.Worker" />\n  <PropertyGroup><TargetFramework>net8.0</TargetFramework></PropertyGroup>\n</Project>', 'W.csproj');
-    assert.equal(s.sdkKind, 'worker');
-  });
+describe('.NET image tags', () => {
   it('maps net6.0 … net10.0 to image tags and refuses the rest clearly', () => {
     assert.deepEqual(['net6.0', 'net7.0', 'net8.0', 'net9.0', 'net10.0'].map(dotnetImageTag), ['6.0', '7.0', '8.0', '9.0', '10.0']);
     assert.throws(() => dotnetImageTag('netcoreapp3.1'), /not supported here/);
     assert.throws(() => dotnetImageTag('net8.0-windows'), /Linux container/);
     assert.throws(() => dotnetImageTag('net11.0'), /not a target framework this extension knows/);
   });
-  it('malformed XML gives file:line:column', () => {
-    assert.throws(() => parseCsproj('<Project Sdk="Microsoft.NET.Sdk">\n  <PropertyGroup>\n    <TargetFramework>net8.0</TargetFrameworks>\n</Project>', 'src/W/W.csproj'), (err: unknown) => {
-      assert.ok(err instanceof CsprojError);
-      assert.match(err.message, /^src\/W\/W\.csproj:3:\d+: the project file is not valid XML: /);
-      return true;
-    });
-  });
-  it('refuses projects it cannot containerise, saying why', () => {
-    assert.throws(() => parseCsproj('<Project><PropertyGroup><TargetFramework>net8.0</TargetFramework></PropertyGroup></Project>', 'x.csproj'), /names no SDK/);
-    assert.throws(() => parseCsproj(csproj('Microsoft.NET.Sdk', ''), 'x.csproj'), /no <TargetFramework>/);
-    assert.throws(() => parseCsproj(csproj('Microsoft.NET.Sdk', '<TargetFramework>$(Tfm)</TargetFramework>'), 'x.csproj'), /MSBuild property/);
-    assert.throws(() => parseCsproj('<Other/>', 'x.csproj'), /not <Project>/);
+  it('the SDK image can restore every framework of the closure', () => {
+    assert.equal(sdkImageTag('net8.0', ['net8.0', 'netstandard2.0']), '8.0');
+    assert.equal(sdkImageTag('net8.0', ['net8.0', 'net10.0']), '10.0');
+    assert.equal(sdkImageTag('net9.0', ['net6.0']), '9.0');
   });
 });
 
@@ -98,5 +60,55 @@ describe('Dockerfile generation', () => {
   it('.dockerignore leaves out build output, git and charts', () => {
     const lines = generateDockerignore().split('\n');
     for (const want of ['**/bin', '**/obj', '**/.vs', '**/.git', '**/charts']) assert.ok(lines.includes(want), want);
+  });
+  it('.NET 6/7 set ASPNETCORE_URLS for another port, .NET 8+ ASPNETCORE_HTTP_PORTS; a runtime image sets neither', () => {
+    const six = generateDockerfile({ projectPath: 'W.csproj', assemblyName: 'W', targetFramework: 'net6.0', runtimeImage: 'aspnet', healthPort: 8080 });
+    assert.match(six, /^EXPOSE 8080\nENV ASPNETCORE_URLS=http:\/\/\+:8080$/m);
+    assert.doesNotMatch(six, /ASPNETCORE_HTTP_PORTS/);
+    const seven = generateDockerfile({ projectPath: 'W.csproj', assemblyName: 'W', targetFramework: 'net7.0', runtimeImage: 'aspnet' });
+    assert.doesNotMatch(seven, /ENV ASPNETCORE/);
+    const runtime = generateDockerfile({ projectPath: 'W.csproj', assemblyName: 'W', targetFramework: 'net8.0', runtimeImage: 'runtime', healthPort: 9090 });
+    assert.doesNotMatch(runtime, /ENV ASPNETCORE/);
+    assert.match(runtime, /no ASP\.NET Core: serve it with\n# HttpListener, or probe the worker with tcpSocket or exec/);
+  });
+  it('multi-targeting: build and publish name the framework; restore files are copied before restore', () => {
+    const text = generateDockerfile({
+      projectPath: 'src/W/W.csproj',
+      restoreFiles: ['Directory.Build.props', 'Directory.Packages.props', 'NuGet.config', 'src/Directory.Build.props'],
+      assemblyName: 'W',
+      entryDll: 'W.Host.dll',
+      targetFramework: 'net8.0',
+      multiTarget: true,
+      sdkTag: '10.0',
+      runtimeImage: 'runtime',
+    });
+    assert.match(text, /^WORKDIR \/src\nCOPY \["Directory\.Build\.props", "\."\]\nCOPY \["Directory\.Packages\.props", "\."\]\nCOPY \["NuGet\.config", "\."\]\nCOPY \["src\/Directory\.Build\.props", "src\/"\]\nCOPY \["src\/W\/W\.csproj", "src\/W\/"\]\nRUN dotnet restore/m);
+    assert.match(text, /^RUN dotnet build "\.\/W\.csproj" -c \$BUILD_CONFIGURATION -f net8\.0 -o \/app\/build$/m);
+    assert.match(text, /^RUN dotnet publish "\.\/W\.csproj" -c \$BUILD_CONFIGURATION -f net8\.0 -o \/app\/publish \/p:UseAppHost=false$/m);
+    assert.match(text, /^FROM mcr\.microsoft\.com\/dotnet\/sdk:10\.0 AS build$/m);
+    assert.match(text, /^FROM mcr\.microsoft\.com\/dotnet\/runtime:8\.0 AS base$/m);
+    assert.match(text, /^ENTRYPOINT \["dotnet", "W\.Host\.dll"\]$/m);
+  });
+  it('records a build context other than the usual one, and reads it and the base stage back', () => {
+    const text = generateDockerfile({ projectPath: 'services/B/src/W/W.csproj', assemblyName: 'W', targetFramework: 'net8.0', runtimeImage: 'aspnet', runtimeReason: 'aspnet: Lib references Microsoft.AspNetCore.App', context: '../../../..' });
+    assert.equal(recordedContext(text), '../../../..');
+    assert.equal(recordedContext(text.replace(/\n/g, '\r\n')), '../../../..');
+    assert.deepEqual(describeBaseStage(text), { image: 'aspnet', tag: '8.0', reason: 'Lib references Microsoft.AspNetCore.App' });
+    assert.equal(recordedContext(generateDockerfile({ projectPath: 'W.csproj', assemblyName: 'W', targetFramework: 'net8.0', runtimeImage: 'aspnet' })), undefined);
+    assert.deepEqual(describeBaseStage('FROM mcr.microsoft.com/dotnet/runtime:9.0 AS base\n'), { image: 'runtime', tag: '9.0', reason: undefined });
+    assert.equal(describeBaseStage('FROM alpine\n'), undefined);
+  });
+  it('merging .dockerignore keeps every user line and its line endings, adds only missing exclusions', () => {
+    const mine = '# mine\r\n**/*.local.json\r\n**/bin\r\n!keep-me.txt\r\n';
+    const merged = mergeDockerignore(mine) as string;
+    assert.ok(merged.startsWith(mine), 'the user text is kept byte for byte at the start');
+    const added = merged.slice(mine.length).split('\r\n').filter(Boolean);
+    assert.match(added[0], /^# Added by AKS Worker Deploy/);
+    assert.ok(added.includes('**/obj'));
+    assert.ok(!added.includes('**/bin'), 'no duplicate of a line the user has');
+    assert.ok(!added.some((l) => l.startsWith('!')), 'never re-includes what the user excluded');
+    assert.ok(!merged.slice(mine.length).includes('\n') || !/[^\r]\n/.test(merged.slice(mine.length)), 'CRLF kept');
+    assert.equal(mergeDockerignore(merged), undefined, 'nothing missing the second time');
+    assert.match(mergeDockerignore('mine') as string, /^mine\n# Added/);
   });
 });

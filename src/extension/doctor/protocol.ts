@@ -15,7 +15,7 @@ export type PageMessage =
   | { type: 'openSetting'; setting: string }
   | { type: 'showOutput' };
 
-const SETTINGS = new Set(['aksWorker.paths.docker', 'aksWorker.paths.helm', 'aksWorker.paths.kubectl', 'aksWorker.paths.az']);
+const SETTINGS = new Set(['aksWorker.paths.docker', 'aksWorker.paths.helm', 'aksWorker.paths.kubectl', 'aksWorker.paths.az', 'aksWorker.paths.dotnet']);
 
 export function isPageMessage(value: unknown): value is PageMessage {
   if (typeof value !== 'object' || value === null) return false;

@@ -8,7 +8,7 @@ export const SECTION = 'aksWorker';
 export function toolPaths(scope?: vscode.ConfigurationScope): ToolPaths {
   const c = vscode.workspace.getConfiguration(`${SECTION}.paths`, scope);
   const p = (k: string) => c.get<string>(k)?.trim() || undefined;
-  return { docker: p('docker'), helm: p('helm'), kubectl: p('kubectl'), az: p('az') };
+  return { docker: p('docker'), helm: p('helm'), kubectl: p('kubectl'), az: p('az'), dotnet: p('dotnet') };
 }
 
 export function workflowSettings(scope?: vscode.ConfigurationScope): Omit<WorkflowSettings, 'kubeContext'> {

@@ -5,7 +5,7 @@ import { buildPercent } from '../../../core/dockerBuild';
 import { defaultImageName, formatImageRef, parseImageRef, repositoryProblem, tagProblem } from '../../../core/imageRef';
 import { nextPatch } from '../../../core/versions';
 import { buildImage, inspectImage } from '../../../tools/docker';
-import { nearestSolutionDir } from '../../../tools/dotnetProject';
+import { dockerBuildContext } from '../../../tools/buildContext';
 import { runTool } from '../../../tools/process';
 import { WorkflowState } from '../../state';
 import { toolPaths } from '../../util/config';
@@ -104,7 +104,7 @@ export async function buildImageCommand(
   }
   const ref = preset?.ref ?? (await askReference(dockerfile.fsPath, model, state, folder));
   if (!ref) return undefined;
-  const context = (await nearestSolutionDir(dirname(dockerfile.fsPath), folder.uri.fsPath)) ?? dirname(dockerfile.fsPath);
+  const context = await dockerBuildContext(dockerfile.fsPath, folder.uri.fsPath);
   const extraArgs = vscode.workspace.getConfiguration('aksWorker.build', folder).get<string[]>('extraArgs', []);
 
   const view = new RunView(`Build ${ref}`, log);
