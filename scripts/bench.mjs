@@ -3,7 +3,8 @@
 // it never fails on them: targets are tracked here, not in timed tests.
 //   node scripts/bench.mjs [--runs N]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -63,6 +64,41 @@ await esbuild.build({ entryPoints: [join(root, 'scripts/bench/watch.ts')], bundl
 const watchSeconds = 10;
 const watch = { ...JSON.parse(execFileSync(process.execPath, ['--expose-gc', watchBench], { encoding: 'utf8', env: { ...process.env, BENCH_SECONDS: String(watchSeconds) } })), seconds: watchSeconds };
 
+// aks-worker dockerfile on a 20-project solution: a worker, 19 libraries in a tree (each references
+// up to two others), Directory.Build.props with the framework, central package management, a .sln.
+const solution = mkdtempSync(join(tmpdir(), 'aksw-bench-sln-'));
+const writeFile = (p, text) => {
+  mkdirSync(join(solution, p, '..'), { recursive: true });
+  writeFileSync(join(solution, p), text);
+};
+writeFile('Bench.sln', '');
+writeFile('Directory.Build.props', '<Project><PropertyGroup><TargetFramework>net8.0</TargetFramework><Nullable>enable</Nullable></PropertyGroup></Project>\n');
+writeFile('Directory.Packages.props', '<Project><PropertyGroup><ManagePackageVersionsCentrally>true</ManagePackageVersionsCentrally></PropertyGroup><ItemGroup><PackageVersion Include="Microsoft.Extensions.Hosting" Version="8.0.1" /></ItemGroup></Project>\n');
+const refs = (i) => [2 * i + 1, 2 * i + 2].filter((j) => j < 20).map((j) => `<ProjectReference Include="..\\Lib${j}\\Lib${j}.csproj" />`).join('');
+writeFile('src/Worker/Worker.csproj', `<Project Sdk="Microsoft.NET.Sdk.Worker"><ItemGroup><PackageReference Include="Microsoft.Extensions.Hosting" />${refs(0)}</ItemGroup></Project>\n`);
+for (let i = 1; i < 20; i++) writeFile(`src/Lib${i}/Lib${i}.csproj`, `<Project Sdk="Microsoft.NET.Sdk"><ItemGroup>${refs(i)}</ItemGroup></Project>\n`);
+const worker = join(solution, 'src/Worker/Worker.csproj');
+const timeCommand = (file, args, runs) => {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(file, args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${file} ${args.join(' ')}: ${r.stderr}`);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return times.sort((a, b) => a - b);
+};
+const hasDotnet = spawnSync('dotnet', ['--version'], { encoding: 'utf8' }).status === 0;
+const DOTNET_RUNS = 5;
+const dfMsbuild = hasDotnet ? timeCommand(process.execPath, [join(root, 'dist/cli.js'), 'dockerfile', worker, '--force'], DOTNET_RUNS) : undefined;
+const dfStatic = timeCommand(process.execPath, [join(root, 'dist/cli.js'), 'dockerfile', worker, '--force', '--no-msbuild'], RUNS);
+// What dominates: starting the dotnet host, and starting MSBuild with nothing to evaluate.
+const dotnetHost = hasDotnet ? timeCommand('dotnet', ['--version'], DOTNET_RUNS) : undefined;
+writeFile('empty.proj', '<Project><PropertyGroup><A>1</A></PropertyGroup></Project>\n');
+const msbuildEmpty = hasDotnet ? timeCommand('dotnet', ['msbuild', join(solution, 'empty.proj'), '-getProperty:A', '-nologo'], DOTNET_RUNS) : undefined;
+const dfProjects = JSON.parse(spawnSync(process.execPath, [join(root, 'dist/cli.js'), 'dockerfile', worker, '--force', '--json', ...(hasDotnet ? [] : ['--no-msbuild'])], { encoding: 'utf8' }).stdout).projects.length;
+rmSync(solution, { recursive: true, force: true });
+
 const load = measure('dist/extension.js');
 const cli = cliTimes();
 const rows = [
@@ -79,6 +115,9 @@ const rows = [
   ['  event to view refresh, p95', `${watch.reducer.p95LatencyMs.toFixed(1)} ms`, '≤ 150 ms', watch.reducer.p95LatencyMs <= 150],
   ['  heap before / after', `${watch.reducer.heapStartMb.toFixed(1)} / ${watch.reducer.heapEndMb.toFixed(1)} MB`, 'flat (± 5 MB)', Math.abs(watch.reducer.heapEndMb - watch.reducer.heapStartMb) < 5],
   [`  view refreshes in ${watch.seconds} s`, `${watch.reducer.refreshes}`, '≤ 10 a second', watch.reducer.refreshes <= watch.seconds * 10 + 1],
+  [`dockerfile, ${dfProjects} projects, MSBuild, median of ${DOTNET_RUNS}`, dfMsbuild ? `${(median(dfMsbuild) / 1000).toFixed(2)} s` : 'no dotnet', '≤ 5 s', !!dfMsbuild && median(dfMsbuild) <= 5000],
+  ['  of which: dotnet host / MSBuild, nothing to evaluate', dotnetHost && msbuildEmpty ? `${median(dotnetHost).toFixed(0)} / ${median(msbuildEmpty).toFixed(0)} ms` : 'no dotnet', ''],
+  [`dockerfile, ${dfProjects} projects, without MSBuild, median of ${RUNS}`, `${median(dfStatic).toFixed(0)} ms`, '≤ 200 ms', median(dfStatic) <= 200],
 ];
 console.log(`AKS Worker Deploy ${pkg.version} on Node ${process.version}, ${process.platform}/${process.arch}`);
 for (const [name, value, target, ok] of rows) {

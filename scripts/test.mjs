@@ -23,6 +23,7 @@ const STAGES = [
   { name: 'typecheck-pages', cmd: npx, args: ['tsc', '--noEmit', '-p', 'media'] },
   { name: 'build', cmd: node, args: ['scripts/build.mjs'] },
   { name: 'unit', cmd: node, args: ['scripts/run-mocha.mjs', 'out/test/unit/**/*.test.js'], suite: true },
+  { name: 'dotnet', cmd: node, args: ['scripts/run-mocha.mjs', '--timeout', '300000', 'out/test/dotnet/**/*.test.js'], suite: true },
   { name: 'rig', cmd: 'bash', args: ['test/rig/run-tests.sh'], suite: true, rig: true, env: { RIG_KEEP: '1' } },
   { name: 'integration', cmd: node, args: ['scripts/run-mocha.mjs', '--timeout', '300000', 'out/test/integration/**/*.test.js'], suite: true, rig: true },
   { name: 'host', cmd: node, args: ['test/vscode-host/run-host.mjs'], suite: true, rig: true },

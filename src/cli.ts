@@ -50,10 +50,12 @@ Commands:
                     never replaced (--force adds the lines it lacks).
 
   chart create <name> --dir <charts-dir> --image <repository> --tag <tag>
-               [--health-port N] [--health-path P] [--helm PATH]
+               [--health-port N] [--health-path P] [--probe-type http|tcp|exec] [--helm PATH]
                     Run "helm create" in the charts folder and strip the chart for a worker:
                     no Service, Ingress, ServiceAccount, HPA, HTTPRoute or tests; the image
                     from the registry; probes on the health port; appVersion = tag.
+                    --probe-type: http (default), tcp, or exec (a heartbeat file) for a
+                    worker on the runtime image, which has no ASP.NET Core.
 
   release bump <chart-dir> --app-version <tag> [--bump patch|minor|major | --chart-version V]
                     Set Chart.yaml version (bumped, default patch) and appVersion, and
@@ -112,6 +114,7 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
       version: {},
       'health-port': { value: true },
       'health-path': { value: true },
+      'probe-type': { value: true },
       framework: { value: true },
       base: { value: true },
       context: { value: true },
@@ -328,9 +331,12 @@ async function chartCommand(rest: string[], flags: Record<string, string | boole
   }
   const healthPath = typeof flags['health-path'] === 'string' ? flags['health-path'] : '/healthz';
   if (!healthPath.startsWith('/')) return bad('--health-path must start with "/".');
+  const probeTypes = { http: 'httpGet', tcp: 'tcpSocket', exec: 'exec' } as const;
+  const probeType = flags['probe-type'] === undefined ? 'http' : String(flags['probe-type']);
+  if (!(probeType in probeTypes)) return bad(`--probe-type must be http, tcp or exec (got "${probeType}").`);
   try {
     const dir = await createWorkerChart(
-      { name, chartsDir: resolve(flags.dir as string), repository: flags.image as string, tag: flags.tag as string, healthPort: port ?? 8080, healthPath },
+      { name, chartsDir: resolve(flags.dir as string), repository: flags.image as string, tag: flags.tag as string, healthPort: port ?? 8080, healthPath, probe: probeTypes[probeType as keyof typeof probeTypes] },
       { paths },
     );
     out(`${dir}\n`);

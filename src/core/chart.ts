@@ -23,6 +23,39 @@ export interface WorkerValues {
   tag: string;
   healthPort: number;
   healthPath: string;
+  /**
+   * How the liveness probe checks the worker. httpGet (default) needs an HTTP endpoint; a worker on
+   * the runtime image (no ASP.NET Core) may use tcpSocket (something accepts connections on the
+   * port) or exec (a heartbeat file the worker touches: stale for 30 s means hung).
+   */
+  probe?: 'httpGet' | 'tcpSocket' | 'exec';
+}
+
+/** The exec probe's command: the heartbeat file /tmp/heartbeat was touched less than 30 s ago. */
+export const HEARTBEAT_COMMAND = ['/bin/sh', '-c', 'test $(( $(date +%s) - $(stat -c %Y /tmp/heartbeat) )) -lt 30'];
+
+function livenessHandler(v: WorkerValues): string[] {
+  if (v.probe === 'tcpSocket') {
+    return ['# The image has no ASP.NET Core: the probe only checks that the worker accepts connections', '# on its health port.', 'livenessProbe:', '  tcpSocket:', '    port: health'];
+  }
+  if (v.probe === 'exec') {
+    return [
+      '# The image has no ASP.NET Core: the probe runs a command in the container. The worker touches',
+      '# /tmp/heartbeat on every loop; a file older than 30 s means the loop is stuck.',
+      'livenessProbe:',
+      '  exec:',
+      `    command: [${HEARTBEAT_COMMAND.map((c) => JSON.stringify(c)).join(', ')}]`,
+    ];
+  }
+  return [
+    '# Kills and restarts the worker when its health endpoint stops answering. The endpoint does',
+    '# not answer while the worker blocks its thread, so the probe must outlast the longest block:',
+    '# here (failureThreshold - 1) x periodSeconds + timeoutSeconds = 55 s.',
+    'livenessProbe:',
+    '  httpGet:',
+    `    path: ${v.healthPath}`,
+    '    port: health',
+  ];
 }
 
 /**
@@ -53,13 +86,7 @@ export function stripValues(text: string, v: WorkerValues, file = 'values.yaml')
       "# worker; only the kubelet's probes (and kubectl port-forward) reach this port.",
       `healthPort: ${v.healthPort}`,
       '',
-      '# Kills and restarts the worker when its health endpoint stops answering. The endpoint does',
-      '# not answer while the worker blocks its thread, so the probe must outlast the longest block:',
-      '# here (failureThreshold - 1) x periodSeconds + timeoutSeconds = 55 s.',
-      'livenessProbe:',
-      '  httpGet:',
-      `    path: ${v.healthPath}`,
-      '    port: health',
+      ...livenessHandler(v),
       '  periodSeconds: 10',
       '  timeoutSeconds: 5',
       '  failureThreshold: 6',

@@ -50,13 +50,15 @@ export function recordedContext(dockerfileText: string): string | undefined {
 }
 
 /** What a Dockerfile's base stage uses, for display: "aspnet", "8.0" and the reason comment if any. */
-export function describeBaseStage(dockerfileText: string): { image: string; tag: string; reason?: string } | undefined {
+export function describeBaseStage(dockerfileText: string): { image: string; tag: string; reason?: string; port?: number } | undefined {
   const lines = dockerfileText.split(/\r?\n/);
   const i = lines.findIndex((l) => /^FROM\s+\S*mcr\.microsoft\.com\/dotnet\/(aspnet|runtime|runtime-deps):(\S+)\s+AS\s+base\s*$/i.test(l));
   if (i < 0) return undefined;
   const m = /dotnet\/(aspnet|runtime|runtime-deps):(\S+)/i.exec(lines[i]) as RegExpExecArray;
   const comment = lines[i - 1]?.startsWith('#') ? /\((aspnet|runtime): (.*)\)\.?$/.exec(lines[i - 1]) : null;
-  return { image: m[1].toLowerCase(), tag: m[2], reason: comment ? comment[2] : undefined };
+  const expose = lines.slice(i).find((l) => /^EXPOSE\s+\d+/i.test(l));
+  const port = expose ? Number(/^EXPOSE\s+(\d+)/i.exec(expose)?.[1]) : undefined;
+  return { image: m[1].toLowerCase(), tag: m[2], reason: comment ? comment[2] : undefined, ...(port ? { port } : {}) };
 }
 
 /**

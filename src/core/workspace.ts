@@ -11,7 +11,7 @@ export function isDockerfileName(basename: string): boolean {
 export interface WorkspaceScan {
   dockerfiles: string[];
   /** What each Dockerfile's runtime stage uses, when it is a .NET image: "aspnet", "8.0", and why if it says. */
-  dockerfileBases?: Record<string, { image: string; tag: string; reason?: string }>;
+  dockerfileBases?: Record<string, { image: string; tag: string; reason?: string; port?: number }>;
   projects: string[];
   solutions: string[];
   charts: Array<ChartInfo & { probes: ProbeSummary[] }>;

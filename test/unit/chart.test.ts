@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { BumpError, bumpChart } from '../../src/core/bump';
-import { chartNameProblem, setAppVersion, stripDeployment, stripValues, workerNotes } from '../../src/core/chart';
+import { HEARTBEAT_COMMAND, chartNameProblem, setAppVersion, stripDeployment, stripValues, workerNotes } from '../../src/core/chart';
+import { probeFromObject } from '../../src/core/probes';
 import { bumpSemver, isSemver, nextPatch } from '../../src/core/versions';
 import { YamlEditError, YamlTextEditor } from '../../src/core/yamlEdit';
 import { OLD_DEPLOYMENT } from './helmCreateFixtures';
@@ -102,6 +103,16 @@ describe('stripping a helm create chart for a worker', () => {
     assert.match(out, /^healthPort: 8080$/m);
     assert.match(out, /^ {2}create: false$/m);
     assert.match(out, /^ {2}tag: "0\.0\.1"$/m);
+  });
+  it('a worker on the runtime image gets an exec (heartbeat) or tcpSocket liveness probe instead of httpGet', async () => {
+    const { parse } = await import('yaml');
+    const old = 'replicaCount: 1\nimage:\n  repository: nginx\n  tag: ""\nlivenessProbe:\n  httpGet:\n    path: /\n    port: http\nresources: {}\n';
+    const exec = parse(stripValues(old, { repository: 'r.io/w', tag: '0.0.1', healthPort: 8080, healthPath: '/healthz', probe: 'exec' })) as Record<string, Record<string, unknown>>;
+    assert.deepEqual(exec.livenessProbe, { exec: { command: HEARTBEAT_COMMAND }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 });
+    const tcp = parse(stripValues(old, { repository: 'r.io/w', tag: '0.0.1', healthPort: 9090, healthPath: '/healthz', probe: 'tcpSocket' })) as Record<string, Record<string, unknown>>;
+    assert.deepEqual(tcp.livenessProbe.tcpSocket, { port: 'health' });
+    assert.equal(tcp.healthPort, 9090);
+    assert.equal(probeFromObject(exec.livenessProbe)?.handler.type, 'exec');
   });
   it('appVersion is written quoted, and NOTES explain port-forward with the chart helpers', () => {
     assert.equal(setAppVersion('name: w\nappVersion: 1.16.0\n', '0.0.3'), 'name: w\nappVersion: "0.0.3"\n');

@@ -93,7 +93,7 @@ describe('Dockerfile generation', () => {
     const text = generateDockerfile({ projectPath: 'services/B/src/W/W.csproj', assemblyName: 'W', targetFramework: 'net8.0', runtimeImage: 'aspnet', runtimeReason: 'aspnet: Lib references Microsoft.AspNetCore.App', context: '../../../..' });
     assert.equal(recordedContext(text), '../../../..');
     assert.equal(recordedContext(text.replace(/\n/g, '\r\n')), '../../../..');
-    assert.deepEqual(describeBaseStage(text), { image: 'aspnet', tag: '8.0', reason: 'Lib references Microsoft.AspNetCore.App' });
+    assert.deepEqual(describeBaseStage(text), { image: 'aspnet', tag: '8.0', reason: 'Lib references Microsoft.AspNetCore.App', port: 8080 });
     assert.equal(recordedContext(generateDockerfile({ projectPath: 'W.csproj', assemblyName: 'W', targetFramework: 'net8.0', runtimeImage: 'aspnet' })), undefined);
     assert.deepEqual(describeBaseStage('FROM mcr.microsoft.com/dotnet/runtime:9.0 AS base\n'), { image: 'runtime', tag: '9.0', reason: undefined });
     assert.equal(describeBaseStage('FROM alpine\n'), undefined);
