@@ -25,6 +25,18 @@ describe('Workflow view', () => {
     assert.ok(description, 'Dockerfile step names src/SampleWorker/Dockerfile');
   });
 
+  it("shows the Dockerfile's runtime image and why", async () => {
+    const api = await activateApi();
+    const detail = await eventually(async () => {
+      const step = (await children(api)).find((c) => labelOf(c.item) === 'Dockerfile');
+      if (!step) return undefined;
+      return (await children(api, step.element)).find((c) => /SampleWorker\/Dockerfile/.test(labelOf(c.item)) && textOf(c.item.description));
+    });
+    assert.ok(detail, 'the Dockerfile step lists src/SampleWorker/Dockerfile with a description');
+    assert.equal(textOf(detail.item.description), 'aspnet:8.0 · SampleWorker references Microsoft.AspNetCore.App');
+    assert.match(textOf(detail.item.tooltip), /runs on mcr\.microsoft\.com\/dotnet\/aspnet:8\.0 because SampleWorker references Microsoft\.AspNetCore\.App/);
+  });
+
   it('lists the sample chart with its version and appVersion', async () => {
     const api = await activateApi();
     const chartYaml = await readWorkspaceFile('charts', 'sample-worker', 'Chart.yaml');
