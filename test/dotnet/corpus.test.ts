@@ -24,12 +24,15 @@ interface JsonPlan {
 const posix = (p: string) => p.split('\\').join('/');
 
 /** What every run of the corpus must show, whichever way the project was read. */
-function checkPlan(entry: CorpusEntry, dir: string, r: { code: number; out: string; err: string }, how: string): JsonPlan | undefined {
-  const e = entry.expect;
+function checkPlan(entry: CorpusEntry, dir: string, r: { code: number; out: string; err: string }, how: string, e: CorpusEntry['expect'] = entry.expect): JsonPlan | undefined {
   assert.equal(r.code, e.exit, `${entry.name} (${how}): exit ${r.code}\n${r.err}`);
   if (e.exit === 2) {
     assert.equal(r.out, '', 'nothing on stdout');
     if (e.stderr) assert.match(r.err, new RegExp(e.stderr), `${entry.name} (${how})`);
+    if (e.stderrNamesFolder !== undefined) {
+      const folder = join(dir, e.stderrNamesFolder).replace(/\/$/, '');
+      assert.ok(r.err.includes(`Use ${folder} as the build context (--context ${folder})`), `${entry.name} (${how}) offers ${folder}: ${r.err}`);
+    }
     assert.ok(!existsSync(join(dir, entry.target, '..', 'Dockerfile')), 'nothing written');
     return undefined;
   }
@@ -47,7 +50,8 @@ function checkPlan(entry: CorpusEntry, dir: string, r: { code: number; out: stri
   assert.ok(text.includes(`ENTRYPOINT ["dotnet", "${plan.entryPoint}"]`));
   for (const f of plan.restoreFiles) assert.ok(text.includes(`COPY ["${f}",`), `${entry.name}: ${f} copied before restore`);
   for (const p of plan.projects) assert.ok(text.includes(`COPY ["${posix(relative(plan.context, p))}",`), `${entry.name}: ${p} copied before restore`);
-  if (entry.args.includes('--framework')) assert.match(text, new RegExp(`-f ${plan.targetFramework.replace('.', '\\.')} -o /app/publish`));
+  if (plan.base === 'aspnet' && /--health-port/.test(entry.args.join(' '))) assert.match(text, /^ENV ASPNETCORE_(HTTP_PORTS|URLS)=/m);
+  if (/--framework/.test(JSON.stringify(entry.args)) || text.includes(' -f ')) assert.match(text, new RegExp(`-f ${plan.targetFramework.replace('.', '\\.')} -o /app/publish`));
   return plan;
 }
 
@@ -89,6 +93,19 @@ describe('the corpus, read by MSBuild and by the fallback reader (real .NET SDK)
         assert.equal(plan.sdkVersion, sdk);
         assert.match(r.err, /evaluated by MSBuild \(\.NET SDK /);
         if (plan.base === 'aspnet' && entry.run.build) assert.doesNotMatch(plan.reason, /guessed/, 'restored: no guess');
+      }
+      if (plan && entry.expect.dockerignoreKeeps) {
+        // --force merges our lines into the user's .dockerignore and drops none of theirs.
+        const again = await runCli(['dockerfile', target, ...entry.args, '--force']);
+        assert.equal(again.code, 0, again.err);
+        const ignore = readFileSync(join(plan.context, '.dockerignore'), 'utf8');
+        for (const line of entry.expect.dockerignoreKeeps) assert.ok(ignore.split(/\r?\n/).includes(line), `${line} kept`);
+        assert.match(again.err, /added the lines it lacked|kept the existing/);
+      }
+      for (const v of entry.variants ?? []) {
+        rmSync(join(target, '..', 'Dockerfile'), { force: true });
+        const rv = await runCli(['dockerfile', target, ...v.args, '--json']);
+        checkPlan({ ...entry, args: v.args }, dir, rv, `MSBuild, ${v.args.join(' ') || 'no arguments'}`, { ...v.expect });
       }
       console.log(`      ${entry.name}: ${plan ? `${plan.base}:${plan.targetFramework.replace(/^net/, '')} — ${plan.reason}` : r.err.trim().split('\n')[0]} (${Date.now() - t0} ms)`);
     });

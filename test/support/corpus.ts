@@ -24,7 +24,13 @@ export interface CorpusEntry {
     restoreFiles?: string[];
     projects?: string[];
     stderr?: string;
+    /** exit 2: the folder (relative to the project folder) the message offers as the build context. */
+    stderrNamesFolder?: string;
+    /** User lines of an existing .dockerignore that must survive --force. */
+    dockerignoreKeeps?: string[];
   };
+  /** More runs of the same project: other arguments, other expectations. */
+  variants?: Array<{ args: string[]; expect: Partial<CorpusEntry['expect']> & { exit: 0 | 2 }; why?: string }>;
   run: { build: boolean; start?: boolean; why?: string; log?: string; health?: { port: number; path: string } };
 }
 
