@@ -453,3 +453,40 @@ export async function writeDockerfilePlan(plan: DockerfilePlan, options: { force
   }
   return { written, dockerignore };
 }
+
+/**
+ * Whether a Dockerfile still fits the project beside it, as the project is now: a `runtime` base
+ * when something in the closure needs ASP.NET Core (the container would stop at start), or another
+ * .NET version than the project targets. Undefined when it fits, or when it cannot be told (not one
+ * of our Dockerfiles, no single project beside it, a project that cannot be read).
+ */
+export async function dockerfileMismatch(dockerfile: string, o: ModelOptions & { stopAt?: string } = {}): Promise<string | undefined> {
+  const { describeBaseStage } = await import('../core/dockerfile');
+  const base = describeBaseStage(await readFile(dockerfile, 'utf8').catch(() => ''));
+  if (!base) return undefined;
+  const dir = dirname(dockerfile);
+  const projects = (await readdir(dir).catch(() => [] as string[])).filter((n) => PROJECT_FILE.test(n));
+  if (projects.length !== 1) return undefined;
+  const project = join(dir, projects[0]);
+  let plan: DockerfilePlan;
+  try {
+    const model = await loadProjectModel(project, o);
+    const tfms = model.outer.targetFrameworks;
+    const framework = tfms.length > 1 ? tfms.find((t) => t.toLowerCase() === `net${base.tag}`) : undefined;
+    if (tfms.length > 1 && !framework) {
+      return `${basename(dockerfile)} runs on ${base.image}:${base.tag}, but ${projects[0]} targets ${tfms.join(', ')}: run Add Dockerfile again, or change the image tags.`;
+    }
+    const recorded = (await import('../core/dockerfile')).recordedContext(await readFile(dockerfile, 'utf8'));
+    plan = await planDockerfile(project, { ...o, framework, context: recorded ? resolve(dir, recorded) : undefined });
+  } catch {
+    return undefined;
+  }
+  const tag = plan.targetFramework.replace(/^net/, '');
+  if (tag !== base.tag) {
+    return `${basename(dockerfile)} runs on ${base.image}:${base.tag}, but ${projects[0]} targets ${plan.targetFramework}: the image cannot run it. Run Add Dockerfile again, or change the image tags to ${tag}.`;
+  }
+  if (base.image === 'runtime' && plan.runtimeImage === 'aspnet' && !plan.decision.guessed) {
+    return `${basename(dockerfile)} runs on runtime:${base.tag}, which has no ASP.NET Core, but ${plan.runtimeReason.replace(/^aspnet: /, '')}: the worker would stop at start. Run Add Dockerfile again, or change FROM …/runtime to …/aspnet.`;
+  }
+  return undefined;
+}

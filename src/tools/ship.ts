@@ -48,6 +48,8 @@ export interface ShipRequest {
   /** Extra docker build arguments, e.g. ["--platform", "linux/amd64"]. */
   buildArgs?: string[];
   createNamespace?: boolean;
+  /** Check that the Dockerfile still fits the project (MSBuild); default true. */
+  checkProject?: boolean;
 }
 
 export interface ShipOptions {
@@ -97,6 +99,13 @@ export async function planShip(req: Pick<ShipRequest, 'chartDir' | 'tag'>): Prom
  */
 export async function ship(req: ShipRequest, o: ShipOptions = {}): Promise<ShipResult> {
   const { repository, tag } = await planShip(req);
+  if (req.checkProject !== false) {
+    // Before anything runs: a Dockerfile that no longer fits the project would ship a worker that
+    // cannot start (a runtime image for a worker that now needs ASP.NET Core, another .NET version).
+    const { dockerfileMismatch } = await import('./dotnetProject');
+    const mismatch = await dockerfileMismatch(req.dockerfile, { paths: o.paths, env: o.env, signal: o.signal, stopAt: req.workspace });
+    if (mismatch) throw new ShipInputError(mismatch);
+  }
   const image = formatImageRef({ ...parseImageRef(repository), tag });
   const common = { paths: o.paths, env: o.env, sink: o.sink, signal: o.signal };
   const step = async <T>(name: ShipStep, detail: string, run: () => Promise<T>): Promise<T> => {

@@ -3,7 +3,7 @@ import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readd
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../support/runCli';
-import { ProjectError, findProjects, nearestSolutionDir, planDockerfile, writeDockerfilePlan } from '../../src/tools/dotnetProject';
+import { ProjectError, dockerfileMismatch, findProjects, nearestSolutionDir, planDockerfile, writeDockerfilePlan } from '../../src/tools/dotnetProject';
 
 const fixture = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'sample-worker');
 const csproj = (sdk: string, tfm: string, items = '') =>
@@ -137,6 +137,22 @@ describe('Add Dockerfile on disk', () => {
     assert.deepEqual(plan.restoreFiles, ['Directory.Build.props', 'Directory.Packages.props', 'global.json', 'nuget.config', 'eng/Versions.props', 'src/Directory.Build.targets']);
     assert.match(plan.dockerfileText, /^COPY \["eng\/Versions\.props", "eng\/"\]$/m);
     assert.equal(plan.targetFramework, 'net10.0');
+  });
+
+  it('Ship checks that the Dockerfile still fits the project: a runtime image for a worker that now needs ASP.NET Core, another .NET version', async () => {
+    mkdirSync(join(dir, 'W'), { recursive: true });
+    mkdirSync(join(dir, 'Defaults'), { recursive: true });
+    writeFileSync(join(dir, 'App.sln'), '');
+    writeFileSync(join(dir, 'W/W.csproj'), csproj('Microsoft.NET.Sdk.Worker', 'net8.0'));
+    writeFileSync(join(dir, 'Defaults/Defaults.csproj'), csproj('Microsoft.NET.Sdk', 'net8.0', '  <ItemGroup><FrameworkReference Include="Microsoft.AspNetCore.App" /></ItemGroup>\n'));
+    await writeDockerfilePlan(await planDockerfile(join(dir, 'W/W.csproj'), STATIC));
+    assert.equal(await dockerfileMismatch(join(dir, 'W/Dockerfile'), STATIC), undefined, 'fits as written');
+    writeFileSync(join(dir, 'W/W.csproj'), csproj('Microsoft.NET.Sdk.Worker', 'net8.0', '  <ItemGroup><ProjectReference Include="../Defaults/Defaults.csproj" /></ItemGroup>\n'));
+    assert.match((await dockerfileMismatch(join(dir, 'W/Dockerfile'), STATIC)) ?? '', /^Dockerfile runs on runtime:8\.0, which has no ASP\.NET Core, but Defaults references Microsoft\.AspNetCore\.App: the worker would stop at start/);
+    writeFileSync(join(dir, 'W/W.csproj'), csproj('Microsoft.NET.Sdk.Worker', 'net9.0'));
+    assert.match((await dockerfileMismatch(join(dir, 'W/Dockerfile'), STATIC)) ?? '', /runs on runtime:8\.0, but W\.csproj targets net9\.0: the image cannot run it/);
+    writeFileSync(join(dir, 'W/Dockerfile'), 'FROM alpine\n');
+    assert.equal(await dockerfileMismatch(join(dir, 'W/Dockerfile'), STATIC), undefined, 'not one of ours: not judged');
   });
 
   it('finds projects and the nearest solution', async () => {
