@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { inspectImage } from '../../src/tools/docker';
-import { buildDotnetStandIns } from '../integration/dotnetStandIn';
+import { ensureDotnetImages } from '../support/dotnetImages';
 import { activateApi, children, eventually, labelOf, textOf, workspaceRoot, requireRig } from './helpers';
 
 /** The rig's environment (docker engine, registry, az stand-in), when the runner passed it. */
@@ -16,7 +16,8 @@ describe('Image steps in VS Code (against the rig)', function () {
     await cfg.update('paths.az', r.RIG_AZ, vscode.ConfigurationTarget.Workspace);
     // There is no network bridge in the rig's engine: RUN steps need --network none.
     await cfg.update('build.extraArgs', ['--network', 'none'], vscode.ConfigurationTarget.Workspace);
-    await buildDotnetStandIns({ env: process.env, busybox: r.RIG_BUSYBOX ?? '/bin/busybox' });
+    // The real .NET images, made from this machine's SDK (no image can be pulled here).
+    await ensureDotnetImages({ env: process.env });
   });
 
   it('Add Dockerfile on the sample project writes the Dockerfile and opens it', async () => {

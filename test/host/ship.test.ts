@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { login } from '../../src/tools/docker';
-import { buildDotnetStandIns } from '../integration/dotnetStandIn';
+import { ensureDotnetImages } from '../support/dotnetImages';
 import { activateApi, children, eventually, labelOf, textOf, workspaceRoot, requireRig } from './helpers';
 
 
@@ -17,7 +17,8 @@ describe('Ship in VS Code (against the rig)', function () {
     await cfg.update('namespace', ns, vscode.ConfigurationTarget.Workspace);
     await cfg.update('build.extraArgs', ['--network', 'none'], vscode.ConfigurationTarget.Workspace);
     await cfg.update('release.timeout', '120s', vscode.ConfigurationTarget.Workspace);
-    await buildDotnetStandIns({ env: process.env, busybox: r.RIG_BUSYBOX ?? '/bin/busybox' });
+    // The real .NET images, made from this machine's SDK (no image can be pulled here).
+    await ensureDotnetImages({ env: process.env });
     // The user's existing docker login to the registry the chart names.
     await login(r.RIG_REGISTRY, r.RIG_REGISTRY_USER, r.RIG_REGISTRY_PASSWORD);
     const values = vscode.Uri.joinPath(workspaceRoot(), 'charts', 'sample-worker', 'values.yaml');

@@ -8,19 +8,26 @@ import { ACR_TOKEN_USER } from '../../src/tools/az';
 import { buildImage, inspectImage, login, pushImage, tagImage } from '../../src/tools/docker';
 import { planDockerfile, writeDockerfilePlan } from '../../src/tools/dotnetProject';
 import { ActionableError, ToolCancelledError } from '../../src/tools/errors';
-import { childEnv, rigEnv } from '../rig/tests/rig';
-import { buildDotnetStandIns } from './dotnetStandIn';
+import { childEnv, rigEnv, waitFor } from '../rig/tests/rig';
+import { ensureDotnetImages } from '../support/dotnetImages';
 
 const fixture = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'sample-worker');
 
+/** `docker ARGS` against the rig's engine: its stdout, trimmed (throws unless it exits 0). */
+function docker(env: NodeJS.ProcessEnv, args: string[]): string {
+  return execFileSync('docker', args, { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
 /** Files in an image, without running it: docker create + docker export. */
 function imageFiles(env: NodeJS.ProcessEnv, ref: string): string[] {
-  const id = execFileSync('docker', ['create', ref], { env, encoding: 'utf8' }).trim();
+  const id = docker(env, ['create', ref]);
+  const dir = mkdtempSync(join(tmpdir(), 'aksw-export-'));
   try {
-    const tar = spawnSync('sh', ['-c', `docker export ${id} | tar -t`], { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    return tar.stdout.split('\n').filter(Boolean);
+    docker(env, ['export', '-o', join(dir, 'image.tar'), id]);
+    return execFileSync('tar', ['-tf', join(dir, 'image.tar')], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).split('\n').filter(Boolean);
   } finally {
-    execFileSync('docker', ['rm', id], { env });
+    docker(env, ['rm', id]);
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -39,7 +46,8 @@ describe('image step against the real docker engine and registry', function () {
 
   before(async () => {
     env = childEnv();
-    await buildDotnetStandIns({ env, busybox: rig().RIG_BUSYBOX ?? '/bin/busybox' });
+    // The real .NET images, made from this machine's SDK (no image can be pulled here).
+    await ensureDotnetImages({ env });
     work = mkdtempSync(join(tmpdir(), 'aksw-image-'));
     cpSync(fixture, work, { recursive: true });
     rmSync(join(work, 'src/SampleWorker/Dockerfile'));
@@ -47,22 +55,64 @@ describe('image step against the real docker engine and registry', function () {
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  it('the generated Dockerfile builds unchanged, and the final image holds the published worker', async () => {
+  it('the generated Dockerfile builds unchanged with the real SDK, and the final image holds the published worker', async () => {
     const plan = await planDockerfile(join(work, 'src/SampleWorker/SampleWorker.csproj'));
     await writeDockerfilePlan(plan);
     const lines: string[] = [];
+    const started = Date.now();
+    // --no-cache: the real restore, build and publish run every time, not an earlier run's layers
     const result = await buildImage(
-      { dockerfile: plan.dockerfile, context: plan.context, tags: [`${repo}:0.0.1`], extraArgs: ['--network', 'none'] },
+      { dockerfile: plan.dockerfile, context: plan.context, tags: [`${repo}:0.0.1`], extraArgs: ['--network', 'none', '--no-cache'] },
       { env, sink: { info: (l) => lines.push(l) } },
     );
+    console.log(`      sample worker image built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     assert.ok(result.state.stepCount && result.state.stepCount >= 10, `steps: ${result.state.stepCount}`);
+    // the real dotnet restore (offline, from the seeded packages), build and publish ran
+    assert.ok(lines.some((l) => /Restored \/src\/src\/SampleWorker\/SampleWorker\.csproj/.test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => /SampleWorker -> \/app\/publish\//.test(l)), lines.join('\n'));
     const details = await inspectImage(`${repo}:0.0.1`, { env });
     assert.match(details.id, /^sha256:/);
     assert.equal(details.os, 'linux');
     const files = imageFiles(env, `${repo}:0.0.1`);
     assert.ok(files.includes('app/SampleWorker.dll'), files.filter((f) => f.startsWith('app')).join(', '));
+    assert.ok(files.includes('app/SampleWorker.runtimeconfig.json'), 'a real publish writes the runtimeconfig');
     assert.ok(!files.some((f) => f.startsWith('src/')), 'sources must not reach the final stage');
     assert.ok(lines.some((l) => /restore/.test(l)));
+  });
+
+  it('the final image starts: the worker runs as the app user and /healthz answers Healthy', async () => {
+    const id = docker(env, ['run', '-d', '--network', 'none', `${repo}:0.0.1`]);
+    try {
+      const logs = await waitFor(
+        'the worker to start',
+        async () => {
+          const r = spawnSync('docker', ['logs', id], { env, encoding: 'utf8' });
+          const text = r.stdout + r.stderr;
+          return /Worker running at/.test(text) && /Application started/.test(text) ? text : undefined;
+        },
+        60_000,
+        500,
+      );
+      assert.match(logs, /Now listening on: http:\/\/\[::\]:8080/);
+      assert.equal(docker(env, ['exec', id, 'wget', '-qO-', 'http://127.0.0.1:8080/healthz']), 'Healthy');
+      assert.equal(docker(env, ['exec', id, 'id', '-u']), '1654');
+    } finally {
+      spawnSync('docker', ['rm', '-f', id], { env });
+    }
+  });
+
+  it('on the runtime image instead of aspnet the worker fails at start, naming Microsoft.AspNetCore.App', async () => {
+    const text = readFileSync(join(work, 'src/SampleWorker/Dockerfile'), 'utf8');
+    const base = /^FROM mcr\.microsoft\.com\/dotnet\/aspnet:(\S+) AS base$/m;
+    assert.match(text, base);
+    writeFileSync(join(work, 'Dockerfile.runtime'), text.replace(base, 'FROM mcr.microsoft.com/dotnet/runtime:$1 AS base'));
+    await buildImage({ dockerfile: join(work, 'Dockerfile.runtime'), context: work, tags: [`${repo}:runtime`], extraArgs: ['--network', 'none'] }, { env });
+    const r = spawnSync('docker', ['run', '--rm', '--network', 'none', `${repo}:runtime`], { env, encoding: 'utf8', timeout: 60_000 });
+    const out = r.stdout + r.stderr;
+    assert.notEqual(r.status, 0, out);
+    assert.match(out, /You must install or update \.NET to run this application/);
+    assert.match(out, /Framework: 'Microsoft\.AspNetCore\.App', version '8\.0\.0' \(x64\)/);
+    docker(env, ['rmi', `${repo}:runtime`]);
   });
 
   it('a wrong COPY path fails the build and names the step', async () => {

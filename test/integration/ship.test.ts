@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { runCli } from '../support/runCli';
 import { history } from '../../src/tools/helm';
 import { childEnv, rigEnv } from '../rig/tests/rig';
-import { buildDotnetStandIns } from './dotnetStandIn';
+import { ensureDotnetImages } from '../support/dotnetImages';
 
 const fixture = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'sample-worker');
 
@@ -27,7 +27,8 @@ describe('aks-worker ship against the rig', function () {
 
   before(async () => {
     const r = rigEnv();
-    await buildDotnetStandIns({ env: childEnv(), busybox: r.RIG_BUSYBOX ?? '/bin/busybox' });
+    // The real .NET images, made from this machine's SDK (no image can be pulled here).
+    await ensureDotnetImages({ env: childEnv() });
     dir = mkdtempSync(join(tmpdir(), 'aksw-ship-'));
     cpSync(fixture, dir, { recursive: true });
     const values = join(dir, 'charts/sample-worker/values.yaml');

@@ -5,8 +5,9 @@
 // buttons, webview clicks) and checks what the user sees; the runner saves a screenshot after each.
 // Needs the rig (AKS_WORKER_RIG_ENV, passed by `npm test`); without it the suite is skipped.
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import {
@@ -28,22 +29,20 @@ import {
 
 
 
-// The stand-in .NET images (no .NET image can be pulled here): test/fixtures/dotnet-stand-in.
-const STAND_IN = fileURLToPath(new URL('../../fixtures/dotnet-stand-in/', import.meta.url));
+// The real .NET images (no image can be pulled here), made from this machine's .NET SDK by
+// test/rig/dotnet-images/build through `test/rig/rig dotnet-images` (seconds when up to date).
+const RIG_SCRIPT = fileURLToPath(new URL('../../rig/rig', import.meta.url));
 
-/** Builds mcr.microsoft.com/dotnet/{sdk,aspnet,runtime}:8.0 stand-ins in the rig's engine. */
-function buildDotnetStandIns(rig) {
-  const dir = mkdtempSync(join(tmpdir(), 'aksw-ui-dotnet-standin-'));
+/**
+ * Makes mcr.microsoft.com/dotnet/{sdk,aspnet,runtime}:X in the rig's engine, unless up to date.
+ * Asynchronous: a cold build takes a minute or two, and the browser session must not stall meanwhile.
+ */
+async function ensureDotnetImages(rig) {
   try {
-    copyFileSync(rig.RIG_BUSYBOX || '/bin/busybox', join(dir, 'busybox'));
-    chmodSync(join(dir, 'busybox'), 0o755);
-    copyFileSync(join(STAND_IN, 'dotnet'), join(dir, 'dotnet'));
-    chmodSync(join(dir, 'dotnet'), 0o755);
-    copyFileSync(join(STAND_IN, 'Dockerfile'), join(dir, 'Dockerfile'));
-    const tags = ['sdk', 'aspnet', 'runtime'].flatMap((k) => ['-t', `mcr.microsoft.com/dotnet/${k}:8.0`]);
-    rigTool(rig, rig.RIG_DOCKER || 'docker', ['build', '--network', 'none', ...tags, dir], { timeoutMs: 180_000 });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await promisify(execFile)('bash', [RIG_SCRIPT, 'dotnet-images'], { env: { ...process.env, ...rig }, timeout: 900_000, maxBuffer: 16 * 1024 * 1024 });
+  } catch (e) {
+    const tail = String(e.stderr ?? '').trim().split('\n').slice(-25).join('\n');
+    throw new Error(`building the rig's .NET images failed (test/rig/rig dotnet-images, exit ${e.code ?? e.signal}):\n${tail || e.message}`);
   }
 }
 
@@ -149,8 +148,9 @@ describe('Walkthrough: from a .NET worker to a running pod', function () {
       console.log('      skipped: the rig is not running (AKS_WORKER_RIG_ENV unset): no Docker engine, registry or cluster to ship to');
       this.skip();
     }
-    // What no user does: the .NET base images cannot be pulled here, so stand-ins are built locally.
-    buildDotnetStandIns(rig);
+    // What no user does: the .NET base images cannot be pulled here, so they are made locally.
+    this.timeout(900_000);
+    await ensureDotnetImages(rig);
     // What the user sets in the workspace settings: their Helm, az and kubectl, the build's network,
     // their own namespace and a release timeout.
     mkdirSync(join(ui.workspace, '.vscode'), { recursive: true });
