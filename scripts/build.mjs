@@ -61,10 +61,10 @@ function copyVendorAssets() {
 }
 
 /**
- * execa, yaml and xmldom are bundled into files of their own under dist/vendor/, loaded on first use: parsing
+ * execa and yaml are bundled into files of their own under dist/vendor/, loaded on first use: parsing
  * them costs more than the rest of the extension, and activation should not pay for it.
  */
-const VENDOR = { execa: 'execa', yaml: 'yaml', '@xmldom/xmldom': 'xmldom' };
+const VENDOR = { execa: 'execa', yaml: 'yaml' };
 const escape = (m) => m.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const vendorPlugin = {
   name: 'vendor',

@@ -1,6 +1,6 @@
-import { DOMParser, type Element } from '@xmldom/xmldom';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { DotnetModelError, ItemFact, ProjectFacts, ProjectModel } from './dotnetModel';
+import { XmlElement as Element, XmlError, parseXml } from './xml';
 
 /**
  * The fallback when no .NET SDK 8+ can evaluate a project: a reader of the MSBuild files themselves.
@@ -26,23 +26,14 @@ export function decodeProjectText(bytes: Uint8Array): string {
 
 /** Parses MSBuild XML; a malformed file is a DotnetModelError with line and column. */
 export function parseMsbuildXml(text: string, file: string): Element {
-  let doc;
+  let root: Element;
   try {
-    doc = new DOMParser({
-      onError: (level, message) => {
-        if (level === 'warning') return;
-        throw new Error(message.replace(/^\[xmldom \w+\]\s*/, ''));
-      },
-    }).parseFromString(text, 'text/xml');
+    root = parseXml(text);
   } catch (err) {
-    const e = err as Error & { locator?: { lineNumber?: number; columnNumber?: number } };
-    const message = e.message.replace(/^Reporting \w+ "(.*)" caused Error: .*$/s, '$1').replace(/\s*\n@#\[line:\d+,col:\d+\]$/, '');
-    const line = e.locator?.lineNumber || undefined;
-    const column = e.locator?.columnNumber || undefined;
-    throw new DotnetModelError(`${file}${line ? `:${line}${column ? `:${column}` : ''}` : ''}: the project file is not valid XML: ${message}`, 'bad-project', file, line, column);
+    if (!(err instanceof XmlError)) throw err;
+    throw new DotnetModelError(`${file}:${err.line}:${err.column}: the project file is not valid XML: ${err.message}`, 'bad-project', file, err.line, err.column);
   }
-  const root = doc.documentElement;
-  if (!root || root.tagName !== 'Project') {
+  if (root.tagName !== 'Project') {
     throw new DotnetModelError(`${file}: the root element is not <Project>, so this is not an MSBuild file`, 'bad-project', file);
   }
   return root;
@@ -68,13 +59,25 @@ interface Evaluation {
   noteConditionalTfm: boolean;
 }
 
-const lineOf = (el: Element) => (el as unknown as { lineNumber?: number }).lineNumber;
-const columnOf = (el: Element) => (el as unknown as { columnNumber?: number }).columnNumber;
-const childElements = (el: Element): Element[] => Array.from(el.childNodes).filter((n): n is Element => n.nodeType === 1) as Element[];
+const lineOf = (el: Element) => el.line;
+const columnOf = (el: Element) => el.column;
+const childElements = (el: Element): Element[] => el.children;
 
 export class StaticReader {
   private readonly cache = new Map<string, Element | null>();
-  constructor(private readonly fs: StaticFs) {}
+  private readonly existing = new Map<string, Promise<boolean>>();
+  private readonly fs: StaticFs;
+  constructor(fs: StaticFs) {
+    // Every evaluation looks up the same Directory.* files in the same folders: ask the disk once.
+    this.fs = {
+      read: (p) => fs.read(p),
+      exists: (p) => {
+        let e = this.existing.get(p);
+        if (!e) this.existing.set(p, (e = fs.exists(p)));
+        return e;
+      },
+    };
+  }
 
   private async load(path: string): Promise<Element | undefined> {
     if (this.cache.has(path)) return this.cache.get(path) ?? undefined;
@@ -247,7 +250,7 @@ export class StaticReader {
     const where = `${rel(file, project)}:${lineOf(p)}`;
     if (isTfm && (own || group.getAttribute('Condition')) && ev.noteConditionalTfm) {
       const cond = own ?? group.getAttribute('Condition') ?? '';
-      const value = (p.textContent ?? '').trim();
+      const value = (p.text).trim();
       ev.warnings.push(
         `${where}: a conditional <${name}>${value}</${name}> (Condition="${cond.trim()}") was ${c === true ? 'taken' : c === false ? 'not taken' : 'not taken, as its condition cannot be evaluated without MSBuild'} for a Release build; MSBuild decides this for certain.`,
       );
@@ -257,7 +260,7 @@ export class StaticReader {
       return;
     }
     if (ev.globals.has(key)) return;
-    const v = await this.expand(p.textContent ?? '', file, ev, project);
+    const v = await this.expand(p.text, file, ev, project);
     const unsure = [...v.unknown, ...v.empty.filter((e) => !new RegExp(`^\\$\\(${name}\\)$`, 'i').test(e))];
     if (unsure.length && (isTfm || key === 'assemblyname')) {
       this.guess(ev, `${where}: <${name}> uses ${unsure.join(', ')}, which ${unsure.length === 1 ? 'is' : 'are'} not set in the files read (taken as empty)`);
@@ -289,7 +292,7 @@ export class StaticReader {
         }
       } else if (kind === 'PackageReference') {
         const versionEl = childElements(item).find((e) => e.tagName === 'Version');
-        const version = item.getAttribute('Version') ?? versionEl?.textContent ?? undefined;
+        const version = item.getAttribute('Version') ?? versionEl?.text ?? undefined;
         if (!ev.packageReferences.some((r) => r.name.toLowerCase() === value.toLowerCase())) {
           ev.packageReferences.push({ name: value, definedIn: file, version: version ? (await this.expand(version, file, ev, project)).value : undefined });
         }

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { access, readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { defaultHealthPort, generateDockerfile, generateDockerignore, mergeDockerignore } from '../core/dockerfile';
@@ -53,21 +54,23 @@ export interface ModelOptions {
   sink?: LineSink;
   /** auto: MSBuild when an SDK 8+ is there, else the static reader; static: never run dotnet. */
   evaluation?: 'auto' | 'msbuild' | 'static';
+  /** Keep the evaluation until a file it depends on changes (the extension); a CLI run does not. */
+  cache?: boolean;
 }
 
+/**
+ * The static reader's file access. Synchronous on purpose: it reads a few dozen small files one after
+ * another, and each asynchronous call would wait for a round trip through the thread pool.
+ */
 const fsForStatic = {
   read: async (p: string) => {
     try {
-      return new Uint8Array(await readFile(p));
+      return new Uint8Array(readFileSync(p));
     } catch {
       return undefined;
     }
   },
-  exists: (p: string) =>
-    access(p).then(
-      () => true,
-      () => false,
-    ),
+  exists: async (p: string) => existsSync(p),
 };
 
 interface Cached {
@@ -125,7 +128,7 @@ export async function loadProjectModel(project: string, o: ModelOptions = {}): P
   const root = resolve(project);
   const mode = o.evaluation ?? 'auto';
   const key = `${mode}\u0000${o.paths?.dotnet ?? ''}\u0000${root}`;
-  const hit = cache.get(key);
+  const hit = o.cache ? cache.get(key) : undefined;
   if (hit) {
     const now = await stampsOf([...hit.stamps.keys()]);
     if ([...now].every(([f, s]) => hit.stamps.get(f) === s)) return hit.model;
@@ -143,16 +146,17 @@ export async function loadProjectModel(project: string, o: ModelOptions = {}): P
       model = await readModelStatically(root, fsForStatic, err.message);
     }
   }
-  cache.set(key, { model, stamps: await stampsOf(stampedFiles(model)) });
+  if (o.cache) cache.set(key, { model, stamps: await stampsOf(stampedFiles(model)) });
   return model;
 }
 
 /** Checks every ProjectReference against the disk with exact letter case, as Linux and docker build do. */
 async function checkReferences(closure: ProjectFacts[]): Promise<void> {
+  const listings = new Map<string, string[] | undefined>();
   for (const p of closure) {
     for (const ref of p.projectReferences) {
       const target = isAbsolute(ref.fullPath) ? ref.fullPath : resolve(dirname(p.path), ref.fullPath);
-      const actual = await exactCase(target);
+      const actual = exactCase(target, listings);
       if (actual === target) continue;
       const { file, line, column } = await locateInclude(ref.definedIn || p.path, ref.name);
       const where = `${file}${line ? `:${line}${column ? `:${column}` : ''}` : ''}`;
@@ -168,17 +172,20 @@ async function checkReferences(closure: ProjectFacts[]): Promise<void> {
 }
 
 /** The path with each segment as the disk spells it; undefined when it does not exist in any case. */
-async function exactCase(path: string): Promise<string | undefined> {
+function exactCase(path: string, listings: Map<string, string[] | undefined>): string | undefined {
   const parts = resolve(path).split(sep);
   let cur = parts[0] === '' ? sep : parts[0];
   for (const part of parts.slice(1)) {
     if (!part) continue;
-    let entries: string[];
-    try {
-      entries = await readdir(cur);
-    } catch {
-      return undefined;
+    if (!listings.has(cur)) {
+      try {
+        listings.set(cur, readdirSync(cur));
+      } catch {
+        listings.set(cur, undefined);
+      }
     }
+    const entries = listings.get(cur);
+    if (!entries) return undefined;
     const exact = entries.find((e) => e === part) ?? entries.find((e) => e.toLowerCase() === part.toLowerCase());
     if (!exact) return undefined;
     cur = join(cur, exact);
@@ -233,7 +240,13 @@ export async function restoreFilesFor(context: string, closure: ProjectFacts[]):
   }
   const found = new Set<string>();
   for (const d of [...dirs].sort()) {
-    for (const name of await readdir(d).catch(() => [] as string[])) if (names.test(name)) found.add(join(d, name));
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(d);
+    } catch {
+      /* unreadable: nothing to copy from it */
+    }
+    for (const name of entries) if (names.test(name)) found.add(join(d, name));
   }
   for (const f of closure.flatMap((p) => p.importedDirectoryFiles)) if (within(context, f)) found.add(f);
   // Files the props import by a path relative to themselves (eng/Versions.props and the like).

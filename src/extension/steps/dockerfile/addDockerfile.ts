@@ -115,7 +115,7 @@ export async function addDockerfile(model: WorkspaceModel, log: vscode.LogOutput
   const trusted = vscode.workspace.isTrusted;
   const plan = await planWithPrompts(
     project,
-    { stopAt: folder?.uri.fsPath, paths: toolPaths(folder), evaluation: trusted ? 'auto' : 'static', framework: given.framework, base: given.base, context: given.context },
+    { stopAt: folder?.uri.fsPath, paths: toolPaths(folder), evaluation: trusted ? 'auto' : 'static', cache: true, framework: given.framework, base: given.base, context: given.context },
     log,
   );
   if (!plan) return undefined;
