@@ -92,6 +92,7 @@ const hasDotnet = spawnSync('dotnet', ['--version'], { encoding: 'utf8' }).statu
 const DOTNET_RUNS = 5;
 const dfMsbuild = hasDotnet ? timeCommand(process.execPath, [join(root, 'dist/cli.js'), 'dockerfile', worker, '--force'], DOTNET_RUNS) : undefined;
 const dfStatic = timeCommand(process.execPath, [join(root, 'dist/cli.js'), 'dockerfile', worker, '--force', '--no-msbuild'], RUNS);
+const bareNode = timeCommand(process.execPath, ['-e', '0'], RUNS);
 // What dominates: starting the dotnet host, and starting MSBuild with nothing to evaluate.
 const dotnetHost = hasDotnet ? timeCommand('dotnet', ['--version'], DOTNET_RUNS) : undefined;
 writeFile('empty.proj', '<Project><PropertyGroup><A>1</A></PropertyGroup></Project>\n');
@@ -116,8 +117,10 @@ const rows = [
   ['  heap before / after', `${watch.reducer.heapStartMb.toFixed(1)} / ${watch.reducer.heapEndMb.toFixed(1)} MB`, 'flat (± 5 MB)', Math.abs(watch.reducer.heapEndMb - watch.reducer.heapStartMb) < 5],
   [`  view refreshes in ${watch.seconds} s`, `${watch.reducer.refreshes}`, '≤ 10 a second', watch.reducer.refreshes <= watch.seconds * 10 + 1],
   [`dockerfile, ${dfProjects} projects, MSBuild, median of ${DOTNET_RUNS}`, dfMsbuild ? `${(median(dfMsbuild) / 1000).toFixed(2)} s` : 'no dotnet', '≤ 5 s', !!dfMsbuild && median(dfMsbuild) <= 5000],
-  ['  of which: dotnet host / MSBuild, nothing to evaluate', dotnetHost && msbuildEmpty ? `${median(dotnetHost).toFixed(0)} / ${median(msbuildEmpty).toFixed(0)} ms` : 'no dotnet', ''],
+  ['  floor: dotnet host / MSBuild with nothing to evaluate', dotnetHost && msbuildEmpty ? `${median(dotnetHost).toFixed(0)} / ${median(msbuildEmpty).toFixed(0)} ms` : 'no dotnet', ''],
+  ['  ratio to MSBuild with nothing to evaluate', dfMsbuild && msbuildEmpty ? `${(median(dfMsbuild) / median(msbuildEmpty)).toFixed(1)}×` : 'no dotnet', ''],
   [`dockerfile, ${dfProjects} projects, without MSBuild, median of ${RUNS}`, `${median(dfStatic).toFixed(0)} ms`, '≤ 200 ms', median(dfStatic) <= 200],
+  ['  floor: node -e 0; ratio to it', `${median(bareNode).toFixed(0)} ms; ${(median(dfStatic) / median(bareNode)).toFixed(2)}×`, ''],
 ];
 console.log(`AKS Worker Deploy ${pkg.version} on Node ${process.version}, ${process.platform}/${process.arch}`);
 for (const [name, value, target, ok] of rows) {
