@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DotnetModelError, ItemFact, ProjectFacts, ProjectModel } from '../core/dotnetModel';
 import { TOOLS, ToolPaths, toolFile } from './catalog';
 import { ToolExitError, ToolNotFoundError } from './errors';
@@ -252,6 +252,8 @@ export async function evaluateWithMsbuild(project: string, o: MsbuildOptions = {
   let stdout: string;
   try {
     const r = await runTool(TOOLS.dotnet, file, args, {
+      // From the project's folder, so the SDK its global.json asks for is the one that evaluates it.
+      cwd: dirname(project),
       env: { DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1', DOTNET_SKIP_FIRST_TIME_EXPERIENCE: '1', DOTNET_CLI_UI_LANGUAGE: 'en', MSBUILDDISABLENODEREUSE: '1', ...o.env },
       signal: o.signal,
       sink: o.sink,
@@ -280,8 +282,14 @@ function explainFailure(project: string, err: ToolExitError): Error {
     return new MsbuildUnavailableError('the .NET SDK is older than 8 (it cannot print evaluation results)', 'too-old');
   }
   if (/A compatible \.NET SDK was not found|No \.NET SDKs were found|requested SDK version|The command could not be loaded/i.test(text)) {
-    const line = text.split(/\r?\n/).find((l) => /SDK/i.test(l))?.trim() ?? 'no compatible .NET SDK';
-    return new MsbuildUnavailableError(`dotnet could not start MSBuild here: ${line}`, 'sdk-missing');
+    const requested = /Requested SDK version:\s*(\S+)/i.exec(text)?.[1];
+    const globalJson = /global\.json file:\s*(.+)/i.exec(text)?.[1]?.trim();
+    const why = requested
+      ? `no installed .NET SDK matches the version ${requested}${globalJson ? ` that ${globalJson} asks for` : ''}`
+      : /No \.NET SDKs were found/i.test(text)
+        ? 'dotnet has no SDK installed (only a runtime)'
+        : 'dotnet found no compatible .NET SDK';
+    return new MsbuildUnavailableError(why, 'sdk-missing');
   }
   const e = parseMsbuildError(text);
   if (e) {
