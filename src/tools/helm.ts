@@ -70,8 +70,9 @@ export async function lint(chartDir: string, o: HelmOptions = {}): Promise<strin
   return (await helm(o, ['lint', chartDir])).stdout;
 }
 
-export async function template(release: string, chartDir: string, o: HelmOptions & { namespace?: string; set?: string[] } = {}): Promise<string> {
-  return (await helm(o, ['template', release, chartDir, ...(o.namespace ? ['--namespace', o.namespace] : []), ...(o.set ?? []).flatMap((s) => ['--set', s])], { logStdout: false })).stdout;
+export async function template(release: string, chartDir: string, o: HelmOptions & { namespace?: string; set?: string[]; values?: string[] } = {}): Promise<string> {
+  const args = ['template', release, chartDir, ...(o.namespace ? ['--namespace', o.namespace] : []), ...(o.values ?? []).flatMap((f) => ['--values', f]), ...(o.set ?? []).flatMap((s) => ['--set', s])];
+  return (await helm(o, args, { logStdout: false, logCommand: false })).stdout;
 }
 
 /** The dry-run flag for this Helm: bare before 3.13, `=client`/`=server` after (a bare one warns on Helm 4). */

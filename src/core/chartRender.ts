@@ -1,0 +1,220 @@
+import { parseAllDocuments } from 'yaml';
+import { ContainerPort, PROBE_KINDS, ProbeKind } from './probes';
+
+/**
+ * What Helm rendered: the workloads of a chart (Deployment, StatefulSet, DaemonSet), their containers
+ * and probes, and which template each came from. The probes are taken as Helm wrote them, so a chart
+ * that builds them through helpers, `enabled` switches, subcharts or anchors is read the way
+ * Kubernetes will read it.
+ */
+
+export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob'] as const;
+
+export interface RenderedContainer {
+  name: string;
+  image?: string;
+  ports: ContainerPort[];
+  /** Each probe exactly as rendered (a plain object), when the container has it. */
+  probes: Partial<Record<ProbeKind, Record<string, unknown>>>;
+}
+
+export interface RenderedWorkload {
+  kind: string;
+  name: string;
+  /** The template that produced it, relative to the chart folder: "templates/deployment.yaml", "charts/worker/templates/x.yaml". */
+  source?: string;
+  containers: RenderedContainer[];
+  terminationGracePeriodSeconds?: number;
+}
+
+const PROBE_KEY: Record<ProbeKind, string> = { liveness: 'livenessProbe', readiness: 'readinessProbe', startup: 'startupProbe' };
+
+/** The workloads in `helm template` output. */
+export function parseRendered(text: string): RenderedWorkload[] {
+  const out: RenderedWorkload[] = [];
+  // Each document is preceded by "# Source: <chart>/<path>"; keep the path per document.
+  const docs = parseAllDocuments(text, { uniqueKeys: false });
+  const list = Array.isArray(docs) ? docs : [docs];
+  for (const doc of list) {
+    const commentBefore = (doc as { commentBefore?: string | null }).commentBefore ?? '';
+    const m = /Source:\s*(\S+)/.exec(commentBefore);
+    const source = m ? m[1].split('/').slice(1).join('/') : undefined;
+    const o = doc.toJS() as Record<string, unknown> | null;
+    if (!o || typeof o !== 'object' || !WORKLOAD_KINDS.includes(o.kind as (typeof WORKLOAD_KINDS)[number])) continue;
+    const spec = podSpec(o);
+    if (!spec) continue;
+    const meta = (o.metadata ?? {}) as Record<string, unknown>;
+    out.push({
+      kind: String(o.kind),
+      name: String(meta.name ?? ''),
+      source,
+      containers: (Array.isArray(spec.containers) ? spec.containers : []).map(container),
+      terminationGracePeriodSeconds: typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : undefined,
+    });
+  }
+  return out;
+}
+
+function podSpec(o: Record<string, unknown>): Record<string, unknown> | undefined {
+  const spec = o.spec as Record<string, unknown> | undefined;
+  if (!spec) return undefined;
+  const cron = (spec.jobTemplate as { spec?: Record<string, unknown> } | undefined)?.spec;
+  const template = ((cron ?? spec).template as { spec?: Record<string, unknown> } | undefined)?.spec;
+  return template && typeof template === 'object' ? template : undefined;
+}
+
+function container(c: unknown): RenderedContainer {
+  const r = (c ?? {}) as Record<string, unknown>;
+  const probes: RenderedContainer['probes'] = {};
+  for (const k of PROBE_KINDS) {
+    const p = r[PROBE_KEY[k]];
+    if (p && typeof p === 'object' && Object.keys(p).length) probes[k] = p as Record<string, unknown>;
+  }
+  const ports = (Array.isArray(r.ports) ? r.ports : [])
+    .map((p) => p as Record<string, unknown>)
+    .filter((p) => typeof p.containerPort === 'number')
+    .map((p) => ({ ...(typeof p.name === 'string' ? { name: p.name } : {}), containerPort: p.containerPort as number }));
+  return { name: String(r.name ?? ''), image: typeof r.image === 'string' ? r.image : undefined, ports, probes };
+}
+
+/** A workload and container, as the CLI and the form name them: "Deployment/w-worker", "app". */
+export interface Target {
+  workload: RenderedWorkload;
+  container: RenderedContainer;
+}
+
+export const workloadId = (w: RenderedWorkload) => `${w.kind}/${w.name}`;
+
+/**
+ * The container whose probes to show and edit: the one asked for; else the only one; else the one
+ * that runs the chart's image (values image.repository); else undefined with the choices.
+ */
+export function chooseTarget(workloads: RenderedWorkload[], ask: { workload?: string; container?: string; image?: string } = {}): { target?: Target; choices: string[]; problem?: string } {
+  const all = workloads.flatMap((workload) => workload.containers.map((container) => ({ workload, container })));
+  const choices = all.map((t) => `${workloadId(t.workload)} ${t.container.name}`);
+  let pool = all;
+  if (ask.workload) {
+    const w = ask.workload.toLowerCase();
+    pool = pool.filter((t) => workloadId(t.workload).toLowerCase() === w || t.workload.name.toLowerCase() === w);
+    if (!pool.length) return { choices, problem: `no workload ${ask.workload} in the render; there are: ${[...new Set(all.map((t) => workloadId(t.workload)))].join(', ') || 'none'}` };
+  }
+  if (ask.container) {
+    pool = pool.filter((t) => t.container.name === ask.container);
+    if (!pool.length) return { choices, problem: `no container ${ask.container}${ask.workload ? ` in ${ask.workload}` : ''}; there are: ${choices.join(', ')}` };
+  }
+  if (pool.length === 1) return { target: pool[0], choices };
+  if (pool.length === 0) return { choices, problem: 'the chart renders no Deployment, StatefulSet or DaemonSet' };
+  if (ask.image) {
+    const repo = ask.image.replace(/:[^/]*$/, '');
+    const running = pool.filter((t) => t.container.image && (t.container.image === ask.image || t.container.image.replace(/[:@].*$/, '').endsWith(repo)));
+    if (running.length === 1) return { target: running[0], choices };
+  }
+  return { choices, problem: `the chart renders several containers (${pool.map((t) => `${workloadId(t.workload)} ${t.container.name}`).join(', ')}): choose one with --workload and --container` };
+}
+
+/** Scalar leaves of a probe object by path: "periodSeconds", "httpGet.port", "exec.command[1]". */
+export function flattenLeaves(o: unknown, prefix = ''): Array<[string, unknown]> {
+  if (Array.isArray(o)) return o.flatMap((v, i) => flattenLeaves(v, `${prefix}[${i}]`));
+  if (o && typeof o === 'object') return Object.entries(o as Record<string, unknown>).flatMap(([k, v]) => flattenLeaves(v, prefix ? `${prefix}.${k}` : k));
+  return [[prefix, o]];
+}
+
+/** A path of values keys, written as Helm does: "controller.livenessProbe.periodSeconds". */
+export type ValuesPath = string[];
+export const pathText = (p: ValuesPath) => p.join('.');
+
+export interface SentinelPlan {
+  /** A values overlay (passed to helm with -f, last) that puts a distinct value in each candidate leaf. */
+  overlay: Record<string, unknown>;
+  /** Sentinel (as JSON) → the values path it was put in. */
+  byValue: Map<string, ValuesPath>;
+}
+
+const PROBEISH = /probe|liveness|readiness|startup|health/i;
+
+/**
+ * Distinct values for the leaves a probe may be built from, so one more render tells which values
+ * key drives each rendered field. Numbers get large distinct integers; strings under probe-like
+ * keys get distinct words. Booleans are left alone (they switch things on and off).
+ */
+export function planSentinels(values: unknown, options: { strings?: boolean; numbersEverywhere?: boolean } = {}): SentinelPlan {
+  const overlay: Record<string, unknown> = {};
+  const byValue = new Map<string, ValuesPath>();
+  let n = 0;
+  const set = (path: ValuesPath, v: unknown) => {
+    let o = overlay;
+    for (const k of path.slice(0, -1)) {
+      o[k] ??= {};
+      o = o[k] as Record<string, unknown>;
+    }
+    o[path[path.length - 1]] = v;
+    byValue.set(JSON.stringify(v), path);
+  };
+  const walk = (v: unknown, path: ValuesPath, probeish: boolean) => {
+    if (Array.isArray(v)) return; // lists are replaced whole by Helm; a probe's lists (command, headers) are judged as a whole
+    if (v && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
+        if (k === 'image' && !probeish) continue;
+        walk(child, [...path, k], probeish || PROBEISH.test(k));
+      }
+      return;
+    }
+    if (typeof v === 'number' && Number.isInteger(v) && (probeish || options.numbersEverywhere)) set(path, 4_700_001 + 7 * n++);
+    else if (typeof v === 'string' && probeish && options.strings !== false) set(path, `aksw${4_700_001 + 7 * n++}x`);
+  };
+  walk(values, [], false);
+  return { overlay, byValue };
+}
+
+/** Where one rendered probe field comes from. */
+export type FieldSource =
+  | { kind: 'values'; path: ValuesPath }
+  | { kind: 'derived'; path: ValuesPath; how: string }
+  | { kind: 'template' };
+
+/**
+ * Compares a probe in the base render with the same probe in the sentinel render: a field that shows
+ * a sentinel comes from that values key; one that changed otherwise is computed from it; one that
+ * did not change is fixed in a template (or comes from a key that was not probed).
+ */
+export function traceProbeFields(base: Record<string, unknown>, sentinel: Record<string, unknown> | undefined, plan: SentinelPlan): Record<string, FieldSource> {
+  const after = new Map(flattenLeaves(sentinel ?? {}));
+  const out: Record<string, FieldSource> = {};
+  for (const [field, value] of flattenLeaves(base)) {
+    const s = after.get(field);
+    const hit = s === undefined ? undefined : plan.byValue.get(JSON.stringify(s));
+    if (hit) {
+      out[field] = { kind: 'values', path: hit };
+      continue;
+    }
+    if (s !== undefined && JSON.stringify(s) !== JSON.stringify(value)) {
+      const from = [...plan.byValue.entries()].find(([k]) => (typeof s === 'number' ? Math.abs(Number(k) - s) < 10_000 : typeof s === 'string' && s.includes(JSON.parse(k) as string)));
+      if (from) {
+        out[field] = { kind: 'derived', path: from[1], how: typeof s === 'number' ? `${s - Number(from[0]) >= 0 ? '+' : ''}${s - Number(from[0])}` : `"${s}"` };
+        continue;
+      }
+    }
+    out[field] = { kind: 'template' };
+  }
+  return out;
+}
+
+/** The deepest values path that holds every field taken from values, e.g. ["livenessProbe"]. */
+export function commonRoot(sources: Record<string, FieldSource>, field?: string): ValuesPath | undefined {
+  const paths = Object.entries(sources)
+    .filter(([f, s]) => s.kind === 'values' && (!field || f === field))
+    .map(([f, s]) => {
+      const p = (s as { path: ValuesPath }).path;
+      // the rendered field path tells how deep the probe's root sits: periodSeconds → one key, httpGet.port → two
+      const depth = f.replace(/\[\d+\]/g, '').split('.').length;
+      return p.slice(0, Math.max(0, p.length - depth));
+    });
+  if (!paths.length) return undefined;
+  let root = paths[0];
+  for (const p of paths.slice(1)) {
+    let i = 0;
+    while (i < root.length && i < p.length && root[i] === p[i]) i++;
+    root = root.slice(0, i);
+  }
+  return root;
+}

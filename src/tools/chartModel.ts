@@ -1,0 +1,479 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { FieldSource, RenderedWorkload, Target, ValuesPath, chooseTarget, commonRoot, flattenLeaves, parseRendered, pathText, planSentinels, traceProbeFields, workloadId } from '../core/chartRender';
+import { ContainerPort, PROBE_KINDS, Probe, ProbeKind, probeFromObject } from '../core/probes';
+import { ToolPaths } from './catalog';
+import { ToolExitError } from './errors';
+import { template } from './helm';
+import { LineSink } from './process';
+
+/**
+ * A chart's probes as Helm renders them: which workload and container, each probe field and the
+ * values key (file:line) or template that sets it, the switch that gates a probe. Two renders: the
+ * chart as it is, and once more with a distinct value in every candidate leaf.
+ */
+
+export interface RenderOptions {
+  paths?: ToolPaths;
+  env?: Record<string, string | undefined>;
+  signal?: AbortSignal;
+  sink?: LineSink;
+  release?: string;
+  namespace?: string;
+  /** Extra values files (-f), in order; relative to the current folder. */
+  valuesFiles?: string[];
+  workload?: string;
+  container?: string;
+}
+
+/** Where a value lives: a values file and key, or a template. */
+export type FieldLocation =
+  | { kind: 'values'; file: string; path: ValuesPath; line?: number; column?: number }
+  | { kind: 'derived'; file?: string; path: ValuesPath; line?: number; how: string }
+  | { kind: 'template'; file?: string; line?: number };
+
+export interface ProbeView {
+  kind: ProbeKind;
+  /** The probe as rendered (undefined: the chart renders none). */
+  rendered?: Record<string, unknown>;
+  probe?: Probe;
+  /** Each rendered field ("periodSeconds", "httpGet.port") and where it comes from. */
+  fields: Record<string, FieldLocation>;
+  /** The values key the probe is built from, when it is one ("livenessProbe", "controller.livenessProbe"). */
+  root?: { path: ValuesPath; file?: string; line?: number };
+  /** A boolean that turns the probe on and off (bitnami's `enabled`). */
+  switch?: { path: ValuesPath; value: boolean; file?: string; line?: number };
+}
+
+export interface ChartModel {
+  chartDir: string;
+  release: string;
+  namespace: string;
+  /** Values files in the order Helm reads them: the chart's values.yaml, then each -f. */
+  valuesFiles: string[];
+  workloads: RenderedWorkload[];
+  target?: Target;
+  /** Why no target was chosen (several containers, none), with the choices. */
+  targetProblem?: string;
+  choices: string[];
+  probes: Record<ProbeKind, ProbeView>;
+  ports: ContainerPort[];
+  terminationGracePeriodSeconds?: number;
+  /** The rendered manifests, for verification after a write. */
+  renderText: string;
+}
+
+export class ChartRenderError extends Error {
+  constructor(
+    message: string,
+    readonly file?: string,
+    readonly line?: number,
+  ) {
+    super(message);
+    this.name = 'ChartRenderError';
+  }
+}
+
+/** Helm's own error, "template: x/templates/y.yaml:12:3: …" or "YAML parse error on …: line 5", as file:line. */
+function explainRender(err: unknown, chartDir: string): unknown {
+  if (!(err instanceof ToolExitError)) return err;
+  const text = err.stderrTail.trim();
+  const t = /template: [^/\s]+\/([^:\s]+):(\d+):(\d+): (.*)$/m.exec(text);
+  if (t) return new ChartRenderError(`${join(chartDir, t[1])}:${t[2]}:${t[3]}: ${t[4]}`, join(chartDir, t[1]), Number(t[2]));
+  const y = /(?:cannot|failed to) (?:parse|load) ([^:]+\.yaml)[^:]*: .*?line (\d+)(?::(\d+))?: (.*)$/im.exec(text);
+  if (y) {
+    const file = isAbsolute(y[1]) ? y[1] : join(chartDir, basename(y[1]));
+    return new ChartRenderError(`${file}:${y[2]}${y[3] ? `:${y[3]}` : ''}: ${y[4]}`, file, Number(y[2]));
+  }
+  return new ChartRenderError(`helm could not render ${chartDir}: ${text.split('\n').filter(Boolean).pop() ?? text}`);
+}
+
+/** The chart's values as Helm merges them, for planning the sentinels: subcharts' values under their names, then values.yaml, then each -f. */
+async function mergedValues(chartDir: string, files: string[]): Promise<Record<string, unknown>> {
+  const { parse } = await import('yaml');
+  const merged: Record<string, unknown> = {};
+  for (const sub of await subcharts(chartDir)) {
+    const text = await readFile(join(sub.dir, 'values.yaml'), 'utf8').catch(() => '');
+    const v = (safeParse(parse, text) ?? {}) as Record<string, unknown>;
+    deepMerge(merged, { [sub.key]: v });
+  }
+  for (const f of files) deepMerge(merged, (safeParse(parse, await readFile(f, 'utf8').catch(() => '')) ?? {}) as Record<string, unknown>);
+  return merged;
+}
+
+function safeParse(parse: (t: string, o?: object) => unknown, text: string): unknown {
+  try {
+    return parse(text, { uniqueKeys: false, merge: true, maxAliasCount: 1000 });
+  } catch {
+    return undefined;
+  }
+}
+
+function deepMerge(into: Record<string, unknown>, from: Record<string, unknown>): void {
+  if (!from || typeof from !== 'object') return;
+  for (const [k, v] of Object.entries(from)) {
+    const cur = into[k];
+    if (v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur)) deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>);
+    else into[k] = v && typeof v === 'object' && !Array.isArray(v) ? structuredClone(v) : v;
+  }
+}
+
+/** Unpacked subcharts in charts/: their folder and the key their values sit under (alias or name). */
+export async function subcharts(chartDir: string): Promise<Array<{ dir: string; key: string }>> {
+  const { parse } = await import('yaml');
+  const chart = (safeParse(parse, await readFile(join(chartDir, 'Chart.yaml'), 'utf8').catch(() => '')) ?? {}) as { dependencies?: Array<{ name?: string; alias?: string }> };
+  const out: Array<{ dir: string; key: string }> = [];
+  for (const e of await readdir(join(chartDir, 'charts'), { withFileTypes: true }).catch(() => [])) {
+    if (!e.isDirectory() && !e.isSymbolicLink()) continue;
+    const dir = join(chartDir, 'charts', e.name);
+    const sub = (safeParse(parse, await readFile(join(dir, 'Chart.yaml'), 'utf8').catch(() => '')) ?? {}) as { name?: string };
+    const name = sub.name ?? e.name;
+    const dep = chart.dependencies?.find((d) => d.name === name);
+    out.push({ dir, key: dep?.alias ?? name });
+  }
+  return out;
+}
+
+/** The file a values path comes from: the last -f that sets it, else values.yaml, else a subchart's values.yaml; with its line. */
+export async function locateValue(chartDir: string, files: string[], path: ValuesPath): Promise<{ file: string; path: ValuesPath; line?: number; column?: number } | undefined> {
+  const { parseDocument, isMap, isScalar, LineCounter } = await import('yaml');
+  const find = async (file: string, p: ValuesPath) => {
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined) return undefined;
+    const lc = new LineCounter();
+    const doc = parseDocument(text, { uniqueKeys: false, lineCounter: lc, keepSourceTokens: false });
+    // Walk with the last of duplicated keys, as Helm reads them.
+    let node: unknown = doc.contents;
+    let keyOffset: number | undefined;
+    for (const k of p) {
+      while (node && (node as { source?: unknown }).source && (node as { constructor: { name: string } }).constructor.name === 'Alias') node = (node as { resolve(d: unknown): unknown }).resolve(doc);
+      if (!isMap(node)) return undefined;
+      const pairs = node.items.filter((it) => isScalar(it.key) && String(it.key.value) === k);
+      const pair = pairs[pairs.length - 1];
+      if (!pair) return undefined;
+      keyOffset = (pair.key as { range?: [number, number] }).range?.[0];
+      node = pair.value;
+    }
+    const pos = keyOffset === undefined ? undefined : lc.linePos(keyOffset);
+    return { file, path: p, line: pos?.line, column: pos?.col };
+  };
+  for (const f of [...files].reverse()) {
+    const hit = await find(f, path);
+    if (hit) return hit;
+  }
+  const sub = (await subcharts(chartDir)).find((s) => s.key === path[0]);
+  if (sub) return find(join(sub.dir, 'values.yaml'), path.slice(1));
+  return undefined;
+}
+
+/** Where a literal probe field sits in a template: the line `key: value` inside the probe's block. */
+async function locateInTemplate(chartDir: string, source: string | undefined, probeKey: string, field: string, value: unknown): Promise<{ file?: string; line?: number }> {
+  const leaf = field.split('.').pop()?.replace(/\[\d+\]$/, '') ?? field;
+  const candidates: string[] = [];
+  if (source) candidates.push(join(chartDir, source));
+  const templatesDir = source ? join(chartDir, source.split('/templates/')[0] === source ? '' : source.split('/templates/')[0], 'templates') : join(chartDir, 'templates');
+  for (const e of await readdir(templatesDir).catch(() => [] as string[])) if (/\.(ya?ml|tpl)$/.test(e)) candidates.push(join(templatesDir, e));
+  for (const file of [...new Set(candidates)]) {
+    const lines = (await readFile(file, 'utf8').catch(() => '')).split(/\r?\n/);
+    let inProbe = -1;
+    let indent = -1;
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i];
+      const m = new RegExp(`^(\\s*)${probeKey}:\\s*(#.*)?$`).exec(l);
+      if (m) {
+        inProbe = i;
+        indent = m[1].length;
+        continue;
+      }
+      if (inProbe >= 0 && l.trim() && !l.trim().startsWith('{{') && /^\s*/.exec(l)![0].length <= indent && !l.trim().startsWith('#')) inProbe = -1;
+      if (inProbe >= 0 && new RegExp(`^\\s*-?\\s*${leaf}:\\s*["']?${String(value).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}["']?\\s*(#.*)?$`).test(l)) return { file, line: i + 1 };
+    }
+  }
+  return { file: source ? join(chartDir, source) : undefined };
+}
+
+const PROBE_KEY: Record<ProbeKind, string> = { liveness: 'livenessProbe', readiness: 'readinessProbe', startup: 'startupProbe' };
+
+async function render(chartDir: string, o: RenderOptions & { extra?: string[] }): Promise<string> {
+  try {
+    return await template(o.release ?? 'release-name', chartDir, {
+      paths: o.paths,
+      env: o.env,
+      signal: o.signal,
+      namespace: o.namespace,
+      values: [...(o.valuesFiles ?? []), ...(o.extra ?? [])],
+    });
+  } catch (err) {
+    throw explainRender(err, chartDir);
+  }
+}
+
+/**
+ * Renders the chart and finds its probes: the workloads, the chosen container (asked for, the only
+ * one, or the one running the chart's image), each probe and where each of its fields lives.
+ */
+export async function discoverChartProbes(chartDir: string, o: RenderOptions = {}): Promise<ChartModel> {
+  const dir = resolve(chartDir);
+  const valuesFiles = [join(dir, 'values.yaml'), ...(o.valuesFiles ?? []).map((f) => resolve(f))];
+  const values = await mergedValues(dir, valuesFiles);
+  const plan = planSentinels(values);
+  const tmp = await mkdtemp(join(tmpdir(), 'aksw-sentinel-'));
+  const overlay = join(tmp, 'sentinels.yaml');
+  try {
+    const { stringify } = await import('yaml');
+    await writeFile(overlay, stringify(plan.overlay));
+    // The two renders run side by side.
+    const [baseText, sentinelText] = await Promise.all([render(dir, o), render(dir, { ...o, extra: [overlay] }).catch(() => undefined)]);
+    const workloads = parseRendered(baseText);
+    const image = (values.image as { repository?: unknown } | undefined)?.repository;
+    const chosen = chooseTarget(workloads, { workload: o.workload, container: o.container, image: typeof image === 'string' ? image : undefined });
+    const probes = Object.fromEntries(PROBE_KINDS.map((k) => [k, { kind: k, fields: {} } as ProbeView])) as Record<ProbeKind, ProbeView>;
+    const model: ChartModel = {
+      chartDir: dir,
+      release: o.release ?? 'release-name',
+      namespace: o.namespace ?? 'default',
+      valuesFiles,
+      workloads,
+      target: chosen.target,
+      targetProblem: chosen.problem,
+      choices: chosen.choices,
+      probes,
+      ports: chosen.target?.container.ports ?? [],
+      terminationGracePeriodSeconds: chosen.target?.workload.terminationGracePeriodSeconds,
+      renderText: baseText,
+    };
+    if (!chosen.target) return model;
+    const t = chosen.target;
+    const sentinelWorkloads = sentinelText ? parseRendered(sentinelText) : [];
+    const twin = sentinelWorkloads.find((w) => workloadId(w) === workloadId(t.workload) || (w.kind === t.workload.kind && w.source === t.workload.source))?.containers.find((c) => c.name === t.container.name);
+    for (const k of PROBE_KINDS) {
+      const view = probes[k];
+      const rendered = t.container.probes[k];
+      const sources: Record<string, FieldSource> = rendered ? traceProbeFields(rendered, twin?.probes[k], plan) : {};
+      if (rendered) {
+        view.rendered = rendered;
+        view.probe = probeFromObject(rendered);
+      }
+      for (const [field, s] of Object.entries(sources)) {
+        if (s.kind === 'values' || s.kind === 'derived') {
+          const at = await locateValue(dir, valuesFiles, s.path);
+          view.fields[field] = s.kind === 'values' ? { kind: 'values', file: at?.file ?? valuesFiles[0], path: s.path, line: at?.line, column: at?.column } : { kind: 'derived', file: at?.file, path: s.path, line: at?.line, how: s.how };
+        } else {
+          const value = flattenLeaves(rendered).find(([f]) => f === field)?.[1];
+          const at = await locateInTemplate(dir, t.workload.source, PROBE_KEY[k], field, value);
+          view.fields[field] = { kind: 'template', ...at };
+        }
+      }
+      // The probe's own values key: from its fields, else the conventional place when it is there.
+      const root = commonRoot(sources) ?? (await conventionalRoot(dir, valuesFiles, t, k, values));
+      if (root && root.length) {
+        const at = await locateValue(dir, valuesFiles, root);
+        view.root = { path: root, file: at?.file, line: at?.line };
+        const sw = valueAt(values, [...root, 'enabled']);
+        if (typeof sw === 'boolean') {
+          const swAt = await locateValue(dir, valuesFiles, [...root, 'enabled']);
+          view.switch = { path: [...root, 'enabled'], value: sw, file: swAt?.file, line: swAt?.line };
+        }
+      }
+    }
+    return model;
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+const valueAt = (o: unknown, path: ValuesPath): unknown => path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), o);
+
+/**
+ * A probe that renders nothing (off, or `{}`) still has a place in values when the chart keeps one:
+ * `livenessProbe`, or `<component>.livenessProbe` for a subchart or component named like the workload.
+ */
+async function conventionalRoot(chartDir: string, files: string[], t: Target, kind: ProbeKind, values: Record<string, unknown>): Promise<ValuesPath | undefined> {
+  const key = PROBE_KEY[kind];
+  const candidates: ValuesPath[] = [[key]];
+  const sub = t.workload.source?.startsWith('charts/') ? t.workload.source.split('/')[1] : undefined;
+  if (sub) candidates.unshift([sub, key]);
+  for (const c of candidates) if (valueAt(values, c) !== undefined && (await locateValue(chartDir, files, c))) return c;
+  return undefined;
+}
+
+/** A short human description of where a field lives: "values.yaml:85 livenessProbe.periodSeconds". */
+export function describeLocation(loc: FieldLocation, base: string): string {
+  const file = (f?: string) => (f ? relative(base, f) || f : '?');
+  if (loc.kind === 'values') return `${file(loc.file)}${loc.line ? `:${loc.line}` : ''} ${pathText(loc.path)}`;
+  if (loc.kind === 'derived') return `computed in a template from ${pathText(loc.path)} (${loc.how})${loc.file ? ` at ${file(loc.file)}${loc.line ? `:${loc.line}` : ''}` : ''}`;
+  return `fixed in ${file(loc.file)}${loc.line ? `:${loc.line}` : ''}`;
+}
+
+/** A probe edit that cannot be made where Helm reads it, or that the render did not confirm. */
+export class ProbeEditError extends Error {
+  constructor(
+    message: string,
+    /** 2: refused before writing (bad input, ambiguous); 1: written, but the render disagreed and the files were restored. */
+    readonly exitCode: 1 | 2,
+  ) {
+    super(message);
+    this.name = 'ProbeEditError';
+  }
+}
+
+/** Rendered field → requested value, e.g. { periodSeconds: 20, "httpGet.path": "/healthz" }. */
+export type ProbeFieldChanges = Record<string, string | number>;
+
+export interface ProbeEditResult {
+  /** Files written (each verified by a render). */
+  files: string[];
+  /** What was done besides the edit: an alias given its own copy, a switch turned on. */
+  notes: string[];
+  /** The probe as Helm renders it now. */
+  rendered: Record<string, unknown>;
+}
+
+const setLeaf = (o: Record<string, unknown>, field: string, v: unknown) => {
+  const keys = field.split('.');
+  let cur = o;
+  for (const k of keys.slice(0, -1)) {
+    if (!cur[k] || typeof cur[k] !== 'object') cur[k] = {};
+    cur = cur[k] as Record<string, unknown>;
+  }
+  cur[keys[keys.length - 1]] = v;
+};
+
+/** Replaces the value of a literal `key: value` line of a template, keeping quotes and a trailing comment. */
+function editTemplateLine(text: string, line: number, value: string | number): string {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const lines = text.split(/\r?\n/);
+  const m = /^(\s*-?\s*[\w-]+:\s*)(["']?)([^"'#]*?)(\2)(\s*(#.*)?)$/.exec(lines[line - 1] ?? '');
+  if (!m) throw new ProbeEditError(`line ${line} is not a plain "key: value" line`, 2);
+  lines[line - 1] = `${m[1]}${m[2]}${String(value)}${m[4]}${m[5]}`;
+  return lines.join(eol);
+}
+
+/** Adds a `key: value` line after a field line of the same probe block in a template, at its indentation. */
+function addTemplateLine(text: string, afterLine: number, key: string, value: string | number): string {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const lines = text.split(/\r?\n/);
+  const indent = /^\s*/.exec(lines[afterLine - 1] ?? '')?.[0] ?? '';
+  lines.splice(afterLine, 0, `${indent}${key}: ${String(value)}`);
+  return lines.join(eol);
+}
+
+/**
+ * Changes fields of one probe where Helm reads them (the values key that wins, or the literal in a
+ * template), then renders again: exit 0 only when the render shows exactly the change and nothing
+ * else moved. On any mismatch every file is restored byte for byte.
+ */
+export async function setChartProbe(model: ChartModel, kind: ProbeKind, changes: ProbeFieldChanges, o: RenderOptions = {}): Promise<ProbeEditResult> {
+  const { readFile: read } = await import('node:fs/promises');
+  const { writeFileAtomic } = await import('./files');
+  const { setValue } = await import('../core/valuesEdit');
+  if (!model.target) throw new ProbeEditError(model.targetProblem ?? 'no workload to edit', 2);
+  const view = model.probes[kind];
+  const key = PROBE_KEY[kind];
+  const pending = new Map<string, string>(); // file → new text
+  const original = new Map<string, string>();
+  const notes: string[] = [];
+  const textOf = async (file: string) => {
+    if (pending.has(file)) return pending.get(file) as string;
+    const t = await read(file, 'utf8');
+    original.set(file, t);
+    return t;
+  };
+  const rel = (f?: string) => (f ? relative(model.chartDir, f) || f : '?');
+  if (!view.rendered) {
+    // Off: turn on its switch, or fill its empty values key; the fields asked for go there too.
+    if (view.switch && view.switch.value === false) {
+      const file = view.switch.file ?? model.valuesFiles[0];
+      const r = setValue(await textOf(file), file, view.switch.path, true);
+      pending.set(file, r.text);
+      notes.push(`turned ${pathText(view.switch.path)} on (${rel(file)})`, ...r.notes);
+    } else if (!view.root) {
+      throw new ProbeEditError(`the chart renders no ${key} for ${workloadId(model.target.workload)} ${model.target.container.name}, and keeps none in its values: add one to the template first (Edit Probes can add value-driven probes to a chart that has none)`, 2);
+    }
+  }
+  const expected: Record<string, unknown> = structuredClone(view.rendered ?? {});
+  const fieldsTouched: string[] = [];
+  for (const [field, value] of Object.entries(changes)) {
+    setLeaf(expected, field, value);
+    fieldsTouched.push(field);
+    const loc = view.fields[field];
+    if (loc?.kind === 'derived') {
+      throw new ProbeEditError(`${key}.${field} is computed in a template from ${pathText(loc.path)} (${loc.how}); change ${pathText(loc.path)}${loc.file ? ` in ${rel(loc.file)}${loc.line ? `:${loc.line}` : ''}` : ''} yourself, or write the field in values`, 2);
+    }
+    if (loc?.kind === 'values') {
+      const r = setValue(await textOf(loc.file), loc.file, loc.path, value);
+      pending.set(loc.file, r.text);
+      notes.push(...r.notes);
+      continue;
+    }
+    if (loc?.kind === 'template') {
+      if (!loc.file || !loc.line) throw new ProbeEditError(`${key}.${field} is fixed in ${rel(loc.file) || 'a template'} and could not be found there to edit; change it by hand`, 2);
+      pending.set(loc.file, editTemplateLine(await textOf(loc.file), loc.line, value));
+      continue;
+    }
+    // A field the probe does not have yet: beside its siblings in values, or in the template block.
+    if (view.root) {
+      const file = view.root.file ?? model.valuesFiles[0];
+      const r = setValue(await textOf(file), file, [...view.root.path, ...field.split('.')], value);
+      pending.set(file, r.text);
+      notes.push(...r.notes);
+      continue;
+    }
+    const inline = Object.values(view.fields).find((l): l is Extract<FieldLocation, { kind: 'template' }> => l.kind === 'template' && !!l.line && !!l.file);
+    if (inline && !field.includes('.')) {
+      pending.set(inline.file as string, addTemplateLine(await textOf(inline.file as string), inline.line as number, field, value));
+      continue;
+    }
+    throw new ProbeEditError(`${key} has no ${field}, and the chart gives it no place in values: add it to the template by hand`, 2);
+  }
+  if (pending.size === 0) return { files: [], notes: ['nothing to change'], rendered: view.rendered ?? {} };
+
+  // Write, then let Helm say whether the change is what was asked.
+  const written: string[] = [];
+  const restore = async () => {
+    for (const f of written.reverse()) await writeFileAtomic(f, original.get(f) as string);
+  };
+  try {
+    for (const [file, text] of pending) {
+      await writeFileAtomic(file, text);
+      written.push(file);
+    }
+  } catch (err) {
+    await restore();
+    throw err;
+  }
+  let after: ChartModel;
+  try {
+    after = await discoverChartProbes(model.chartDir, { ...o, release: model.release, namespace: model.namespace, valuesFiles: model.valuesFiles.slice(1), workload: workloadId(model.target.workload), container: model.target.container.name });
+  } catch (err) {
+    await restore();
+    throw new ProbeEditError(`the chart no longer renders after the edit, so it was undone: ${(err as Error).message}`, 1);
+  }
+  const now = after.probes[kind].rendered;
+  const problems: string[] = [];
+  if (!now) problems.push(`the render has no ${key} any more`);
+  else {
+    const want = new Map(flattenLeaves(expected));
+    const got = new Map(flattenLeaves(now));
+    for (const f of fieldsTouched) if (JSON.stringify(got.get(f)) !== JSON.stringify(want.get(f))) problems.push(`${key}.${f} renders as ${JSON.stringify(got.get(f))}, not ${JSON.stringify(want.get(f))}`);
+    if (view.rendered) {
+      for (const [f, v] of want) if (!fieldsTouched.includes(f) && JSON.stringify(got.get(f)) !== JSON.stringify(v)) problems.push(`${key}.${f} changed from ${JSON.stringify(v)} to ${JSON.stringify(got.get(f))}`);
+      for (const f of got.keys()) if (!want.has(f)) problems.push(`${key}.${f} appeared (${JSON.stringify(got.get(f))})`);
+    }
+  }
+  // Nothing else may move: every other probe of every workload renders as before.
+  const others = (m: ChartModel) =>
+    new Map(
+      m.workloads.flatMap((w) =>
+        w.containers.flatMap((c) => PROBE_KINDS.filter((k) => !(workloadId(w) === workloadId(model.target!.workload) && c.name === model.target!.container.name && k === kind)).map((k) => [`${workloadId(w)} ${c.name} ${PROBE_KEY[k]}`, JSON.stringify(c.probes[k] ?? null)] as const)),
+      ),
+    );
+  const before = others(model);
+  for (const [id, v] of others(after)) if (before.has(id) && before.get(id) !== v) problems.push(`${id} changed too: ${before.get(id)} → ${v}`);
+  if (problems.length) {
+    await restore();
+    throw new ProbeEditError(`the render after the edit is not what was asked, so every file was restored:\n  ${problems.join('\n  ')}`, 1);
+  }
+  return { files: written, notes, rendered: now as Record<string, unknown> };
+}
