@@ -1,4 +1,4 @@
-import { parseAllDocuments } from 'yaml';
+import { parseDocument } from 'yaml';
 import { ContainerPort, PROBE_KINDS, ProbeKind } from './probes';
 
 /**
@@ -32,14 +32,12 @@ const PROBE_KEY: Record<ProbeKind, string> = { liveness: 'livenessProbe', readin
 /** The workloads in `helm template` output. */
 export function parseRendered(text: string): RenderedWorkload[] {
   const out: RenderedWorkload[] = [];
-  // Each document is preceded by "# Source: <chart>/<path>"; keep the path per document.
-  const docs = parseAllDocuments(text, { uniqueKeys: false });
-  const list = Array.isArray(docs) ? docs : [docs];
-  for (const doc of list) {
-    const commentBefore = (doc as { commentBefore?: string | null }).commentBefore ?? '';
-    const m = /Source:\s*(\S+)/.exec(commentBefore);
+  // Helm separates documents with "---" and names each one's template in a "# Source:" line.
+  for (const chunk of text.split(/^---[ \t]*\r?$/m)) {
+    const m = /^# Source:\s*(\S+)/m.exec(chunk);
     const source = m ? m[1].split('/').slice(1).join('/') : undefined;
-    const o = doc.toJS() as Record<string, unknown> | null;
+    if (!/^kind:\s*(Deployment|StatefulSet|DaemonSet|ReplicaSet|Job|CronJob)\s*$/m.test(chunk)) continue;
+    const o = parseDocument(chunk, { uniqueKeys: false }).toJS() as Record<string, unknown> | null;
     if (!o || typeof o !== 'object' || !WORKLOAD_KINDS.includes(o.kind as (typeof WORKLOAD_KINDS)[number])) continue;
     const spec = podSpec(o);
     if (!spec) continue;
@@ -159,8 +157,9 @@ export function planSentinels(values: unknown, options: { strings?: boolean; num
       }
       return;
     }
-    if (typeof v === 'number' && Number.isInteger(v) && (probeish || options.numbersEverywhere)) set(path, 4_700_001 + 7 * n++);
-    else if (typeof v === 'string' && probeish && options.strings !== false) set(path, `aksw${4_700_001 + 7 * n++}x`);
+    // 1000 apart, so a value computed from one (x + 5) is still nearest to its own
+    if (typeof v === 'number' && Number.isInteger(v) && (probeish || options.numbersEverywhere)) set(path, 4_700_000 + 1000 * ++n);
+    else if (typeof v === 'string' && probeish && options.strings !== false) set(path, `aksw${4_700_000 + 1000 * ++n}x`);
   };
   walk(values, [], false);
   return { overlay, byValue };
@@ -188,7 +187,11 @@ export function traceProbeFields(base: Record<string, unknown>, sentinel: Record
       continue;
     }
     if (s !== undefined && JSON.stringify(s) !== JSON.stringify(value)) {
-      const from = [...plan.byValue.entries()].find(([k]) => (typeof s === 'number' ? Math.abs(Number(k) - s) < 10_000 : typeof s === 'string' && s.includes(JSON.parse(k) as string)));
+      const entries = [...plan.byValue.entries()];
+      const from =
+        typeof s === 'number'
+          ? entries.filter(([k]) => typeof JSON.parse(k) === 'number' && Math.abs(Number(k) - s) < 500).sort(([a], [b]) => Math.abs(Number(a) - s) - Math.abs(Number(b) - s))[0]
+          : entries.find(([k]) => typeof s === 'string' && typeof JSON.parse(k) === 'string' && s.includes(JSON.parse(k) as string));
       if (from) {
         out[field] = { kind: 'derived', path: from[1], how: typeof s === 'number' ? `${s - Number(from[0]) >= 0 ? '+' : ''}${s - Number(from[0])}` : `"${s}"` };
         continue;
