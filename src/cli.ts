@@ -20,7 +20,7 @@ import { doctor, formatDoctorReport } from './tools/doctor';
 import { PROJECT_FILE, ProjectError, findProjects, planDockerfile, writeDockerfilePlan } from './tools/dotnetProject';
 import { ReadOnlyFileError } from './tools/files';
 import { ToolError, ToolNotFoundError } from './tools/errors';
-import { ChartError, bumpChartFiles, createWorkerChart, readChartProbesFromDir, writeChartProbe } from './tools/workerChart';
+import { BumpVerifyError, ChartError, bumpChartFiles, createWorkerChart, readChartProbesFromDir, writeChartProbe } from './tools/workerChart';
 import { SHIP_STEPS, ShipInputError, ShipStepError, ship } from './tools/ship';
 import { findWorkspaceParts } from './tools/workspaceFiles';
 
@@ -59,16 +59,28 @@ Commands:
                     worker on the runtime image, which has no ASP.NET Core.
 
   release bump <chart-dir> --app-version <tag> [--bump patch|minor|major | --chart-version V]
-                    Set Chart.yaml version (bumped, default patch) and appVersion, and
-                    values.yaml image.tag, together. Only those three values change.
+               [--allow-downgrade] [-f FILE]...
+                    Set Chart.yaml version (bumped by SemVer 2, default patch) and appVersion,
+                    and values.yaml image.tag, together. Only those three values change, each
+                    written as it was (quoted stays quoted); a templated image.tag is left
+                    alone. With helm, the chart is rendered after: exit 0 only when its image
+                    carries the new tag, else both files are restored (exit 1).
 
-  probes get <chart-dir> [--probe liveness|readiness|startup] [--json]
-                    Show the chart's probes, where they live (values.yaml or the template)
-                    and the liveness budget: how long the worker may block before it is
-                    killed, and the worst-case time to restart a hung pod.
+  probes get <chart-dir> [--probe liveness|readiness|startup] [--workload KIND/NAME]
+             [--container NAME] [-f FILE]... [--release R] [--namespace NS] [--json]
+                    Show the chart's probes as Helm renders them (helm template), where each
+                    field comes from (values file:line and key, or a template) and the
+                    switch that turns a probe on, and the liveness budget: how long the
+                    worker may block before it is killed, the worst-case time to restart a
+                    hung pod. Without helm, values.yaml and templates/deployment.yaml are
+                    read instead, and it says so.
   probes set <chart-dir> --probe KIND [--path P] [--port N|name] [--initial-delay S]
              [--period S] [--timeout S] [--success-threshold N] [--failure-threshold N]
-                    Change one probe where the chart keeps it; only its keys change.
+             [--workload KIND/NAME] [--container NAME] [-f FILE]...
+                    Change one probe where Helm reads it (the values key that wins, or the
+                    literal in a template); only those characters change. The chart is
+                    rendered again: exit 0 only when the render shows the change and nothing
+                    else moved; otherwise every file is restored (exit 1).
   probes measure <chart-dir> [--probe KIND] [--release R] [--namespace NS] [--pod P]
              [--duration S] [--request-timeout S] [--json]
                     Port-forward to a pod of the release (kubectl) and call the probe's
@@ -127,6 +139,7 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
       'app-version': { value: true },
       bump: { value: true },
       'chart-version': { value: true },
+      'allow-downgrade': {},
       probe: { value: true },
       path: { value: true },
       port: { value: true },
@@ -187,7 +200,7 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
     case 'chart':
       return chartCommand(rest, flags, paths, out, err);
     case 'release':
-      return releaseCommand(rest, flags, out, err);
+      return releaseCommand(rest, flags, lists, paths, out, err);
     case 'probes':
       return rest[0] === 'measure' ? measureCommand(rest.slice(1), flags, paths, out, err) : probesCommand(rest, flags, lists, paths, out, err);
     case 'ship':
@@ -351,7 +364,7 @@ async function chartCommand(rest: string[], flags: Record<string, string | boole
   }
 }
 
-async function releaseCommand(rest: string[], flags: Record<string, string | boolean>, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+async function releaseCommand(rest: string[], flags: Record<string, string | boolean>, lists: Record<string, string[]>, paths: ToolPaths, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const bad = badInput(err, 'release');
   const [sub, chartDir, ...extra] = rest;
   if (sub !== 'bump') return bad(`unknown subcommand "${sub ?? ''}"; use "release bump".`);
@@ -364,12 +377,23 @@ async function releaseCommand(rest: string[], flags: Record<string, string | boo
     if (!['patch', 'minor', 'major'].includes(String(flags.bump))) return bad(`--bump must be patch, minor or major (got "${String(flags.bump)}").`);
     chartVersion = flags.bump as BumpKind;
   }
+  const dir = resolve(chartDir);
   try {
-    const r = await bumpChartFiles(resolve(chartDir), { appVersion: flags['app-version'], chartVersion });
+    const r = await bumpChartFiles(
+      dir,
+      { appVersion: flags['app-version'], chartVersion, allowDowngrade: flags['allow-downgrade'] === true },
+      { paths, release: typeof flags.release === 'string' ? flags.release : basename(dir), namespace: typeof flags.namespace === 'string' ? flags.namespace : undefined, valuesFiles: lists.values },
+    );
     out(`version ${r.from.version} -> ${r.to.version}\nappVersion ${r.from.appVersion ?? '(none)'} -> ${r.to.appVersion}\nimage.tag ${r.from.tag ?? '(none)'} -> ${r.to.tag}\n`);
+    for (const n of r.notes) err(`note: ${n}\n`);
+    if (r.verified) out(`verified: helm renders the image ${r.verified}\n`);
     return 0;
   } catch (e) {
-    if (e instanceof BumpError || e instanceof YamlEditError) return bad(e.message);
+    if (e instanceof BumpVerifyError) {
+      err(`aks-worker release: ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof BumpError || e instanceof YamlEditError || e instanceof ReadOnlyFileError) return bad(e.message);
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return bad(`${(e as NodeJS.ErrnoException).path ?? chartDir} does not exist; is ${chartDir} a chart folder?`);
     throw e;
   }
@@ -728,6 +752,13 @@ async function shipCommand(rest: string[], flags: Record<string, string | boolea
 }
 
 if (require.main === module) {
+  // A reader that goes away (`aks-worker probes get … | head`) ends the output quietly, not with a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   main(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s)).then(
     (code) => {
       process.exitCode = code;

@@ -1,12 +1,16 @@
+import { isMap, isScalar, parseDocument, type Node, type Pair } from 'yaml';
 import { tagProblem } from './imageRef';
-import { BumpKind, bumpSemver, isSemver } from './versions';
-import { YamlEditError, YamlTextEditor } from './yamlEdit';
+import { setValue } from './valuesEdit';
+import { BumpKind, bumpSemver, compareSemver, isSemver } from './versions';
+import { YamlEditError } from './yamlEdit';
 
 export interface BumpRequest {
   /** The new image tag: becomes appVersion and values image.tag. */
   appVersion: string;
   /** How to move the chart's own version, or an explicit SemVer. */
   chartVersion: BumpKind | { exact: string };
+  /** Accept an explicit chart version lower than or equal to the current one. */
+  allowDowngrade?: boolean;
 }
 
 export interface BumpResult {
@@ -14,6 +18,8 @@ export interface BumpResult {
   valuesYaml: string;
   from: { version: string; appVersion?: string; tag?: string };
   to: { version: string; appVersion: string; tag: string };
+  /** What was left alone and why (a templated image.tag). */
+  notes: string[];
 }
 
 export class BumpError extends Error {
@@ -24,31 +30,73 @@ export class BumpError extends Error {
 }
 
 /**
- * Sets Chart.yaml version and appVersion and values.yaml image.tag together. Only those three
- * values change in the text; anything invalid throws before either file is touched.
+ * A scalar as written in the file, without its quotes: `appVersion: 1.10` reads "1.10", not 1.1.
+ * Undefined when the key is absent or not a scalar.
+ */
+export function rawScalar(text: string, path: string[]): string | undefined {
+  const doc = parseDocument(text, { uniqueKeys: false });
+  let node = doc.contents as Node | null;
+  for (const k of path) {
+    if (!isMap(node)) return undefined;
+    const pairs = node.items.filter((it) => isScalar(it.key) && String(it.key.value) === k) as Array<Pair<Node, Node>>;
+    node = pairs.length ? (pairs[pairs.length - 1].value as Node | null) : null;
+  }
+  if (!node || !isScalar(node) || !node.range) return undefined;
+  if (node.value === null) return undefined;
+  const src = text.slice(node.range[0], node.range[1]);
+  return typeof node.value === 'string' ? node.value : src.trim();
+}
+
+const problemOf = (text: string, file: string) => {
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: true });
+  const err = doc.errors[0];
+  if (err) {
+    const pos = err.linePos?.[0];
+    throw new YamlEditError(file, err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''), pos?.line, pos?.col);
+  }
+};
+
+/**
+ * Sets Chart.yaml version and appVersion and values.yaml image.tag together. Only those three values
+ * change in the text, each keeping how it was written (quoted stays quoted; `1.10` stays `1.10`).
+ * A templated image.tag ("{{ .Chart.AppVersion }}-alpine") follows appVersion by itself and is left
+ * alone. Anything invalid throws before either file is touched.
  */
 export function bumpChart(chartYaml: string, valuesYaml: string, req: BumpRequest, files = { chart: 'Chart.yaml', values: 'values.yaml' }): BumpResult {
   const tp = tagProblem(req.appVersion);
   if (tp) throw new BumpError(`The image tag is not valid: ${tp}`);
-  const chart = new YamlTextEditor(chartYaml, files.chart);
-  const values = new YamlTextEditor(valuesYaml, files.values);
-  const version = chart.get(['version']);
-  if (typeof version !== 'string' && typeof version !== 'number') throw new YamlEditError(files.chart, 'has no "version"');
-  const current = String(version);
+  problemOf(chartYaml, files.chart);
+  problemOf(valuesYaml, files.values);
+  const current = rawScalar(chartYaml, ['version']);
+  if (current === undefined) throw new YamlEditError(files.chart, 'has no "version"');
   let next: string | undefined;
   if (typeof req.chartVersion === 'object') {
     next = req.chartVersion.exact;
     if (!isSemver(next)) throw new BumpError(`"${next}" is not a semantic version (MAJOR.MINOR.PATCH), which Helm requires for a chart version.`);
+    const cmp = compareSemver(next, current);
+    if (cmp !== undefined && cmp <= 0 && !req.allowDowngrade) {
+      throw new BumpError(`${files.chart}: the chart version would go from ${current} ${cmp === 0 ? 'to the same' : 'down to'} ${next}; Helm and chart repositories order releases by version. Give a higher version, or --allow-downgrade if this is meant.`);
+    }
   } else {
     next = bumpSemver(current, req.chartVersion);
     if (!next) throw new BumpError(`${files.chart}: version "${current}" is not a semantic version, so it cannot be bumped; give the new version explicitly.`);
   }
-  const image = values.get(['image']);
-  if (image === undefined || image === null || typeof image !== 'object') throw new YamlEditError(files.values, 'has no "image" mapping to set the tag in');
-  const from = { version: current, appVersion: stringOrUndefined(chart.get(['appVersion'])), tag: stringOrUndefined(values.get(['image', 'tag'])) };
-  chart.setScalar(['version'], next).setScalar(['appVersion'], req.appVersion, 'double');
-  values.setScalar(['image', 'tag'], req.appVersion, 'double');
-  return { chartYaml: chart.toString(), valuesYaml: values.toString(), from, to: { version: next, appVersion: req.appVersion, tag: req.appVersion } };
+  const doc = parseDocument(valuesYaml, { uniqueKeys: false });
+  const image = doc.get('image', true) as Node | undefined;
+  if (!image || !isMap(image)) throw new YamlEditError(files.values, 'has no "image" mapping to set the tag in');
+  const from = { version: current, appVersion: rawScalar(chartYaml, ['appVersion']), tag: rawScalar(valuesYaml, ['image', 'tag']) };
+  const notes: string[] = [];
+  let chart = setValue(chartYaml, files.chart, ['version'], next).text;
+  chart = setValue(chart, files.chart, ['appVersion'], req.appVersion).text;
+  let values = valuesYaml;
+  let tag = req.appVersion;
+  if (from.tag && from.tag.includes('{{')) {
+    notes.push(`${files.values}: image.tag is a template ("${from.tag}"), so it follows appVersion by itself and was left as it is`);
+    tag = from.tag;
+  } else {
+    const r = setValue(values, files.values, ['image', 'tag'], req.appVersion);
+    values = r.text;
+    notes.push(...r.notes);
+  }
+  return { chartYaml: chart, valuesYaml: values, from, to: { version: next, appVersion: req.appVersion, tag }, notes };
 }
-
-const stringOrUndefined = (v: unknown) => (v === undefined || v === null ? undefined : String(v));

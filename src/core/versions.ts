@@ -70,17 +70,46 @@ export function nextPatch(version: string): string | undefined {
 
 export type BumpKind = 'patch' | 'minor' | 'major';
 
-/** Semantic version bump: 1.2.3 → 1.2.4 / 1.3.0 / 2.0.0; a pre-release is dropped. Undefined if not SemVer. */
+const SEMVER = /^(v?)(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;
+
+/**
+ * Semantic version bump (SemVer 2, as npm's semver does it): a pre-release is released as its own
+ * version (patch of 1.2.3-rc.1 → 1.2.3; minor of 1.3.0-rc.1 → 1.3.0), a release moves up
+ * (1.2.3 → 1.2.4 / 1.3.0 / 2.0.0). A "v" prefix and build metadata are kept. Undefined if not SemVer.
+ */
 export function bumpSemver(version: string, kind: BumpKind): string | undefined {
-  const m = /^v?(\d+)\.(\d+)\.(\d+)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.exec(version.trim());
+  const m = SEMVER.exec(version.trim());
   if (!m) return undefined;
-  const [maj, min, pat] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (kind === 'major') return `${maj + 1}.0.0`;
-  if (kind === 'minor') return `${maj}.${min + 1}.0`;
-  return `${maj}.${min}.${pat + 1}`;
+  const [v, maj, min, pat, pre, build] = [m[1], Number(m[2]), Number(m[3]), Number(m[4]), m[5], m[6]];
+  let next: [number, number, number];
+  if (kind === 'major') next = pre && min === 0 && pat === 0 ? [maj, 0, 0] : [maj + 1, 0, 0];
+  else if (kind === 'minor') next = pre && pat === 0 ? [maj, min, 0] : [maj, min + 1, 0];
+  else next = pre ? [maj, min, pat] : [maj, min, pat + 1];
+  return `${v}${next.join('.')}${build ? `+${build}` : ''}`;
+}
+
+/** SemVer 2 precedence: -1, 0 or 1; build metadata and a "v" prefix do not count. Undefined if either is not SemVer. */
+export function compareSemver(a: string, b: string): number | undefined {
+  const x = SEMVER.exec(a.trim());
+  const y = SEMVER.exec(b.trim());
+  if (!x || !y) return undefined;
+  for (let i = 2; i <= 4; i++) if (Number(x[i]) !== Number(y[i])) return Number(x[i]) < Number(y[i]) ? -1 : 1;
+  if (!x[5] || !y[5]) return x[5] ? -1 : y[5] ? 1 : 0;
+  const p = x[5].split('.');
+  const q = y[5].split('.');
+  for (let i = 0; i < Math.max(p.length, q.length); i++) {
+    if (p[i] === undefined) return -1;
+    if (q[i] === undefined) return 1;
+    const pn = /^\d+$/.test(p[i]);
+    const qn = /^\d+$/.test(q[i]);
+    if (pn && qn && Number(p[i]) !== Number(q[i])) return Number(p[i]) < Number(q[i]) ? -1 : 1;
+    if (pn !== qn) return pn ? -1 : 1;
+    if (!pn && p[i] !== q[i]) return p[i] < q[i] ? -1 : 1;
+  }
+  return 0;
 }
 
 /** True for a SemVer 2 version, as Helm requires for a chart's `version`. */
 export function isSemver(version: string): boolean {
-  return /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?(?:\+[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*)?$/.test(version);
+  return /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?(?:\+[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*)?$/.test(version);
 }

@@ -133,7 +133,9 @@ export async function ship(req: ShipRequest, o: ShipOptions = {}): Promise<ShipR
     }
     return pushImage(image, common);
   });
-  const bumped = await step('bump', `chart version (${req.bump ?? 'patch'}), appVersion and image.tag = ${tag}`, () => bumpChartFiles(req.chartDir, { appVersion: tag, chartVersion: req.bump ?? 'patch' }));
+  const bumped = await step('bump', `chart version (${req.bump ?? 'patch'}), appVersion and image.tag = ${tag}`, () =>
+    bumpChartFiles(req.chartDir, { appVersion: tag, chartVersion: req.bump ?? 'patch' }, { paths: o.paths, env: o.env, signal: o.signal, release: req.release, namespace: req.namespace }),
+  );
   const release = await step('release', `helm upgrade --install ${req.release} in ${req.namespace}`, () =>
     upgradeInstall({ release: req.release, chartDir: req.chartDir, namespace: req.namespace, createNamespace: req.createNamespace, wait: req.wait ?? true, timeout: req.timeout ?? '5m' }, common),
   );

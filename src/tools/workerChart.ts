@@ -51,18 +51,62 @@ export async function createWorkerChart(req: CreateWorkerChartRequest, o: HelmOp
   }
 }
 
+/** What a bump's render check needs; without it (or without helm) the files are written unchecked. */
+export interface BumpVerify extends Pick<HelmOptions, 'paths' | 'env' | 'signal'> {
+  release?: string;
+  namespace?: string;
+  valuesFiles?: string[];
+}
+
+/** The render after a bump did not show the new image: the files were restored. */
+export class BumpVerifyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BumpVerifyError';
+  }
+}
+
 /**
  * Bump Version on disk: reads Chart.yaml and values.yaml, computes both edits (nothing is written if
- * either is invalid), then writes both atomically.
+ * either is invalid), writes both atomically, then — with `verify` and helm — renders the chart and
+ * checks that its image now carries the new tag; if not, both files are restored byte for byte.
  */
-export async function bumpChartFiles(chartDir: string, req: BumpRequest): Promise<BumpResult> {
+export async function bumpChartFiles(chartDir: string, req: BumpRequest, verify?: BumpVerify): Promise<BumpResult & { verified?: string }> {
   const chartFile = join(chartDir, 'Chart.yaml');
   const valuesFile = join(chartDir, 'values.yaml');
   const [chart, values] = await Promise.all([readFile(chartFile, 'utf8'), readFile(valuesFile, 'utf8')]);
   const result = bumpChart(chart, values, req, { chart: chartFile, values: valuesFile });
   await writeFileAtomic(chartFile, result.chartYaml);
-  await writeFileAtomic(valuesFile, result.valuesYaml);
-  return result;
+  try {
+    if (result.valuesYaml !== values) await writeFileAtomic(valuesFile, result.valuesYaml);
+  } catch (err) {
+    await writeFileAtomic(chartFile, chart);
+    throw err;
+  }
+  if (!verify) return result;
+  const restore = async () => {
+    await writeFileAtomic(chartFile, chart);
+    if (result.valuesYaml !== values) await writeFileAtomic(valuesFile, values);
+  };
+  let rendered: string;
+  try {
+    const { template } = await import('./helm');
+    rendered = await template(verify.release ?? 'release-name', chartDir, { paths: verify.paths, env: verify.env, signal: verify.signal, namespace: verify.namespace, values: verify.valuesFiles });
+  } catch (err) {
+    const { ToolNotFoundError } = await import('./errors');
+    if (err instanceof ToolNotFoundError) return result; // no helm: written as computed, unchecked
+    await restore();
+    throw new BumpVerifyError(`the chart does not render after the bump, so it was undone: ${(err as Error).message}`);
+  }
+  const { parseRendered } = await import('../core/chartRender');
+  const images = parseRendered(rendered).flatMap((w) => w.containers.map((c) => c.image ?? ''));
+  const wanted = result.to.tag.includes('{{') ? req.appVersion : result.to.tag;
+  const hit = images.find((i) => i.endsWith(`:${wanted}`) || i.includes(`:${wanted}-`) || i.includes(`:${wanted}@`) || (result.to.tag.includes('{{') && i.includes(wanted)));
+  if (!hit) {
+    await restore();
+    throw new BumpVerifyError(`after the bump no rendered image carries the tag ${wanted} (images: ${images.join(', ') || 'none'}), so both files were restored. Does the template read .Values.image.tag or .Chart.AppVersion?`);
+  }
+  return { ...result, verified: hit };
 }
 
 /** The probes of the chart in `chartDir`, read from values.yaml and templates/deployment.yaml. */

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { BumpError, bumpChart } from '../../src/core/bump';
 import { HEARTBEAT_COMMAND, chartNameProblem, setAppVersion, stripDeployment, stripValues, workerNotes } from '../../src/core/chart';
 import { probeFromObject } from '../../src/core/probes';
-import { bumpSemver, isSemver, nextPatch } from '../../src/core/versions';
+import { bumpSemver, compareSemver, isSemver, nextPatch } from '../../src/core/versions';
 import { YamlEditError, YamlTextEditor } from '../../src/core/yamlEdit';
 import { OLD_DEPLOYMENT } from './helmCreateFixtures';
 
@@ -71,11 +71,45 @@ describe('Bump Version', () => {
     assert.throws(() => bumpChart(chart.replace('0.1.9', 'latest'), values, { appVersion: '1', chartVersion: 'patch' }), /cannot be bumped/);
     assert.throws(() => bumpChart(chart, 'image: [\n', { appVersion: '1', chartVersion: 'patch' }, { chart: 'Chart.yaml', values: 'values.yaml' }), (e: unknown) => e instanceof YamlEditError && /^values\.yaml:\d+:\d+: /.test(e.message));
   });
-  it('semver helpers', () => {
-    assert.equal(bumpSemver('1.2.3-rc.1', 'patch'), '1.2.4');
+  it('semver helpers: SemVer 2 pre-releases are released, a v prefix and build metadata are kept', () => {
+    assert.equal(bumpSemver('1.2.3-rc.1', 'patch'), '1.2.3');
+    assert.equal(bumpSemver('1.3.0-rc.1', 'minor'), '1.3.0');
+    assert.equal(bumpSemver('1.2.3-rc.1', 'minor'), '1.3.0');
+    assert.equal(bumpSemver('2.0.0-beta', 'major'), '2.0.0');
+    assert.equal(bumpSemver('v1.2.3', 'patch'), 'v1.2.4');
+    assert.equal(bumpSemver('1.2.3+build.5', 'minor'), '1.3.0+build.5');
     assert.equal(nextPatch('1.2.3-rc.1'), '1.2.3');
     assert.ok(isSemver('1.0.0+build.5'));
+    assert.ok(isSemver('v1.0.0'));
     assert.ok(!isSemver('01.0.0'));
+    assert.equal(compareSemver('1.0.0-rc.1', '1.0.0'), -1);
+    assert.equal(compareSemver('1.0.0-rc.2', '1.0.0-rc.10'), -1);
+    assert.equal(compareSemver('1.0.0-alpha', '1.0.0-1'), 1);
+    assert.equal(compareSemver('v1.2.3+a', '1.2.3+b'), 0);
+    assert.equal(compareSemver('1.10.0', '1.9.0'), 1);
+  });
+  it('a lower or equal explicit version is refused unless allowed', () => {
+    assert.throws(() => bumpChart(chart, values, { appVersion: '1', chartVersion: { exact: '0.1.8' } }), /from 0\.1\.9 down to 0\.1\.8.*--allow-downgrade/);
+    assert.throws(() => bumpChart(chart, values, { appVersion: '1', chartVersion: { exact: '0.1.9' } }), /to the same 0\.1\.9/);
+    assert.equal(bumpChart(chart, values, { appVersion: '1', chartVersion: { exact: '0.1.8' }, allowDowngrade: true }).to.version, '0.1.8');
+  });
+  it("keeps the user's scalar styles: appVersion 1.10 is read and stays as written; plain stays plain where it can", () => {
+    const c = 'apiVersion: v2\nname: w\nversion: v1.2.3\nappVersion: 1.10\n';
+    const r = bumpChart(c, 'image:\n  repository: r\n  tag: 1.10\n', { appVersion: '1.2.4', chartVersion: 'patch' });
+    assert.deepEqual(r.from, { version: 'v1.2.3', appVersion: '1.10', tag: '1.10' });
+    assert.equal(r.chartYaml, 'apiVersion: v2\nname: w\nversion: v1.2.4\nappVersion: 1.2.4\n');
+    assert.equal(r.valuesYaml, 'image:\n  repository: r\n  tag: 1.2.4\n');
+    // a plain value that would read back as a number is quoted
+    assert.equal(bumpChart(c, 'image:\n  tag: x\n', { appVersion: '2.0', chartVersion: 'patch' }).chartYaml, 'apiVersion: v2\nname: w\nversion: v1.2.4\nappVersion: "2.0"\n');
+  });
+  it('a templated image.tag is left alone with a note; a flow-style image map is edited as flow', () => {
+    const t = bumpChart(chart, 'image:\n  repository: r\n  tag: "{{ .Chart.AppVersion }}-alpine"\n', { appVersion: '0.0.2', chartVersion: 'patch' });
+    assert.equal(t.valuesYaml, 'image:\n  repository: r\n  tag: "{{ .Chart.AppVersion }}-alpine"\n');
+    assert.match(t.notes[0], /image\.tag is a template \("\{\{ \.Chart\.AppVersion \}\}-alpine"\), so it follows appVersion by itself/);
+    const f = bumpChart(chart, 'image: {repository: r, tag: "1.0"}\n', { appVersion: '0.0.2', chartVersion: 'patch' });
+    assert.equal(f.valuesYaml, 'image: {repository: r, tag: "0.0.2"}\n');
+    const missing = bumpChart(chart, 'image: {repository: r}\n', { appVersion: '0.0.2', chartVersion: 'patch' });
+    assert.equal(missing.valuesYaml, 'image: {repository: r, tag: "0.0.2"}\n');
   });
 });
 
