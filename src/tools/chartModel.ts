@@ -224,7 +224,13 @@ export async function discoverChartProbes(chartDir: string, o: RenderOptions = {
     const { stringify } = await import('yaml');
     await writeFile(overlay, stringify(plan.overlay));
     // The two renders run side by side.
-    const [baseText, sentinelText] = await Promise.all([render(dir, o), render(dir, { ...o, extra: [overlay] }).catch(() => undefined)]);
+    const [baseText, sentinelText] = await Promise.all([
+      render(dir, o).catch(async (err: unknown) => {
+        // A values file that is not YAML: say where, as the YAML reader sees it (line and column).
+        throw (await yamlProblem([join(dir, 'Chart.yaml'), ...valuesFiles])) ?? err;
+      }),
+      render(dir, { ...o, extra: [overlay] }).catch(() => undefined),
+    ]);
     const workloads = parseRendered(baseText);
     const image = (values.image as { repository?: unknown } | undefined)?.repository;
     const chosen = chooseTarget(workloads, { workload: o.workload, container: o.container, image: typeof image === 'string' ? image : undefined });
@@ -281,6 +287,21 @@ export async function discoverChartProbes(chartDir: string, o: RenderOptions = {
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/** The first of the files that is not valid YAML, as a ChartRenderError with file:line:col. */
+async function yamlProblem(files: string[]): Promise<ChartRenderError | undefined> {
+  const { parseDocument } = await import('yaml');
+  for (const file of files) {
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    const err = parseDocument(text, { uniqueKeys: false, prettyErrors: true }).errors[0];
+    if (err) {
+      const pos = err.linePos?.[0];
+      return new ChartRenderError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`, file, pos?.line);
+    }
+  }
+  return undefined;
 }
 
 const valueAt = (o: unknown, path: ValuesPath): unknown => path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), o);
