@@ -100,6 +100,14 @@ export async function explorerRow(relPath) {
 /** Right-clicks `locator`, returns the labels of the context menu that opens, and closes it. */
 export async function contextMenuLabels(locator) {
   const p = page();
+  // A hover card left by an earlier test (the Explorer's path tooltip) can cover the row: move the
+  // mouse away and let it close before the right-click.
+  const hover = p.locator('.context-view .hover-contents');
+  if (await hover.count()) {
+    await p.mouse.move(0, 0);
+    await p.keyboard.press('Escape');
+    await hover.first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+  }
   await locator.click({ button: 'right' });
   const menu = p.locator('.context-view .monaco-menu').first();
   await menu.waitFor({ state: 'visible', timeout: 10_000 });
