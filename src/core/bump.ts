@@ -93,6 +93,9 @@ export function bumpChart(chartYaml: string, valuesYaml: string, req: BumpReques
   if (from.tag && from.tag.includes('{{')) {
     notes.push(`${files.values}: image.tag is a template ("${from.tag}"), so it follows appVersion by itself and was left as it is`);
     tag = from.tag;
+  } else if (from.tag === '' && rawScalar(valuesYaml, ['image', 'tag']) === '') {
+    // helm create's `tag: ""`: the image follows appVersion; writing the same value there changes nothing Helm renders.
+    notes.push(`${files.values}: image.tag is empty, so the image follows appVersion (${req.appVersion}); it was left empty`);
   } else {
     const r = setValue(values, files.values, ['image', 'tag'], req.appVersion);
     values = r.text;

@@ -25,6 +25,10 @@ export interface RenderedWorkload {
   source?: string;
   containers: RenderedContainer[];
   terminationGracePeriodSeconds?: number;
+  /** The pod template's `kubectl.kubernetes.io/default-container` annotation. */
+  defaultContainer?: string;
+  /** The pod spec as rendered, for comparing renders. */
+  podSpec?: Record<string, unknown>;
 }
 
 const PROBE_KEY: Record<ProbeKind, string> = { liveness: 'livenessProbe', readiness: 'readinessProbe', startup: 'startupProbe' };
@@ -42,23 +46,32 @@ export function parseRendered(text: string): RenderedWorkload[] {
     const spec = podSpec(o);
     if (!spec) continue;
     const meta = (o.metadata ?? {}) as Record<string, unknown>;
+    const annotations = (podTemplate(o)?.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations ?? {};
+    const dc = annotations['kubectl.kubernetes.io/default-container'];
     out.push({
       kind: String(o.kind),
       name: String(meta.name ?? ''),
       source,
       containers: (Array.isArray(spec.containers) ? spec.containers : []).map(container),
       terminationGracePeriodSeconds: typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : undefined,
+      ...(typeof dc === 'string' ? { defaultContainer: dc } : {}),
+      podSpec: spec,
     });
   }
   return out;
 }
 
-function podSpec(o: Record<string, unknown>): Record<string, unknown> | undefined {
+function podTemplate(o: Record<string, unknown>): Record<string, unknown> | undefined {
   const spec = o.spec as Record<string, unknown> | undefined;
   if (!spec) return undefined;
   const cron = (spec.jobTemplate as { spec?: Record<string, unknown> } | undefined)?.spec;
-  const template = ((cron ?? spec).template as { spec?: Record<string, unknown> } | undefined)?.spec;
-  return template && typeof template === 'object' ? template : undefined;
+  const template = (cron ?? spec).template;
+  return template && typeof template === 'object' ? (template as Record<string, unknown>) : undefined;
+}
+
+function podSpec(o: Record<string, unknown>): Record<string, unknown> | undefined {
+  const spec = podTemplate(o)?.spec;
+  return spec && typeof spec === 'object' ? (spec as Record<string, unknown>) : undefined;
 }
 
 function container(c: unknown): RenderedContainer {
@@ -87,7 +100,7 @@ export const workloadId = (w: RenderedWorkload) => `${w.kind}/${w.name}`;
  * The container whose probes to show and edit: the one asked for; else the only one; else the one
  * that runs the chart's image (values image.repository); else undefined with the choices.
  */
-export function chooseTarget(workloads: RenderedWorkload[], ask: { workload?: string; container?: string; image?: string } = {}): { target?: Target; choices: string[]; problem?: string } {
+export function chooseTarget(workloads: RenderedWorkload[], ask: { workload?: string; container?: string; image?: string; appVersion?: string } = {}): { target?: Target; choices: string[]; problem?: string } {
   const all = workloads.flatMap((workload) => workload.containers.map((container) => ({ workload, container })));
   const choices = all.map((t) => `${workloadId(t.workload)} ${t.container.name}`);
   let pool = all;
@@ -102,6 +115,18 @@ export function chooseTarget(workloads: RenderedWorkload[], ask: { workload?: st
   }
   if (pool.length === 1) return { target: pool[0], choices };
   if (pool.length === 0) return { choices, problem: 'the chart renders no Deployment, StatefulSet or DaemonSet' };
+  // One workload whose pod names its default container (kubectl.kubernetes.io/default-container).
+  const workloadsInPool = [...new Set(pool.map((t) => t.workload))];
+  if (!ask.container && workloadsInPool.length === 1 && workloadsInPool[0].defaultContainer) {
+    const named = pool.find((t) => t.container.name === workloadsInPool[0].defaultContainer);
+    if (named) return { target: named, choices };
+  }
+  // The container that runs the chart's own image: its tag is the chart's appVersion.
+  if (ask.appVersion) {
+    const v = ask.appVersion.replace(/^v/, '');
+    const own = pool.filter((t) => t.container.image && new RegExp(`:v?${v.replace(/[.+]/g, '\\$&')}(@|$)`).test(t.container.image));
+    if (own.length === 1) return { target: own[0], choices };
+  }
   if (ask.image) {
     const repo = ask.image.replace(/:[^/]*$/, '');
     const running = pool.filter((t) => t.container.image && (t.container.image === ask.image || t.container.image.replace(/[:@].*$/, '').endsWith(repo)));
@@ -110,9 +135,9 @@ export function chooseTarget(workloads: RenderedWorkload[], ask: { workload?: st
   return { choices, problem: `the chart renders several containers (${pool.map((t) => `${workloadId(t.workload)} ${t.container.name}`).join(', ')}): choose one with --workload and --container` };
 }
 
-/** Scalar leaves of a probe object by path: "periodSeconds", "httpGet.port", "exec.command[1]". */
+/** Leaves of a probe object by path: "periodSeconds", "httpGet.port"; a list is one leaf ("exec.command", "httpGet.httpHeaders"). */
 export function flattenLeaves(o: unknown, prefix = ''): Array<[string, unknown]> {
-  if (Array.isArray(o)) return o.flatMap((v, i) => flattenLeaves(v, `${prefix}[${i}]`));
+  if (Array.isArray(o)) return [[prefix, o]];
   if (o && typeof o === 'object') return Object.entries(o as Record<string, unknown>).flatMap(([k, v]) => flattenLeaves(v, prefix ? `${prefix}.${k}` : k));
   return [[prefix, o]];
 }
@@ -149,7 +174,11 @@ export function planSentinels(values: unknown, options: { strings?: boolean; num
     byValue.set(JSON.stringify(v), path);
   };
   const walk = (v: unknown, path: ValuesPath, probeish: boolean) => {
-    if (Array.isArray(v)) return; // lists are replaced whole by Helm; a probe's lists (command, headers) are judged as a whole
+    if (Array.isArray(v)) {
+      // Helm replaces lists whole: a probe's list of words (an exec command) gets one distinct word.
+      if (probeish && options.strings !== false && v.length && v.every((x) => typeof x === 'string')) set(path, [`aksw${4_700_000 + 1000 * ++n}x`]);
+      return;
+    }
     if (v && typeof v === 'object') {
       for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
         if (k === 'image' && !probeish) continue;

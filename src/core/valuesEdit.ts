@@ -18,7 +18,7 @@ type Path = string[];
 type Range = [number, number, number];
 
 function parse(text: string, file: string): Document {
-  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: true, keepSourceTokens: false });
+  const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: true, keepSourceTokens: false, merge: true });
   const err = doc.errors[0];
   if (err) {
     const pos = err.linePos?.[0];
@@ -26,6 +26,9 @@ function parse(text: string, file: string): Document {
   }
   return doc;
 }
+
+/** A merge key (`<<`): with merge on, the parser gives it a symbol for a value. */
+export const isMergeKey = (k: unknown) => isScalar(k) && (k.value === '<<' || (typeof k.value === 'symbol' && String(k.value) === 'Symbol(<<)'));
 
 /** The pair Helm uses for `key` in a map: the last one (later duplicates win). */
 function lastPair(map: YAMLMap, key: string): Pair<Node, Node> | undefined {
@@ -102,7 +105,8 @@ function walk(doc: Document, path: Path): Walk {
 /** Replaces an alias (`*probe`) with a copy of what it points to, written like its surroundings. */
 function materialize(text: string, doc: Document, aliasNode: Node, eol: string): string {
   const target = (aliasNode as unknown as { resolve(d: Document): Node | undefined }).resolve(doc);
-  const value = target?.toJSON();
+  // toJS with the document, so merges (<<: *x) inside the copied map are resolved
+  const value = (target as unknown as { toJS(d: Document): unknown } | undefined)?.toJS(doc);
   const r = aliasNode.range as Range;
   const keyLineIndent = indentOf(text, r[0]);
   const before = text.slice(lineStart(text, r[0]), r[0]);
@@ -123,7 +127,7 @@ function usersOf(doc: Document, anchor: string, within: Node): Array<{ alias: No
       if (s >= from && s < to) return;
       const pairNode = path[path.length - 1];
       const map = path[path.length - 2];
-      if (isPair(pairNode) && isScalar(pairNode.key) && pairNode.key.value === '<<' && isMap(map)) out.push({ alias: node, merge: map as YAMLMap });
+      if (isPair(pairNode) && isMergeKey(pairNode.key) && isMap(map)) out.push({ alias: node, merge: map as YAMLMap });
       else out.push({ alias: node });
     },
   });
@@ -151,7 +155,8 @@ export function setValue(text: string, file: string, path: Path, value: string |
       continue;
     }
     // 2. The edit would change an anchored map that others use: give them their own copy first.
-    const shared = w.depth === path.length ? w.anchored.find((a) => usersOf(doc, (a.node as unknown as { anchor: string }).anchor, a.node).length) : undefined;
+    // (also when the key is missing: adding it to an anchored map changes what its aliases see)
+    const shared = w.depth >= path.length - 1 ? w.anchored.find((a) => usersOf(doc, (a.node as unknown as { anchor: string }).anchor, a.node).length) : undefined;
     if (shared) {
       const anchor = (shared.node as unknown as { anchor: string }).anchor;
       const users = usersOf(doc, anchor, shared.node);
@@ -167,7 +172,7 @@ export function setValue(text: string, file: string, path: Path, value: string |
           const mergeUserPath = findPath(doc, u.merge);
           const old = mergeUserPath ? valueAt(plain, [...mergeUserPath, rest[0]]) : undefined;
           if (old === undefined || typeof old === 'object') continue;
-          const mergePair = u.merge.items.find((it) => isScalar(it.key) && it.key.value === '<<') as Pair<Node, Node>;
+          const mergePair = u.merge.items.find((it) => isMergeKey(it.key)) as Pair<Node, Node>;
           const end = lineEnd(text, (mergePair.value?.range as Range)[1]);
           const indent = indentOf(text, (mergePair.key as Node).range![0]);
           text = u.merge.flow

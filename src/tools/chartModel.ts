@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { FieldSource, RenderedWorkload, Target, ValuesPath, chooseTarget, commonRoot, flattenLeaves, parseRendered, pathText, planSentinels, traceProbeFields, workloadId } from '../core/chartRender';
 import { ContainerPort, PROBE_KINDS, Probe, ProbeKind, probeFromObject } from '../core/probes';
+import { isMergeKey } from '../core/valuesEdit';
 import { ToolPaths } from './catalog';
 import { ToolExitError } from './errors';
 import { template } from './helm';
@@ -29,9 +30,19 @@ export interface RenderOptions {
 
 /** Where a value lives: a values file and key, or a template. */
 export type FieldLocation =
-  | { kind: 'values'; file: string; path: ValuesPath; line?: number; column?: number }
+  | {
+      kind: 'values';
+      file: string;
+      path: ValuesPath;
+      line?: number;
+      column?: number;
+      /** The key is written in a map that this one merges (<<) or aliases (*x). */
+      via?: 'alias' | 'merge';
+      /** Every place the render uses this key (when more than this field): changing it changes them all. */
+      sharedWith?: string[];
+    }
   | { kind: 'derived'; file?: string; path: ValuesPath; line?: number; how: string }
-  | { kind: 'template'; file?: string; line?: number };
+  | { kind: 'template'; file?: string; line?: number; /** The values key a `{{ .Values.x | default … }}` line reads, absent from values. */ reads?: ValuesPath };
 
 export interface ProbeView {
   kind: ProbeKind;
@@ -136,27 +147,46 @@ export async function subcharts(chartDir: string): Promise<Array<{ dir: string; 
 }
 
 /** The file a values path comes from: the last -f that sets it, else values.yaml, else a subchart's values.yaml; with its line. */
-export async function locateValue(chartDir: string, files: string[], path: ValuesPath): Promise<{ file: string; path: ValuesPath; line?: number; column?: number } | undefined> {
-  const { parseDocument, isMap, isScalar, LineCounter } = await import('yaml');
+export async function locateValue(chartDir: string, files: string[], path: ValuesPath): Promise<{ file: string; path: ValuesPath; line?: number; column?: number; via?: 'alias' | 'merge' } | undefined> {
+  const { parseDocument, isMap, isScalar, isAlias, isSeq, LineCounter } = await import('yaml');
   const find = async (file: string, p: ValuesPath) => {
     const text = await readFile(file, 'utf8').catch(() => undefined);
     if (text === undefined) return undefined;
     const lc = new LineCounter();
-    const doc = parseDocument(text, { uniqueKeys: false, lineCounter: lc, keepSourceTokens: false });
-    // Walk with the last of duplicated keys, as Helm reads them.
+    const doc = parseDocument(text, { uniqueKeys: false, lineCounter: lc, merge: true });
+    const resolveAlias = (n: unknown): unknown => (isAlias(n) ? n.resolve(doc) : n);
+    // Walk with the last of duplicated keys, as Helm reads them; through aliases, and into the maps a
+    // `<<` merge brings in when the key is not written in the map itself.
     let node: unknown = doc.contents;
     let keyOffset: number | undefined;
+    let via: 'alias' | 'merge' | undefined;
     for (const k of p) {
-      while (node && (node as { source?: unknown }).source && (node as { constructor: { name: string } }).constructor.name === 'Alias') node = (node as { resolve(d: unknown): unknown }).resolve(doc);
+      if (isAlias(node)) via = 'alias';
+      node = resolveAlias(node);
       if (!isMap(node)) return undefined;
-      const pairs = node.items.filter((it) => isScalar(it.key) && String(it.key.value) === k);
-      const pair = pairs[pairs.length - 1];
+      const own = node.items.filter((it) => isScalar(it.key) && String(it.key.value) === k);
+      let pair = own[own.length - 1];
+      if (!pair) {
+        for (const m of node.items.filter((it) => isMergeKey(it.key))) {
+          const sources = isSeq(m.value) ? m.value.items : [m.value];
+          for (const src of sources) {
+            const map = resolveAlias(src);
+            if (!isMap(map)) continue;
+            const hit = map.items.filter((it) => isScalar(it.key) && String(it.key.value) === k).pop();
+            if (hit) {
+              pair = hit;
+              via = 'merge';
+            }
+          }
+          if (pair) break;
+        }
+      }
       if (!pair) return undefined;
       keyOffset = (pair.key as { range?: [number, number] }).range?.[0];
       node = pair.value;
     }
     const pos = keyOffset === undefined ? undefined : lc.linePos(keyOffset);
-    return { file, path: p, line: pos?.line, column: pos?.col };
+    return { file, path: p, line: pos?.line, column: pos?.col, via };
   };
   for (const f of [...files].reverse()) {
     const hit = await find(f, path);
@@ -167,28 +197,43 @@ export async function locateValue(chartDir: string, files: string[], path: Value
   return undefined;
 }
 
-/** Where a literal probe field sits in a template: the line `key: value` inside the probe's block. */
-async function locateInTemplate(chartDir: string, source: string | undefined, probeKey: string, field: string, value: unknown): Promise<{ file?: string; line?: number }> {
+/**
+ * Where a probe field sits in a template: the line `key: value` inside the probe's block — a literal,
+ * or an expression; for `{{ .Values.x | default 3 }}` (or `default 3 .Values.x`) also the values key it reads.
+ */
+async function locateInTemplate(chartDir: string, source: string | undefined, probeKey: string, field: string, value: unknown): Promise<{ file?: string; line?: number; reads?: ValuesPath }> {
   const leaf = field.split('.').pop()?.replace(/\[\d+\]$/, '') ?? field;
   const candidates: string[] = [];
   if (source) candidates.push(join(chartDir, source));
-  const templatesDir = source ? join(chartDir, source.split('/templates/')[0] === source ? '' : source.split('/templates/')[0], 'templates') : join(chartDir, 'templates');
+  const base = source && source.includes('/templates/') ? source.slice(0, source.indexOf('/templates/')) : '';
+  const templatesDir = join(chartDir, base, 'templates');
   for (const e of await readdir(templatesDir).catch(() => [] as string[])) if (/\.(ya?ml|tpl)$/.test(e)) candidates.push(join(templatesDir, e));
+  const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const literal = Array.isArray(value) ? '\\[.*\\]|' : `["']?${esc(String(value))}["']?`;
+  let loose: { file: string; line: number; text: string } | undefined;
   for (const file of [...new Set(candidates)]) {
     const lines = (await readFile(file, 'utf8').catch(() => '')).split(/\r?\n/);
     let inProbe = -1;
     let indent = -1;
     for (let i = 0; i < lines.length; i++) {
       const l = lines[i];
-      const m = new RegExp(`^(\\s*)${probeKey}:\\s*(#.*)?$`).exec(l);
+      // "livenessProbe:" alone, or followed by a template that renders the rest ({{- include … | nindent 12 }})
+      const m = new RegExp(`^(\\s*)${probeKey}:\\s*(#.*|\\{\\{.*)?$`).exec(l);
       if (m) {
         inProbe = i;
         indent = m[1].length;
         continue;
       }
       if (inProbe >= 0 && l.trim() && !l.trim().startsWith('{{') && /^\s*/.exec(l)![0].length <= indent && !l.trim().startsWith('#')) inProbe = -1;
-      if (inProbe >= 0 && new RegExp(`^\\s*-?\\s*${leaf}:\\s*["']?${String(value).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}["']?\\s*(#.*)?$`).test(l)) return { file, line: i + 1 };
+      if (inProbe < 0) continue;
+      if (new RegExp(`^\\s*-?\\s*${leaf}:\\s*(${literal})\\s*(#.*)?$`).test(l)) return { file, line: i + 1 };
+      if (!loose && new RegExp(`^\\s*-?\\s*${leaf}:\\s*\\{\\{`).test(l)) loose = { file, line: i + 1, text: l };
     }
+  }
+  if (loose) {
+    const expr = /\{\{-?\s*(.*?)\s*-?\}\}/.exec(loose.text)?.[1] ?? '';
+    const m = /^\.Values\.([\w.]+)\s*\|\s*default\s+\S+$/.exec(expr) ?? /^default\s+\S+\s+\.Values\.([\w.]+)$/.exec(expr);
+    return { file: loose.file, line: loose.line, ...(m ? { reads: m[1].split('.') } : {}) };
   }
   return { file: source ? join(chartDir, source) : undefined };
 }
@@ -233,7 +278,10 @@ export async function discoverChartProbes(chartDir: string, o: RenderOptions = {
     ]);
     const workloads = parseRendered(baseText);
     const image = (values.image as { repository?: unknown } | undefined)?.repository;
-    const chosen = chooseTarget(workloads, { workload: o.workload, container: o.container, image: typeof image === 'string' ? image : undefined });
+    const { parse } = await import('yaml');
+    const chartYaml = (safeParse(parse, await readFile(join(dir, 'Chart.yaml'), 'utf8').catch(() => '')) ?? {}) as { appVersion?: unknown };
+    const appVersion = chartYaml.appVersion === undefined || chartYaml.appVersion === null ? undefined : String(chartYaml.appVersion);
+    const chosen = chooseTarget(workloads, { workload: o.workload, container: o.container, image: typeof image === 'string' ? image : undefined, appVersion });
     const probes = Object.fromEntries(PROBE_KINDS.map((k) => [k, { kind: k, fields: {} } as ProbeView])) as Record<ProbeKind, ProbeView>;
     const model: ChartModel = {
       chartDir: dir,
@@ -253,7 +301,8 @@ export async function discoverChartProbes(chartDir: string, o: RenderOptions = {
     const t = chosen.target;
     const sentinelWorkloads = sentinelText ? parseRendered(sentinelText) : [];
     const twin = sentinelWorkloads.find((w) => workloadId(w) === workloadId(t.workload) || (w.kind === t.workload.kind && w.source === t.workload.source))?.containers.find((c) => c.name === t.container.name);
-    for (const k of PROBE_KINDS) {
+    const rootsSoFar: ValuesPath[] = [];
+    for (const k of [...PROBE_KINDS].sort((a, b) => Number(!t.container.probes[a]) - Number(!t.container.probes[b]))) {
       const view = probes[k];
       const rendered = t.container.probes[k];
       const sources: Record<string, FieldSource> = rendered ? traceProbeFields(rendered, twin?.probes[k], plan) : {};
@@ -264,7 +313,11 @@ export async function discoverChartProbes(chartDir: string, o: RenderOptions = {
       for (const [field, s] of Object.entries(sources)) {
         if (s.kind === 'values' || s.kind === 'derived') {
           const at = await locateValue(dir, valuesFiles, s.path);
-          view.fields[field] = s.kind === 'values' ? { kind: 'values', file: at?.file ?? valuesFiles[0], path: s.path, line: at?.line, column: at?.column } : { kind: 'derived', file: at?.file, path: s.path, line: at?.line, how: s.how };
+          const elsewhere = s.kind === 'values' && sentinelText ? sharedPlaces(sentinelText, plan, s.path, values) : [];
+          view.fields[field] =
+            s.kind === 'values'
+              ? { kind: 'values', file: at?.file ?? valuesFiles[0], path: s.path, line: at?.line, column: at?.column, ...(at?.via ? { via: at.via } : {}), ...(elsewhere.length > 1 ? { sharedWith: elsewhere } : {}) }
+              : { kind: 'derived', file: at?.file, path: s.path, line: at?.line, how: s.how };
         } else {
           const value = flattenLeaves(rendered).find(([f]) => f === field)?.[1];
           const at = await locateInTemplate(dir, t.workload.source, PROBE_KEY[k], field, value);
@@ -272,7 +325,8 @@ export async function discoverChartProbes(chartDir: string, o: RenderOptions = {
         }
       }
       // The probe's own values key: from its fields, else the conventional place when it is there.
-      const root = commonRoot(sources) ?? (await conventionalRoot(dir, valuesFiles, t, k, values));
+      const root = commonRoot(sources) ?? (await conventionalRoot(dir, valuesFiles, t, k, values, rootsSoFar));
+      if (root) rootsSoFar.push(root);
       if (root && root.length) {
         const at = await locateValue(dir, valuesFiles, root);
         view.root = { path: root, file: at?.file, line: at?.line };
@@ -304,15 +358,38 @@ async function yamlProblem(files: string[]): Promise<ChartRenderError | undefine
   return undefined;
 }
 
+/**
+ * Where the sentinel of a values key shows up in the sentinel render: "Deployment/w: containerPort: 8080"
+ * for each line (the sentinel read back as the key's real value). More than one place: the key is shared.
+ */
+function sharedPlaces(sentinelText: string, plan: { byValue: Map<string, ValuesPath> }, path: ValuesPath, values: Record<string, unknown>): string[] {
+  const entry = [...plan.byValue.entries()].find(([, p]) => p.join('.') === path.join('.'));
+  if (!entry) return [];
+  const sentinel = JSON.parse(entry[0]) as unknown;
+  const token = Array.isArray(sentinel) ? String(sentinel[0]) : String(sentinel);
+  const re = new RegExp(`(?<![\\w])${token}(?![\\w])`);
+  const real = JSON.stringify(valueAt(values, path));
+  const out: string[] = [];
+  for (const chunk of sentinelText.split(/^---[ \t]*\r?$/m)) {
+    if (!re.test(chunk)) continue;
+    const kind = /^kind:\s*(\S+)/m.exec(chunk)?.[1] ?? '?';
+    const name = /^metadata:\s*\r?\n(?:\s+.*\r?\n)*?\s+name:\s*(\S+)/m.exec(chunk)?.[1] ?? '?';
+    for (const line of chunk.split(/\r?\n/)) if (re.test(line)) out.push(`${kind}/${name}: ${line.trim().replace(new RegExp(token, 'g'), (real ?? token).replace(/^"|"$/g, ''))}`);
+  }
+  return out;
+}
+
 const valueAt = (o: unknown, path: ValuesPath): unknown => path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), o);
 
 /**
  * A probe that renders nothing (off, or `{}`) still has a place in values when the chart keeps one:
  * `livenessProbe`, or `<component>.livenessProbe` for a subchart or component named like the workload.
  */
-async function conventionalRoot(chartDir: string, files: string[], t: Target, kind: ProbeKind, values: Record<string, unknown>): Promise<ValuesPath | undefined> {
+async function conventionalRoot(chartDir: string, files: string[], t: Target, kind: ProbeKind, values: Record<string, unknown>, siblings: ValuesPath[] = []): Promise<ValuesPath | undefined> {
   const key = PROBE_KEY[kind];
   const candidates: ValuesPath[] = [[key]];
+  // beside the container's other probes: primary.livenessProbe → primary.startupProbe
+  for (const s of siblings) if (/Probe$/.test(s[s.length - 1] ?? '')) candidates.unshift([...s.slice(0, -1), key]);
   const sub = t.workload.source?.startsWith('charts/') ? t.workload.source.split('/')[1] : undefined;
   if (sub) candidates.unshift([sub, key]);
   for (const c of candidates) if (valueAt(values, c) !== undefined && (await locateValue(chartDir, files, c))) return c;
@@ -405,10 +482,7 @@ export async function setChartProbe(model: ChartModel, kind: ProbeKind, changes:
   if (!view.rendered) {
     // Off: turn on its switch, or fill its empty values key; the fields asked for go there too.
     if (view.switch && view.switch.value === false) {
-      const file = view.switch.file ?? model.valuesFiles[0];
-      const r = setValue(await textOf(file), file, view.switch.path, true);
-      pending.set(file, r.text);
-      notes.push(`turned ${pathText(view.switch.path)} on (${rel(file)})`, ...r.notes);
+      throw new ProbeEditError(`the ${key} is switched off (${pathText(view.switch.path)}: false at ${rel(view.switch.file)}${view.switch.line ? `:${view.switch.line}` : ''}), so an edit would change nothing Helm renders; turn it on there first`, 2);
     } else if (!view.root) {
       throw new ProbeEditError(`the chart renders no ${key} for ${workloadId(model.target.workload)} ${model.target.container.name}, and keeps none in its values: add one to the template first (Edit Probes can add value-driven probes to a chart that has none)`, 2);
     }
@@ -422,10 +496,25 @@ export async function setChartProbe(model: ChartModel, kind: ProbeKind, changes:
     if (loc?.kind === 'derived') {
       throw new ProbeEditError(`${key}.${field} is computed in a template from ${pathText(loc.path)} (${loc.how}); change ${pathText(loc.path)}${loc.file ? ` in ${rel(loc.file)}${loc.line ? `:${loc.line}` : ''}` : ''} yourself, or write the field in values`, 2);
     }
+    if (loc?.kind === 'values' && loc.sharedWith) {
+      throw new ProbeEditError(
+        `${key}.${field} comes from ${pathText(loc.path)} (${rel(loc.file)}${loc.line ? `:${loc.line}` : ''}), which the chart also renders elsewhere, so changing it would change these too:\n  ${loc.sharedWith.join('\n  ')}\nChange ${pathText(loc.path)} by hand if that is meant.`,
+        2,
+      );
+    }
     if (loc?.kind === 'values') {
       const r = setValue(await textOf(loc.file), loc.file, loc.path, value);
       pending.set(loc.file, r.text);
       notes.push(...r.notes);
+      continue;
+    }
+    if (loc?.kind === 'template' && loc.reads) {
+      // `{{ .Values.x | default 3 }}`: the place to change is the values key it reads.
+      const at = await locateValue(model.chartDir, model.valuesFiles, loc.reads);
+      const file = at?.file ?? model.valuesFiles[0];
+      const r = setValue(await textOf(file), file, loc.reads, value);
+      pending.set(file, r.text);
+      notes.push(`${key}.${field} is read from ${pathText(loc.reads)} in ${rel(loc.file)}:${loc.line}; set it in ${rel(file)}`, ...r.notes);
       continue;
     }
     if (loc?.kind === 'template') {
@@ -483,15 +572,28 @@ export async function setChartProbe(model: ChartModel, kind: ProbeKind, changes:
       for (const f of got.keys()) if (!want.has(f)) problems.push(`${key}.${f} appeared (${JSON.stringify(got.get(f))})`);
     }
   }
-  // Nothing else may move: every other probe of every workload renders as before.
-  const others = (m: ChartModel) =>
+  // Nothing else may move: every workload's pod spec renders as before, but for the edited probe.
+  const specs = (m: ChartModel) =>
     new Map(
-      m.workloads.flatMap((w) =>
-        w.containers.flatMap((c) => PROBE_KINDS.filter((k) => !(workloadId(w) === workloadId(model.target!.workload) && c.name === model.target!.container.name && k === kind)).map((k) => [`${workloadId(w)} ${c.name} ${PROBE_KEY[k]}`, JSON.stringify(c.probes[k] ?? null)] as const)),
-      ),
+      m.workloads.map((w) => {
+        const spec = structuredClone(w.podSpec ?? {}) as { containers?: Array<Record<string, unknown>> };
+        if (workloadId(w) === workloadId(model.target!.workload)) {
+          const c = spec.containers?.find((x) => x.name === model.target!.container.name);
+          if (c) delete c[PROBE_KEY[kind]];
+        }
+        return [workloadId(w), spec] as const;
+      }),
     );
-  const before = others(model);
-  for (const [id, v] of others(after)) if (before.has(id) && before.get(id) !== v) problems.push(`${id} changed too: ${before.get(id)} → ${v}`);
+  const before = specs(model);
+  for (const [id, spec] of specs(after)) {
+    const was = before.get(id);
+    if (!was) continue;
+    for (const [path, v] of flattenLeaves(spec)) {
+      const old = flattenLeaves(was).find(([p]) => p === path)?.[1];
+      if (JSON.stringify(old) !== JSON.stringify(v)) problems.push(`${id} ${path} changed too: ${JSON.stringify(old)} → ${JSON.stringify(v)}`);
+    }
+    for (const [path] of flattenLeaves(was)) if (!flattenLeaves(spec).some(([p]) => p === path)) problems.push(`${id} ${path} disappeared`);
+  }
   if (problems.length) {
     await restore();
     throw new ProbeEditError(`the render after the edit is not what was asked, so every file was restored:\n  ${problems.join('\n  ')}`, 1);
