@@ -546,7 +546,12 @@ async function probesSet(
     if (port !== undefined) changes[`${handler}.port`] = port;
   }
   if (!view.rendered && !view.switch && !('httpGet.path' in changes && 'httpGet.port' in changes)) {
-    return bad(`the ${kind} probe is off; give --path and --port to turn it on with an httpGet handler.`);
+    const where = `${model.target.workload.kind}/${model.target.workload.name} ${model.target.container.name}`;
+    return bad(
+      view.root
+        ? `the chart renders no ${PROBE_KEY_OF[kind]} for ${where}; its values key ${pathText(view.root.path)} is empty: give --path and --port (and timings) to add an httpGet probe there.`
+        : `the chart renders no ${PROBE_KEY_OF[kind]} for ${where} and keeps no values for one, so there is nothing to edit (another workload may have one: --workload).`,
+    );
   }
   for (const [flag, field] of Object.entries(TIMING_FLAGS)) if (flags[flag] !== undefined) changes[field] = wholeNumber(flags[flag]) as number;
   if (Object.keys(changes).length === 0) return bad('nothing to change: give --path, --port or a timing (--period, --timeout, …).');

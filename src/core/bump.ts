@@ -62,7 +62,7 @@ const problemOf = (text: string, file: string) => {
  * A templated image.tag ("{{ .Chart.AppVersion }}-alpine") follows appVersion by itself and is left
  * alone. Anything invalid throws before either file is touched.
  */
-export function bumpChart(chartYaml: string, valuesYaml: string, req: BumpRequest, files = { chart: 'Chart.yaml', values: 'values.yaml' }): BumpResult {
+export function bumpChart(chartYaml: string, valuesYaml: string, req: BumpRequest, files = { chart: 'Chart.yaml', values: 'values.yaml' }, tagPath: string[] = ['image', 'tag']): BumpResult {
   const tp = tagProblem(req.appVersion);
   if (tp) throw new BumpError(`The image tag is not valid: ${tp}`);
   problemOf(chartYaml, files.chart);
@@ -82,22 +82,27 @@ export function bumpChart(chartYaml: string, valuesYaml: string, req: BumpReques
     if (!next) throw new BumpError(`${files.chart}: version "${current}" is not a semantic version, so it cannot be bumped; give the new version explicitly.`);
   }
   const doc = parseDocument(valuesYaml, { uniqueKeys: false });
-  const image = doc.get('image', true) as Node | undefined;
-  if (!image || !isMap(image)) throw new YamlEditError(files.values, 'has no "image" mapping to set the tag in');
-  const from = { version: current, appVersion: rawScalar(chartYaml, ['appVersion']), tag: rawScalar(valuesYaml, ['image', 'tag']) };
+  const image = doc.getIn(tagPath.slice(0, -1), true) as Node | undefined;
+  const hasImage = !!image && isMap(image);
+  const tagKey = tagPath.join('.');
+  const from = { version: current, appVersion: rawScalar(chartYaml, ['appVersion']), tag: rawScalar(valuesYaml, tagPath) };
   const notes: string[] = [];
   let chart = setValue(chartYaml, files.chart, ['version'], next).text;
   chart = setValue(chart, files.chart, ['appVersion'], req.appVersion).text;
   let values = valuesYaml;
   let tag = req.appVersion;
-  if (from.tag && from.tag.includes('{{')) {
-    notes.push(`${files.values}: image.tag is a template ("${from.tag}"), so it follows appVersion by itself and was left as it is`);
+  if (!hasImage) {
+    // No top-level image map (server.image, images.…): the chart's images follow appVersion or keys
+    // of their own; the render after the bump tells which.
+    notes.push(`${files.values} has no ${tagKey}: only appVersion changes, and the chart's images follow it where they use it`);
+  } else if (from.tag && from.tag.includes('{{')) {
+    notes.push(`${files.values}: ${tagKey} is a template ("${from.tag}"), so it follows appVersion by itself and was left as it is`);
     tag = from.tag;
-  } else if (from.tag === '' && rawScalar(valuesYaml, ['image', 'tag']) === '') {
+  } else if (from.tag === '') {
     // helm create's `tag: ""`: the image follows appVersion; writing the same value there changes nothing Helm renders.
-    notes.push(`${files.values}: image.tag is empty, so the image follows appVersion (${req.appVersion}); it was left empty`);
+    notes.push(`${files.values}: ${tagKey} is empty, so the image follows appVersion (${req.appVersion}); it was left empty`);
   } else {
-    const r = setValue(values, files.values, ['image', 'tag'], req.appVersion);
+    const r = setValue(values, files.values, tagPath, req.appVersion);
     values = r.text;
     notes.push(...r.notes);
   }

@@ -154,6 +154,8 @@ export interface SentinelPlan {
 }
 
 const PROBEISH = /probe|liveness|readiness|startup|health/i;
+const SENTINEL_BASE = 100_017;
+const MAX_SENTINELS = 8_900;
 
 /**
  * Distinct values for the leaves a probe may be built from, so one more render tells which values
@@ -176,7 +178,7 @@ export function planSentinels(values: unknown, options: { strings?: boolean; num
   const walk = (v: unknown, path: ValuesPath, probeish: boolean) => {
     if (Array.isArray(v)) {
       // Helm replaces lists whole: a probe's list of words (an exec command) gets one distinct word.
-      if (probeish && options.strings !== false && v.length && v.every((x) => typeof x === 'string')) set(path, [`aksw${4_700_000 + 1000 * ++n}x`]);
+      if (probeish && options.strings !== false && v.length && v.every((x) => typeof x === 'string') && n < MAX_SENTINELS) set(path, [`aksw${SENTINEL_BASE + 100 * ++n}x`]);
       return;
     }
     if (v && typeof v === 'object') {
@@ -186,9 +188,11 @@ export function planSentinels(values: unknown, options: { strings?: boolean; num
       }
       return;
     }
-    // 1000 apart, so a value computed from one (x + 5) is still nearest to its own
-    if (typeof v === 'number' && Number.isInteger(v) && (probeish || options.numbersEverywhere)) set(path, 4_700_000 + 1000 * ++n);
-    else if (typeof v === 'string' && probeish && options.strings !== false) set(path, `aksw${4_700_000 + 1000 * ++n}x`);
+    // 100 apart, so a value computed from one (x + 5) is still nearest to its own; below a million,
+    // as Helm prints a number from values (a float64) of a million or more as 4.7e+06
+    if (n >= MAX_SENTINELS) return;
+    if (typeof v === 'number' && Number.isInteger(v) && (probeish || options.numbersEverywhere)) set(path, SENTINEL_BASE + 100 * ++n);
+    else if (typeof v === 'string' && probeish && options.strings !== false) set(path, `aksw${SENTINEL_BASE + 100 * ++n}x`);
   };
   walk(values, [], false);
   return { overlay, byValue };
@@ -219,7 +223,7 @@ export function traceProbeFields(base: Record<string, unknown>, sentinel: Record
       const entries = [...plan.byValue.entries()];
       const from =
         typeof s === 'number'
-          ? entries.filter(([k]) => typeof JSON.parse(k) === 'number' && Math.abs(Number(k) - s) < 500).sort(([a], [b]) => Math.abs(Number(a) - s) - Math.abs(Number(b) - s))[0]
+          ? entries.filter(([k]) => typeof JSON.parse(k) === 'number' && Math.abs(Number(k) - s) < 50).sort(([a], [b]) => Math.abs(Number(a) - s) - Math.abs(Number(b) - s))[0]
           : entries.find(([k]) => typeof s === 'string' && typeof JSON.parse(k) === 'string' && s.includes(JSON.parse(k) as string));
       if (from) {
         out[field] = { kind: 'derived', path: from[1], how: typeof s === 'number' ? `${s - Number(from[0]) >= 0 ? '+' : ''}${s - Number(from[0])}` : `"${s}"` };
@@ -231,22 +235,21 @@ export function traceProbeFields(base: Record<string, unknown>, sentinel: Record
   return out;
 }
 
-/** The deepest values path that holds every field taken from values, e.g. ["livenessProbe"]. */
+/**
+ * The values key a probe is built from, e.g. ["livenessProbe"]: each field taken from values points at
+ * one (its values path less as many keys as the rendered field has: periodSeconds → one, httpGet.port
+ * → two); the one most fields point at wins, the deeper on a tie. A chart whose keys are named
+ * otherwise (httpPath for httpGet.path) is outvoted by its other fields.
+ */
 export function commonRoot(sources: Record<string, FieldSource>, field?: string): ValuesPath | undefined {
-  const paths = Object.entries(sources)
-    .filter(([f, s]) => s.kind === 'values' && (!field || f === field))
-    .map(([f, s]) => {
-      const p = (s as { path: ValuesPath }).path;
-      // the rendered field path tells how deep the probe's root sits: periodSeconds → one key, httpGet.port → two
-      const depth = f.replace(/\[\d+\]/g, '').split('.').length;
-      return p.slice(0, Math.max(0, p.length - depth));
-    });
-  if (!paths.length) return undefined;
-  let root = paths[0];
-  for (const p of paths.slice(1)) {
-    let i = 0;
-    while (i < root.length && i < p.length && root[i] === p[i]) i++;
-    root = root.slice(0, i);
+  const votes = new Map<string, { path: ValuesPath; n: number }>();
+  for (const [f, s] of Object.entries(sources)) {
+    if (s.kind !== 'values' || (field && f !== field)) continue;
+    const depth = f.replace(/\[\d+\]/g, '').split('.').length;
+    const root = s.path.slice(0, Math.max(0, s.path.length - depth));
+    const key = root.join('\u0000');
+    votes.set(key, { path: root, n: (votes.get(key)?.n ?? 0) + 1 });
   }
-  return root;
+  const best = [...votes.values()].sort((a, b) => b.n - a.n || b.path.length - a.path.length)[0];
+  return best?.path;
 }

@@ -243,7 +243,7 @@ function finish(doc: Document, text: string, file: string, path: Path, value: st
   const map = target as YAMLMap;
   if (map.flow) {
     const r = map.range as Range;
-    const close = text.lastIndexOf('}', r[1]);
+    const close = text.lastIndexOf('}', r[1] - 1);
     const inner = text.slice(text.indexOf('{', r[0]) + 1, close);
     const entry = `${key}: ${typeof nested === 'object' ? flow(nested) : renderScalar(nested as string | number | boolean, typeof nested === 'string' ? 'double' : 'plain')}`;
     const sep = inner.trim() === '' ? '' : inner.trimEnd().endsWith(',') ? ' ' : ', ';

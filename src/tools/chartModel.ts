@@ -86,18 +86,36 @@ export class ChartRenderError extends Error {
   }
 }
 
-/** Helm's own error, "template: x/templates/y.yaml:12:3: …" or "YAML parse error on …: line 5", as file:line. */
-function explainRender(err: unknown, chartDir: string): unknown {
-  if (!(err instanceof ToolExitError)) return err;
-  const text = err.stderrTail.trim();
-  const t = /template: [^/\s]+\/([^:\s]+):(\d+):(\d+): (.*)$/m.exec(text);
-  if (t) return new ChartRenderError(`${join(chartDir, t[1])}:${t[2]}:${t[3]}: ${t[4]}`, join(chartDir, t[1]), Number(t[2]));
-  const y = /(?:cannot|failed to) (?:parse|load) ([^:]+\.yaml)[^:]*: .*?line (\d+)(?::(\d+))?: (.*)$/im.exec(text);
+/**
+ * Helm's own error as file:line:col, in the shapes Helm 3 and 4 print: "template: x/templates/y.yaml:12:3:
+ * executing …", "execution error at (x/templates/y.yaml:23:32): …", Helm 4's "Error: x/templates/y.yaml:24:19"
+ * followed by indented lines, and "cannot load values.yaml: … line 13: …". Helm's words are kept.
+ */
+export function explainHelmError(text: string, chartDir: string): ChartRenderError {
+  const lines = text.split(/\r?\n/).map((l) => l.trimEnd());
+  const at = (rel: string) => join(chartDir, rel.split('/').slice(1).join('/'));
+  const t = /template: ([^\s:]+):(\d+):(\d+): (.*)$/m.exec(text);
+  if (t) return new ChartRenderError(`${at(t[1])}:${t[2]}:${t[3]}: ${t[4]}`, at(t[1]), Number(t[2]));
+  const x = /execution error at \(([^\s:]+):(\d+):(\d+)\): (.*)$/m.exec(text);
+  if (x) return new ChartRenderError(`${at(x[1])}:${x[2]}:${x[3]}: execution error at (${x[1]}:${x[2]}:${x[3]}): ${x[4]}`, at(x[1]), Number(x[2]));
+  const i = lines.findIndex((l) => /^Error: [^\s:]+\/templates\/[^\s:]+:\d+:\d+$/.test(l));
+  if (i >= 0) {
+    const m = /^Error: ([^\s:]+):(\d+):(\d+)$/.exec(lines[i]) as RegExpExecArray;
+    const rest = lines.slice(i + 1).filter((l) => /^\s+\S/.test(l)).map((l) => l.trim()).join(' ');
+    return new ChartRenderError(`${at(m[1])}:${m[2]}:${m[3]}: ${rest}`, at(m[1]), Number(m[2]));
+  }
+  const y = /(?:cannot|failed to) (?:parse|load) ([^:\s]+\.ya?ml)[^\n]*?line (\d+)(?::(\d+))?: (.*)$/im.exec(text);
   if (y) {
     const file = isAbsolute(y[1]) ? y[1] : join(chartDir, basename(y[1]));
-    return new ChartRenderError(`${file}:${y[2]}${y[3] ? `:${y[3]}` : ''}: ${y[4]}`, file, Number(y[2]));
+    return new ChartRenderError(`${file}:${y[2]}${y[3] ? `:${y[3]}` : ''}: ${y[4]} (helm: ${lines.find((l) => l.startsWith('Error:'))?.replace(/^Error:\s*/, '') ?? y[0]})`, file, Number(y[2]));
   }
-  return new ChartRenderError(`helm could not render ${chartDir}: ${text.split('\n').filter(Boolean).pop() ?? text}`);
+  const first = lines.find((l) => l.startsWith('Error:'))?.replace(/^Error:\s*/, '') ?? lines.filter(Boolean).pop() ?? text;
+  return new ChartRenderError(`helm could not render ${chartDir}: ${first}`);
+}
+
+function explainRender(err: unknown, chartDir: string): unknown {
+  if (!(err instanceof ToolExitError)) return err;
+  return explainHelmError(err.stderrTail.trim(), chartDir);
 }
 
 /** The chart's values as Helm merges them, for planning the sentinels: subcharts' values under their names, then values.yaml, then each -f. */
@@ -149,6 +167,7 @@ export async function subcharts(chartDir: string): Promise<Array<{ dir: string; 
 /** The file a values path comes from: the last -f that sets it, else values.yaml, else a subchart's values.yaml; with its line. */
 export async function locateValue(chartDir: string, files: string[], path: ValuesPath): Promise<{ file: string; path: ValuesPath; line?: number; column?: number; via?: 'alias' | 'merge' } | undefined> {
   const { parseDocument, isMap, isScalar, isAlias, isSeq, LineCounter } = await import('yaml');
+  type Pair<K, V> = import('yaml').Pair<K, V>;
   const find = async (file: string, p: ValuesPath) => {
     const text = await readFile(file, 'utf8').catch(() => undefined);
     if (text === undefined) return undefined;
@@ -164,23 +183,24 @@ export async function locateValue(chartDir: string, files: string[], path: Value
       if (isAlias(node)) via = 'alias';
       node = resolveAlias(node);
       if (!isMap(node)) return undefined;
-      const own = node.items.filter((it) => isScalar(it.key) && String(it.key.value) === k);
-      let pair = own[own.length - 1];
-      if (!pair) {
-        for (const m of node.items.filter((it) => isMergeKey(it.key))) {
-          const sources = isSeq(m.value) ? m.value.items : [m.value];
+      // the key in the map itself, else in what it merges (<<: *x, <<: [*a, *b]), recursively
+      const lookup = (map: unknown, depth = 0): { pair?: Pair<unknown, unknown>; merged: boolean } => {
+        map = resolveAlias(map);
+        if (!isMap(map) || depth > 10) return { merged: false };
+        const own = map.items.filter((it) => isScalar(it.key) && String(it.key.value) === k);
+        if (own.length) return { pair: own[own.length - 1], merged: depth > 0 };
+        for (const m of map.items.filter((it) => isMergeKey(it.key))) {
+          const sources = isSeq(m.value) ? [...m.value.items].reverse() : [m.value];
           for (const src of sources) {
-            const map = resolveAlias(src);
-            if (!isMap(map)) continue;
-            const hit = map.items.filter((it) => isScalar(it.key) && String(it.key.value) === k).pop();
-            if (hit) {
-              pair = hit;
-              via = 'merge';
-            }
+            const hit = lookup(src, depth + 1);
+            if (hit.pair) return hit;
           }
-          if (pair) break;
         }
-      }
+        return { merged: false };
+      };
+      const found = lookup(node);
+      const pair = found.pair;
+      if (found.merged) via = 'merge';
       if (!pair) return undefined;
       keyOffset = (pair.key as { range?: [number, number] }).range?.[0];
       node = pair.value;
@@ -262,20 +282,31 @@ export async function discoverChartProbes(chartDir: string, o: RenderOptions = {
   const dir = resolve(chartDir);
   const valuesFiles = [join(dir, 'values.yaml'), ...(o.valuesFiles ?? []).map((f) => resolve(f))];
   const values = await mergedValues(dir, valuesFiles);
-  const plan = planSentinels(values);
+  // Every number gets a sentinel (ports live in service.port, defaultBackend.port, …), strings only
+  // under probe-like keys; a chart that cannot render with that gets sentinels under probe keys only.
+  let plan = planSentinels(values, { numbersEverywhere: true });
   const tmp = await mkdtemp(join(tmpdir(), 'aksw-sentinel-'));
   const overlay = join(tmp, 'sentinels.yaml');
   try {
     const { stringify } = await import('yaml');
     await writeFile(overlay, stringify(plan.overlay));
     // The two renders run side by side.
-    const [baseText, sentinelText] = await Promise.all([
+    const [baseText, firstSentinel] = await Promise.all([
       render(dir, o).catch(async (err: unknown) => {
-        // A values file that is not YAML: say where, as the YAML reader sees it (line and column).
-        throw (await yamlProblem([join(dir, 'Chart.yaml'), ...valuesFiles])) ?? err;
+        // A values file that is not YAML: say where, as the YAML reader sees it (line and column),
+        // with Helm's own words (which name the line before the bad key).
+        const y = await yamlProblem([join(dir, 'Chart.yaml'), ...valuesFiles]);
+        if (y) throw new ChartRenderError(`${y.message}${err instanceof ChartRenderError ? ` (helm: ${err.message.replace(/^.*?: /, '')})` : ''}`, y.file, y.line);
+        throw err;
       }),
       render(dir, { ...o, extra: [overlay] }).catch(() => undefined),
     ]);
+    let sentinelText = firstSentinel;
+    if (sentinelText === undefined) {
+      plan = planSentinels(values);
+      await writeFile(overlay, stringify(plan.overlay));
+      sentinelText = await render(dir, { ...o, extra: [overlay] }).catch(() => undefined);
+    }
     const workloads = parseRendered(baseText);
     const image = (values.image as { repository?: unknown } | undefined)?.repository;
     const { parse } = await import('yaml');
@@ -316,8 +347,8 @@ export async function discoverChartProbes(chartDir: string, o: RenderOptions = {
           const elsewhere = s.kind === 'values' && sentinelText ? sharedPlaces(sentinelText, plan, s.path, values) : [];
           view.fields[field] =
             s.kind === 'values'
-              ? { kind: 'values', file: at?.file ?? valuesFiles[0], path: s.path, line: at?.line, column: at?.column, ...(at?.via ? { via: at.via } : {}), ...(elsewhere.length > 1 ? { sharedWith: elsewhere } : {}) }
-              : { kind: 'derived', file: at?.file, path: s.path, line: at?.line, how: s.how };
+              ? { kind: 'values', file: at?.file ?? valuesFiles[0], path: at?.path ?? s.path, line: at?.line, column: at?.column, ...(at?.via ? { via: at.via } : {}), ...(elsewhere.length > 1 ? { sharedWith: elsewhere } : {}) }
+              : { kind: 'derived', file: at?.file, path: at?.path ?? s.path, line: at?.line, how: s.how };
         } else {
           const value = flattenLeaves(rendered).find(([f]) => f === field)?.[1];
           const at = await locateInTemplate(dir, t.workload.source, PROBE_KEY[k], field, value);
@@ -327,13 +358,18 @@ export async function discoverChartProbes(chartDir: string, o: RenderOptions = {
       // The probe's own values key: from its fields, else the conventional place when it is there.
       const root = commonRoot(sources) ?? (await conventionalRoot(dir, valuesFiles, t, k, values, rootsSoFar));
       if (root) rootsSoFar.push(root);
+      for (const s of Object.values(sources)) if (s.kind === 'values') rootsSoFar.push(s.path.slice(0, -1));
       if (root && root.length) {
         const at = await locateValue(dir, valuesFiles, root);
-        view.root = { path: root, file: at?.file, line: at?.line };
-        const sw = valueAt(values, [...root, 'enabled']);
-        if (typeof sw === 'boolean') {
-          const swAt = await locateValue(dir, valuesFiles, [...root, 'enabled']);
-          view.switch = { path: [...root, 'enabled'], value: sw, file: swAt?.file, line: swAt?.line };
+        view.root = { path: at?.path ?? root, file: at?.file, line: at?.line };
+        // `enabled` in the probe's map (bitnami), or beside it when the map is just "probe" (liveness.enabled + liveness.probe)
+        const switchPaths = [[...root, 'enabled'], ...(/^probe$/i.test(root[root.length - 1] ?? '') ? [[...root.slice(0, -1), 'enabled']] : [])];
+        for (const sp of switchPaths) {
+          const sw = valueAt(values, sp);
+          if (typeof sw !== 'boolean') continue;
+          const swAt = await locateValue(dir, valuesFiles, sp);
+          view.switch = { path: sp, value: sw, file: swAt?.file, line: swAt?.line };
+          break;
         }
       }
     }
@@ -388,8 +424,23 @@ const valueAt = (o: unknown, path: ValuesPath): unknown => path.reduce<unknown>(
 async function conventionalRoot(chartDir: string, files: string[], t: Target, kind: ProbeKind, values: Record<string, unknown>, siblings: ValuesPath[] = []): Promise<ValuesPath | undefined> {
   const key = PROBE_KEY[kind];
   const candidates: ValuesPath[] = [[key]];
-  // beside the container's other probes: primary.livenessProbe → primary.startupProbe
-  for (const s of siblings) if (/Probe$/.test(s[s.length - 1] ?? '')) candidates.unshift([...s.slice(0, -1), key]);
+  // beside the container's other probes and their keys: primary.livenessProbe → primary.startupProbe,
+  // server.livenessProbePeriodSeconds → server.startupProbe
+  const seen = new Set<string>();
+  for (const s of [...siblings].sort((a, b) => b.length - a.length)) {
+    for (let i = s.length; i >= 1; i--) {
+      const prefix = /Probe$/.test(s[i - 1] ?? '') ? s.slice(0, i - 1) : s.slice(0, i);
+      const c = [...prefix, key];
+      if (!seen.has(c.join('.'))) {
+        seen.add(c.join('.'));
+        candidates.splice(candidates.length - 1, 0, c);
+      }
+    }
+  }
+  for (const c of candidates) {
+    const v = valueAt(values, c);
+    if (v && typeof v === 'object' && (await locateValue(chartDir, files, c))) return c;
+  }
   const sub = t.workload.source?.startsWith('charts/') ? t.workload.source.split('/')[1] : undefined;
   if (sub) candidates.unshift([sub, key]);
   for (const c of candidates) if (valueAt(values, c) !== undefined && (await locateValue(chartDir, files, c))) return c;
@@ -443,7 +494,7 @@ function editTemplateLine(text: string, line: number, value: string | number): s
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const lines = text.split(/\r?\n/);
   const m = /^(\s*-?\s*[\w-]+:\s*)(["']?)([^"'#]*?)(\2)(\s*(#.*)?)$/.exec(lines[line - 1] ?? '');
-  if (!m) throw new ProbeEditError(`line ${line} is not a plain "key: value" line`, 2);
+  if (!m || (lines[line - 1] ?? '').includes('{{')) throw new ProbeEditError(`line ${line} is not a plain "key: value" line`, 2);
   lines[line - 1] = `${m[1]}${m[2]}${String(value)}${m[4]}${m[5]}`;
   return lines.join(eol);
 }
@@ -516,6 +567,9 @@ export async function setChartProbe(model: ChartModel, kind: ProbeKind, changes:
       pending.set(file, r.text);
       notes.push(`${key}.${field} is read from ${pathText(loc.reads)} in ${rel(loc.file)}:${loc.line}; set it in ${rel(file)}`, ...r.notes);
       continue;
+    }
+    if (loc?.kind === 'template' && loc.file && loc.line && (await textOf(loc.file)).split(/\r?\n/)[loc.line - 1]?.includes('{{')) {
+      throw new ProbeEditError(`${key}.${field} is made by a template expression at ${rel(loc.file)}:${loc.line} (${(await textOf(loc.file)).split(/\r?\n/)[loc.line - 1].trim()}); there is no single value to set, so change it by hand`, 2);
     }
     if (loc?.kind === 'template') {
       if (!loc.file || !loc.line) throw new ProbeEditError(`${key}.${field} is fixed in ${rel(loc.file) || 'a template'} and could not be found there to edit; change it by hand`, 2);

@@ -51,6 +51,65 @@ export async function createWorkerChart(req: CreateWorkerChartRequest, o: HelmOp
   }
 }
 
+/**
+ * Which values key sets the tag of the chart's images, as Helm renders them: one render with a distinct
+ * word in every `tag` value; the image that shows one tells which key (and the file where it wins).
+ * Undefined when none does (the images follow appVersion) or helm cannot render.
+ */
+async function findTagKey(chartDir: string, verify: BumpVerify): Promise<{ file: string; path: string[] } | undefined> {
+  const { parse, stringify } = await import('yaml');
+  const { template } = await import('./helm');
+  const { parseRendered } = await import('../core/chartRender');
+  const { locateValue, subcharts } = await import('./chartModel');
+  const { mkdtemp, writeFile: write, rm: remove } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const files = [join(chartDir, 'values.yaml'), ...(verify.valuesFiles ?? [])];
+  const merged: Record<string, unknown> = {};
+  const put = (o: Record<string, unknown>, v: unknown) => {
+    if (!v || typeof v !== 'object') return;
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (x && typeof x === 'object' && !Array.isArray(x)) put((o[k] ??= {}) as Record<string, unknown>, x);
+      else o[k] = x;
+    }
+  };
+  for (const sub of await subcharts(chartDir)) put(merged, { [sub.key]: parse(await readFile(join(sub.dir, 'values.yaml'), 'utf8').catch(() => '')) ?? {} });
+  for (const f of files) put(merged, parse(await readFile(f, 'utf8').catch(() => '')) ?? {});
+  const overlay: Record<string, unknown> = {};
+  const byWord = new Map<string, string[]>();
+  let n = 0;
+  const walk = (v: unknown, path: string[]) => {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return;
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (k === 'tag' && typeof x === 'string' && x !== '' && !x.includes('{{')) {
+        const word = `akswtag${++n}x`;
+        byWord.set(word, [...path, k]);
+        let o = overlay;
+        for (const p of path) o = (o[p] ??= {}) as Record<string, unknown>;
+        o[k] = word;
+      } else walk(x, [...path, k]);
+    }
+  };
+  walk(merged, []);
+  if (!byWord.size) return undefined;
+  const tmp = await mkdtemp(join(tmpdir(), 'aksw-tag-'));
+  try {
+    await write(join(tmp, 'tags.yaml'), stringify(overlay));
+    const text = await template(verify.release ?? 'release-name', chartDir, { paths: verify.paths, env: verify.env, signal: verify.signal, namespace: verify.namespace, values: [...(verify.valuesFiles ?? []), join(tmp, 'tags.yaml')] });
+    const images = parseRendered(text).flatMap((w) => w.containers.map((c) => c.image ?? ''));
+    // The chart's own image: image.tag, or a subchart's (an umbrella's worker.image.tag); a sidecar's
+    // tag elsewhere (configmapReload.image.tag) is not the chart's.
+    const subKeys = new Set((await subcharts(chartDir)).map((x) => x.key));
+    const own = (p: string[]) => p.join('.') === 'image.tag' || (p.length === 3 && subKeys.has(p[0]) && p[1] === 'image' && p[2] === 'tag');
+    const hits = [...byWord.entries()].filter(([w, p]) => own(p) && images.some((i) => i.includes(w))).map(([, p]) => p);
+    const path = hits.find((p) => p.join('.') === 'image.tag') ?? hits[0];
+    if (!path) return undefined;
+    const at = await locateValue(chartDir, files, path);
+    return at ? { file: at.file, path: at.path } : undefined;
+  } finally {
+    await remove(tmp, { recursive: true, force: true });
+  }
+}
+
 /** What a bump's render check needs; without it (or without helm) the files are written unchecked. */
 export interface BumpVerify extends Pick<HelmOptions, 'paths' | 'env' | 'signal'> {
   release?: string;
@@ -73,9 +132,11 @@ export class BumpVerifyError extends Error {
  */
 export async function bumpChartFiles(chartDir: string, req: BumpRequest, verify?: BumpVerify): Promise<BumpResult & { verified?: string }> {
   const chartFile = join(chartDir, 'Chart.yaml');
-  const valuesFile = join(chartDir, 'values.yaml');
+  // The key that sets the image tag: image.tag, unless Helm shows another (an umbrella's worker.image.tag).
+  const tag = (verify && (await findTagKey(chartDir, verify).catch(() => undefined))) ?? { file: join(chartDir, 'values.yaml'), path: ['image', 'tag'] };
+  const valuesFile = tag.file;
   const [chart, values] = await Promise.all([readFile(chartFile, 'utf8'), readFile(valuesFile, 'utf8')]);
-  const result = bumpChart(chart, values, req, { chart: chartFile, values: valuesFile });
+  const result = bumpChart(chart, values, req, { chart: chartFile, values: valuesFile }, tag.path);
   await writeFileAtomic(chartFile, result.chartYaml);
   try {
     if (result.valuesYaml !== values) await writeFileAtomic(valuesFile, result.valuesYaml);
