@@ -3,7 +3,7 @@
 // it never fails on them: targets are tracked here, not in timed tests.
 //   node scripts/bench.mjs [--runs N]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,6 +100,35 @@ const msbuildEmpty = hasDotnet ? timeCommand('dotnet', ['msbuild', join(solution
 const dfProjects = JSON.parse(spawnSync(process.execPath, [join(root, 'dist/cli.js'), 'dockerfile', worker, '--force', '--json', ...(hasDotnet ? [] : ['--no-msbuild'])], { encoding: 'utf8' }).stdout).projects.length;
 rmSync(solution, { recursive: true, force: true });
 
+// probes get / set on a chart with 30 templates: helm create's chart plus 26 ConfigMaps, with Helm 4
+// from the rig (test/rig/rig install) or helm on PATH. Floor: one plain `helm template` of the chart.
+const helmBin = [join(root, 'test/rig/.bin/layer-2.2.2/helm/helm'), 'helm'].find((h) => spawnSync(h, ['version'], { encoding: 'utf8' }).status === 0);
+let chartFigures;
+if (helmBin) {
+  const charts = mkdtempSync(join(tmpdir(), 'aksw-bench-chart-'));
+  spawnSync(helmBin, ['create', 'big'], { cwd: charts });
+  const big = join(charts, 'big');
+  for (let i = 0; i < 26; i++) {
+    writeFileSync(join(big, 'templates', `config-${i}.yaml`), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include "big.fullname" . }}-${i}\ndata:\n  replicas: "{{ .Values.replicaCount }}"\n  port: "{{ .Values.service.port }}"\n`);
+  }
+  const templates = readdirSync(join(big, 'templates')).filter((f) => /\.(ya?ml|tpl|txt)$/.test(f)).length + readdirSync(join(big, 'templates', 'tests')).length;
+  const cli = (...a) => [join(root, 'dist/cli.js'), ...a, '--helm', helmBin];
+  const CHART_RUNS = 7;
+  const get = timeCommand(process.execPath, cli('probes', 'get', big), CHART_RUNS);
+  let period = 11;
+  const set = [];
+  for (let i = 0; i < CHART_RUNS; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, cli('probes', 'set', big, '--probe', 'liveness', '--period', String(period++)), { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`probes set: ${r.stderr}`);
+    set.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  set.sort((a, b) => a - b);
+  const plain = timeCommand(helmBin, ['template', 'w', big], CHART_RUNS);
+  chartFigures = { templates, get: median(get), set: median(set), plain: median(plain) };
+  rmSync(charts, { recursive: true, force: true });
+}
+
 const load = measure('dist/extension.js');
 const cli = cliTimes();
 const rows = [
@@ -121,6 +150,9 @@ const rows = [
   ['  ratio to MSBuild with nothing to evaluate', dfMsbuild && msbuildEmpty ? `${(median(dfMsbuild) / median(msbuildEmpty)).toFixed(1)}×` : 'no dotnet', ''],
   [`dockerfile, ${dfProjects} projects, without MSBuild, median of ${RUNS}`, `${median(dfStatic).toFixed(0)} ms`, '≤ 200 ms', median(dfStatic) <= 200],
   ['  floor: node -e 0; ratio to it', `${median(bareNode).toFixed(0)} ms; ${(median(dfStatic) / median(bareNode)).toFixed(2)}×`, ''],
+  [`probes get, chart of ${chartFigures?.templates ?? '?'} templates (2 renders)`, chartFigures ? `${chartFigures.get.toFixed(0)} ms` : 'no helm', '≤ 1 s', !!chartFigures && chartFigures.get <= 1000],
+  ['probes set + verify (3 renders)', chartFigures ? `${chartFigures.set.toFixed(0)} ms` : 'no helm', '≤ 1.5 s', !!chartFigures && chartFigures.set <= 1500],
+  ['  floor: one helm template; ratios', chartFigures ? `${chartFigures.plain.toFixed(0)} ms; ${(chartFigures.get / chartFigures.plain).toFixed(1)}× / ${(chartFigures.set / chartFigures.plain).toFixed(1)}×` : 'no helm', ''],
 ];
 console.log(`AKS Worker Deploy ${pkg.version} on Node ${process.version}, ${process.platform}/${process.arch}`);
 for (const [name, value, target, ok] of rows) {

@@ -26,6 +26,8 @@ export interface RenderOptions {
   valuesFiles?: string[];
   workload?: string;
   container?: string;
+  /** Trace fields to values (a second, sentinel render); false: the probes alone, one render. */
+  trace?: boolean;
 }
 
 /** Where a value lives: a values file and key, or a template. */
@@ -299,10 +301,10 @@ export async function discoverChartProbes(chartDir: string, o: RenderOptions = {
         if (y) throw new ChartRenderError(`${y.message}${err instanceof ChartRenderError ? ` (helm: ${err.message.replace(/^.*?: /, '')})` : ''}`, y.file, y.line);
         throw err;
       }),
-      render(dir, { ...o, extra: [overlay] }).catch(() => undefined),
+      o.trace === false ? Promise.resolve(undefined) : render(dir, { ...o, extra: [overlay] }).catch(() => undefined),
     ]);
     let sentinelText = firstSentinel;
-    if (sentinelText === undefined) {
+    if (sentinelText === undefined && o.trace !== false) {
       plan = planSentinels(values);
       await writeFile(overlay, stringify(plan.overlay));
       sentinelText = await render(dir, { ...o, extra: [overlay] }).catch(() => undefined);
@@ -341,6 +343,7 @@ export async function discoverChartProbes(chartDir: string, o: RenderOptions = {
         view.rendered = rendered;
         view.probe = probeFromObject(rendered);
       }
+      if (o.trace === false) continue;
       for (const [field, s] of Object.entries(sources)) {
         if (s.kind === 'values' || s.kind === 'derived') {
           const at = await locateValue(dir, valuesFiles, s.path);
@@ -609,7 +612,7 @@ export async function setChartProbe(model: ChartModel, kind: ProbeKind, changes:
   }
   let after: ChartModel;
   try {
-    after = await discoverChartProbes(model.chartDir, { ...o, release: model.release, namespace: model.namespace, valuesFiles: model.valuesFiles.slice(1), workload: workloadId(model.target.workload), container: model.target.container.name });
+    after = await discoverChartProbes(model.chartDir, { ...o, release: model.release, namespace: model.namespace, valuesFiles: model.valuesFiles.slice(1), workload: workloadId(model.target.workload), container: model.target.container.name, trace: false });
   } catch (err) {
     await restore();
     throw new ProbeEditError(`the chart no longer renders after the edit, so it was undone: ${(err as Error).message}`, 1);
