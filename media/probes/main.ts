@@ -13,7 +13,7 @@ import {
   timeline,
   validateProbe,
 } from '../../src/core/probes';
-import type { FormState, HostMessage, PageMessage, ProbeSet } from '../../src/extension/probes/protocol';
+import type { FormState, HostMessage, PageMessage, ProbeSet, WhereInfo } from '../../src/extension/probes/protocol';
 import { isProbeSet } from '../../src/extension/probes/protocol';
 import { h, svg as s } from '../shared/dom';
 import { MeasureState, createMeasure, emptyMeasure, isMeasureMessage } from './measure';
@@ -35,6 +35,8 @@ interface ProbeForm {
 }
 interface PageState {
   host?: FormState;
+  /** Where Helm reads each field (when the host could ask Helm). */
+  where?: WhereInfo;
   form?: Record<ProbeKind, ProbeForm>;
   p99: string;
   tab: ProbeKind;
@@ -174,7 +176,14 @@ function render(): void {
     'header',
     {},
     h('h1', {}, h('span', { class: 'codicon codicon-pulse', 'aria-hidden': 'true' }), ` Probes of ${host.chart}`),
-    h('div', { class: 'where' }, 'Saved in ', link(host.file), host.location === 'template' ? ' (inline in the template)' : '', dirty ? h('span', { class: 'dirty', id: 'dirty' }, ' · unsaved changes') : undefined),
+    h(
+      'div',
+      { class: 'where' },
+      'Saved in ',
+      link(host.file),
+      host.location === 'template' ? ' (inline in the template)' : host.location === 'helm' ? ' and the files Helm reads (checked by a render)' : '',
+      dirty ? h('span', { class: 'dirty', id: 'dirty' }, ' · unsaved changes') : undefined,
+    ),
     host.location === 'template' ? moveButton(dirty) : undefined,
     h(
       'div',
@@ -185,6 +194,7 @@ function render(): void {
   );
   const children: Array<Node | undefined> = [header];
   if (statusMessage) children.push(h('p', { class: `status ${statusMessage.kind}`, role: statusMessage.kind === 'error' ? 'alert' : 'status' }, statusMessage.text));
+  if (host.location === 'helm' && host.note) children.push(h('p', { class: 'note', id: 'helm-note' }, host.note));
   if (host.location === 'none') {
     children.push(h('p', { class: 'note' }, host.note ?? 'No probes found.'));
     const add = h('vscode-button', { id: 'add-to-values', icon: 'add' }, 'Add probes to values.yaml');
@@ -333,7 +343,26 @@ function probePanel(kind: ProbeKind, pr: ReturnType<typeof validateProbe>): HTML
     timings.append(field(kind, t, FIELD_LABEL[t], f.timings[t], { type: 'number', placeholder: `default ${DEFAULTS[t]}`, help: FIELD_HELP[t], error: e[t], warning: pr.warnings[t] }));
   }
   panel.append(ports, h('h3', {}, 'Handler'), handler, h('h3', {}, 'Timing'), timings);
+  const where = whereList(kind);
+  if (where) panel.append(where);
   return panel;
+}
+
+/** Where Helm reads each field of this probe: "periodSeconds — values.yaml:16 livenessProbe.periodSeconds". */
+function whereList(kind: ProbeKind): HTMLElement | undefined {
+  const w = state.where;
+  const fields = w?.fields[kind];
+  if (!w || !fields?.length) return undefined;
+  const list = h('ul', { class: 'where-list', id: `${kind}-where` });
+  for (const f of fields) list.append(h('li', { class: f.editable ? '' : 'fixed' }, h('code', {}, f.field), ` — ${f.text}${f.editable ? '' : ' (not edited by the form)'}`));
+  const sw = w.switches[kind];
+  return h(
+    'details',
+    { class: 'where-details' },
+    h('summary', {}, `Where Helm reads these (${w.workload}, container ${w.container})`),
+    ...(sw ? [h('p', {}, `Switch: ${sw}`)] : []),
+    list,
+  );
 }
 
 function budgetSection(): HTMLElement {
@@ -473,9 +502,21 @@ function isHostMessage(m: unknown): m is HostMessage {
   const msg = m as Record<string, unknown>;
   if (isMeasureMessage(msg)) return true;
   if (msg.type === 'error') return typeof msg.message === 'string';
+  if (msg.type === 'where') return isWhere(msg.where);
   if (msg.type !== 'state' || typeof msg.state !== 'object' || msg.state === null) return false;
   const st = msg.state as Record<string, unknown>;
-  return typeof st.chart === 'string' && typeof st.file === 'string' && ['values', 'template', 'none'].includes(String(st.location)) && Array.isArray(st.ports) && isProbeSet(st.probes);
+  return typeof st.chart === 'string' && typeof st.file === 'string' && ['values', 'template', 'helm', 'none'].includes(String(st.location)) && Array.isArray(st.ports) && isProbeSet(st.probes);
+}
+
+function isWhere(v: unknown): v is WhereInfo {
+  if (typeof v !== 'object' || v === null) return false;
+  const w = v as Record<string, unknown>;
+  if (typeof w.workload !== 'string' || typeof w.container !== 'string' || typeof w.fields !== 'object' || w.fields === null || typeof w.switches !== 'object' || w.switches === null) return false;
+  for (const [k, list] of Object.entries(w.fields as Record<string, unknown>)) {
+    if (!(PROBE_KINDS as readonly string[]).includes(k) || !Array.isArray(list) || list.length > 50) return false;
+    if (!list.every((f) => typeof f === 'object' && f !== null && typeof (f as Record<string, unknown>).field === 'string' && typeof (f as Record<string, unknown>).text === 'string' && typeof (f as Record<string, unknown>).editable === 'boolean')) return false;
+  }
+  return Object.entries(w.switches as Record<string, unknown>).every(([k, t]) => (PROBE_KINDS as readonly string[]).includes(k) && typeof t === 'string');
 }
 
 function fromHost(host: FormState): Record<ProbeKind, ProbeForm> {
@@ -492,6 +533,14 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   if (m.type === 'error') {
     statusMessage = { text: m.message, kind: 'error' };
     render();
+    return;
+  }
+  if (m.type === 'where') {
+    state.where = m.where;
+    persist();
+    const activeId = (document.activeElement as HTMLElement | null)?.id;
+    render();
+    if (activeId) (document.getElementById(activeId) as HTMLElement | null)?.focus();
     return;
   }
   const restoringDraft = m.reason === 'open' && state.form && state.host && canonical(state.host.probes) === canonical(m.state.probes) && isDirty();

@@ -1,12 +1,14 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { addProbesToValues, moveProbesToValues, readChartProbes, writeProbeToTemplate, writeProbeToValues } from '../../core/chartProbes';
-import { PROBE_KINDS, validateProbe } from '../../core/probes';
+import { PROBE_KINDS, Probe, probeToObject, validateProbe } from '../../core/probes';
 import { YamlEditError } from '../../core/yamlEdit';
 import { minimalEdit } from '../util/edits';
 import { localRoots, pageHtml } from '../util/webview';
 import { ChartTarget } from '../steps/chart/chartTarget';
-import { FormState, HostMessage, ProbeSet, isPageMessage } from './protocol';
+import { FormState, HostMessage, ProbeSet, WhereInfo, isPageMessage } from './protocol';
+import type { ChartModel } from '../../tools/chartModel';
+import { toolPaths } from '../util/config';
 import { ProbeMeasurer, ReleaseRef } from './measure';
 
 /**
@@ -81,9 +83,48 @@ export class ProbePanel implements vscode.Disposable {
     }
   }
 
+  /** The chart as Helm renders it (trusted workspaces with helm); dropped when the files change. */
+  private helmModel: Promise<ChartModel | undefined> | undefined;
+
+  private renderOptions() {
+    return { paths: toolPaths(this.chart.folder), release: this.chart.name };
+  }
+
+  /** Helm's view of the chart, or undefined (Restricted Mode, no helm, a chart Helm cannot render: said in the log). */
+  helm(): Promise<ChartModel | undefined> {
+    if (!vscode.workspace.isTrusted) return Promise.resolve(undefined);
+    this.helmModel ??= import('../../tools/chartModel')
+      .then((m) => m.discoverChartProbes(this.chart.dir, this.renderOptions()))
+      .catch((err: unknown) => {
+        this.log.info(`Probe form: Helm's render of ${this.chart.name} is not available: ${err instanceof Error ? err.message : String(err)}`);
+        return undefined;
+      });
+    return this.helmModel;
+  }
+
   async state(): Promise<FormState> {
     const [values, deployment] = await Promise.all([this.text(this.valuesUri), this.text(this.deploymentUri)]);
     const r = readChartProbes(values, deployment);
+    // The files alone may not show the probes as Kubernetes gets them (switches, handlers written in
+    // the template, helpers, components): when Helm's render says otherwise, the form follows Helm.
+    // Not while the chart's files have unsaved edits (Helm reads the disk; the form reads the editor).
+    const dirty = vscode.workspace.textDocuments.some((d) => d.isDirty && d.uri.fsPath.startsWith(this.chart.dir));
+    const m = dirty ? undefined : await this.helm();
+    if (m?.target && PROBE_KINDS.some((k) => m.probes[k].rendered || m.probes[k].root)) {
+      const probes: ProbeSet = {};
+      for (const k of PROBE_KINDS) if (m.probes[k].probe) probes[k] = m.probes[k].probe;
+      const same = PROBE_KINDS.every((k) => JSON.stringify(r.probes[k] ? probeToObject(r.probes[k] as Probe) : null) === JSON.stringify(probes[k] ? probeToObject(probes[k] as Probe) : null));
+      if (r.location === 'none' || !same) {
+        return {
+          chart: this.chart.name,
+          file: vscode.workspace.asRelativePath(this.valuesUri),
+          location: 'helm',
+          note: `As Helm renders ${m.target.workload.kind}/${m.target.workload.name}, container ${m.target.container.name}; saved where Helm reads each value, and checked by a render.`,
+          ports: m.ports,
+          probes,
+        };
+      }
+    }
     return {
       chart: this.chart.name,
       file: vscode.workspace.asRelativePath(r.location === 'template' ? this.deploymentUri : this.valuesUri),
@@ -94,8 +135,30 @@ export class ProbePanel implements vscode.Disposable {
     };
   }
 
+  /** Where Helm reads each field, for the form to show; undefined without Helm's view. */
+  async where(): Promise<WhereInfo | undefined> {
+    const m = await this.helm();
+    if (!m?.target) return undefined;
+    const { describeLocation } = await import('../../tools/chartModel');
+    const fields: WhereInfo['fields'] = {};
+    const switches: WhereInfo['switches'] = {};
+    for (const k of PROBE_KINDS) {
+      const v = m.probes[k];
+      fields[k] = Object.entries(v.fields).map(([field, loc]) => ({
+        field,
+        text: `${describeLocation(loc, m.chartDir)}${loc.kind === 'values' && loc.sharedWith ? ' (also used elsewhere: not editable here)' : ''}`,
+        editable: (loc.kind === 'values' && !loc.sharedWith) || (loc.kind === 'template' && !!loc.line),
+      }));
+      if (v.switch) switches[k] = `${v.switch.path.join('.')} = ${v.switch.value} (${v.switch.file ? vscode.workspace.asRelativePath(v.switch.file) : '?'}${v.switch.line ? `:${v.switch.line}` : ''})`;
+    }
+    return { workload: `${m.target.workload.kind}/${m.target.workload.name}`, container: m.target.container.name, fields, switches };
+  }
+
   private async post(reason: 'open' | 'external' | 'saved' | 'reverted' | 'moved' | 'added'): Promise<void> {
+    if (reason !== 'open' && reason !== 'reverted') this.helmModel = undefined;
     await this.send({ type: 'state', state: await this.state(), reason });
+    // Helm's view follows when it is ready; the form does not wait for it.
+    void this.where().then((where) => where && this.send({ type: 'where', where }));
   }
 
   private async send(message: HostMessage): Promise<boolean> {
@@ -153,6 +216,7 @@ export class ProbePanel implements vscode.Disposable {
   async save(probes: ProbeSet): Promise<void> {
     const current = await this.state();
     if (current.location === 'none') throw new Error(current.note ?? 'This chart has no probes the form can edit.');
+    if (current.location === 'helm') return this.saveThroughHelm(current, probes);
     for (const kind of PROBE_KINDS) {
       const p = probes[kind];
       if (!p) continue;
@@ -179,6 +243,47 @@ export class ProbePanel implements vscode.Disposable {
       await doc.save();
     } finally {
       this.saving = false;
+    }
+  }
+
+  /**
+   * Saves a chart whose probes only Helm's render shows: each changed field where Helm reads it, then a
+   * render must show exactly the change (else the files are restored and the reason shown).
+   */
+  private async saveThroughHelm(current: FormState, probes: ProbeSet): Promise<void> {
+    const { discoverChartProbes, setChartProbe, ProbeEditError } = await import('../../tools/chartModel');
+    const { flattenLeaves } = await import('../../core/chartRender');
+    const { probeToObject } = await import('../../core/probes');
+    for (const kind of PROBE_KINDS) {
+      const p = probes[kind];
+      if (!p) continue;
+      const errors = Object.entries(validateProbe(kind, p, current.ports).errors);
+      if (errors.length) throw new Error(`${kind} probe: ${errors.map(([f, m]) => `${f}: ${m}`).join(' ')} Nothing was saved.`);
+    }
+    this.saving = true;
+    try {
+      for (const kind of PROBE_KINDS) {
+        if (JSON.stringify(probes[kind] ?? null) === JSON.stringify(current.probes[kind] ?? null)) continue;
+        const next = probes[kind];
+        const was = current.probes[kind];
+        if (!next || !was || next.handler.type !== was.handler.type) {
+          throw new Error(`${kind} probe: turning it off or on, or changing its kind of check, is not done here for this chart (its probes are built by its templates); edit ${current.file} or the templates directly. Nothing more was saved.`);
+        }
+        const before = new Map(flattenLeaves(probeToObject(was)));
+        const changes: Record<string, string | number> = {};
+        for (const [f, v] of flattenLeaves(probeToObject(next))) if (JSON.stringify(before.get(f)) !== JSON.stringify(v) && (typeof v === 'string' || typeof v === 'number')) changes[f] = v;
+        const model = await discoverChartProbes(this.chart.dir, this.renderOptions());
+        try {
+          const r = await setChartProbe(model, kind, changes, this.renderOptions());
+          for (const n of r.notes) this.log.info(`Probe form: ${n}`);
+        } catch (err) {
+          if (err instanceof ProbeEditError) throw new Error(`${kind} probe: ${err.message}`);
+          throw err;
+        }
+      }
+    } finally {
+      this.saving = false;
+      this.helmModel = undefined;
     }
   }
 

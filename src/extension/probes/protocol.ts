@@ -12,7 +12,12 @@ export interface FormState {
   chart: string;
   /** Where the probes are saved, relative to the workspace. */
   file: string;
-  location: 'values' | 'template' | 'none';
+  /**
+   * values/template: the chart's values.yaml or deployment template, edited as documents (Undo works);
+   * helm: probes the files alone do not show (switches, helpers, components), read from Helm's render
+   * and saved where Helm reads them, each save verified by a render; none: no probes found.
+   */
+  location: 'values' | 'template' | 'helm' | 'none';
   note?: string;
   ports: ContainerPort[];
   probes: ProbeSet;
@@ -37,8 +42,19 @@ export interface MeasureRequest {
 
 export type MeasureEnd = 'duration' | 'stopped' | 'lost' | 'failed';
 
+/** Where Helm reads each field of each probe, for the form to show beside them. */
+export interface WhereInfo {
+  /** The workload and container the probes are of, e.g. "Deployment/w-worker", "worker". */
+  workload: string;
+  container: string;
+  fields: Partial<Record<ProbeKind, Array<{ field: string; text: string; editable: boolean }>>>;
+  /** A probe's switch, e.g. "livenessProbe.enabled = true (values.yaml:120)". */
+  switches: Partial<Record<ProbeKind, string>>;
+}
+
 export type HostMessage =
   | { type: 'state'; state: FormState; reason: 'open' | 'external' | 'saved' | 'reverted' | 'moved' | 'added' }
+  | { type: 'where'; where: WhereInfo }
   | { type: 'error'; message: string }
   | { type: 'pods'; release: string; namespace: string; pods: MeasurePod[]; error?: string }
   | { type: 'measureStarted'; pod: string; port: number; localPort: number; durationSeconds: number; requestTimeoutSeconds: number; startedAt: number }
