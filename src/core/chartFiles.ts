@@ -1,4 +1,7 @@
 import { parse } from 'yaml';
+import { ProbeSummary, describeHandler } from './probeSummary';
+
+export type { ProbeSummary } from './probeSummary';
 
 /* Readers of a chart's Chart.yaml and values.yaml, for the Workflow view. */
 
@@ -26,14 +29,6 @@ export function parseChartYaml(dir: string, text: string): ChartInfo {
   }
 }
 
-export interface ProbeSummary {
-  kind: 'liveness' | 'readiness' | 'startup';
-  handler: string;
-  periodSeconds?: number;
-  failureThreshold?: number;
-  timeoutSeconds?: number;
-}
-
 /** The probes a chart's values.yaml sets (top-level livenessProbe/readinessProbe/startupProbe). */
 export function summarizeProbes(valuesText: string): ProbeSummary[] {
   let doc: Record<string, unknown> | null;
@@ -59,14 +54,3 @@ export function summarizeProbes(valuesText: string): ProbeSummary[] {
   return out;
 }
 
-function describeHandler(p: Record<string, unknown>): string {
-  const h = p.httpGet as { path?: unknown; port?: unknown } | undefined;
-  if (h) return `httpGet ${String(h.path ?? '/')} on ${String(h.port ?? '?')}`;
-  const t = p.tcpSocket as { port?: unknown } | undefined;
-  if (t) return `tcpSocket ${String(t.port ?? '?')}`;
-  const e = p.exec as { command?: unknown } | undefined;
-  if (e) return `exec ${Array.isArray(e.command) ? e.command.join(' ') : ''}`.trim();
-  const g = p.grpc as { port?: unknown } | undefined;
-  if (g) return `grpc ${String(g.port ?? '?')}`;
-  return 'no handler';
-}

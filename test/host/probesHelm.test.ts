@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { eventually, requireRig, workspaceRoot } from './helpers';
+import { activateApi, children, eventually, labelOf, requireRig, textOf, workspaceRoot } from './helpers';
 
 interface HelmPanel {
   state(): Promise<{ location: string; note?: string; probes: Record<string, { handler: { type: string }; failureThreshold?: number; periodSeconds?: number } | undefined> }>;
@@ -59,6 +59,20 @@ describe('Probe form on a chart only Helm can read (against the rig)', function 
     assert.equal(after, before.replace(/^(livenessProbe:\n(?:.*\n)*? {2}failureThreshold: )6$/m, '$19'));
     const again = await eventually(async () => ((await panel.state()).probes.liveness?.failureThreshold === 9 ? true : undefined));
     assert.ok(again, 'the form reads the new value back from the render');
+  });
+
+  it("the Workflow view's Probes step shows the probe as Helm renders it (the files alone show none)", async () => {
+    const api = await activateApi();
+    const row = await eventually(
+      async () => {
+        const step = (await children(api)).find((c) => labelOf(c.item) === 'Probes');
+        if (!step) return undefined;
+        return (await children(api, step.element)).find((c) => /tmp-helm-form\/bitnami-style\/values\.yaml/.test(textOf(c.item.tooltip)) && /tcpSocket http/.test(textOf(c.item.description)));
+      },
+      30_000,
+    );
+    assert.ok(row, 'a liveness row for the bitnami-style chart with its tcpSocket handler');
+    assert.equal(labelOf(row.item), 'liveness');
   });
 
   it('a change Helm would not show is refused and nothing stays written', async () => {

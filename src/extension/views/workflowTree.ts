@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import { StepState, StepView, workflowSteps } from '../../core/workspace';
+import { ProbeSummary, summarizeRendered } from '../../core/probeSummary';
+import { PROBE_KINDS } from '../../core/probes';
 import { KubeContextService } from '../kubeContext';
 import { WorkflowState } from '../state';
-import { workflowSettings } from '../util/config';
+import { toolPaths, workflowSettings } from '../util/config';
 import { FolderScan, WorkspaceModel } from '../workspaceModel';
 
 export type WorkflowNode =
@@ -57,7 +59,37 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
     return [];
   }
 
-  private stepsOf({ folder, scan }: FolderScan): WorkflowNode[] {
+  /** Probes as Helm renders each chart (trusted workspaces), per scan: the files alone can miss them. */
+  private readonly rendered = new WeakMap<object, Map<string, ProbeSummary[] | 'pending' | 'failed'>>();
+
+  private helmProbes(folder: vscode.WorkspaceFolder, scan: FolderScan['scan']): FolderScan['scan'] {
+    if (!vscode.workspace.isTrusted) return scan;
+    let byChart = this.rendered.get(scan);
+    if (!byChart) this.rendered.set(scan, (byChart = new Map()));
+    const charts = scan.charts.map((c) => {
+      if (c.error) return c;
+      const dir = vscode.Uri.joinPath(folder.uri, c.dir).fsPath;
+      const known = byChart.get(dir);
+      if (Array.isArray(known)) return { ...c, probes: known };
+      if (known === undefined) {
+        byChart.set(dir, 'pending');
+        void import('../../tools/chartModel')
+          .then((m) => m.discoverChartProbes(dir, { paths: toolPaths(folder), release: c.name ?? c.dir.split('/').pop(), trace: false }))
+          .then((model) => {
+            const probes = model.target ? PROBE_KINDS.flatMap((k) => (model.probes[k].rendered ? [summarizeRendered(k, model.probes[k].rendered as Record<string, unknown>)] : [])) : undefined;
+            byChart?.set(dir, probes ?? 'failed');
+            // Only a change is worth a refresh: the files usually say the same.
+            if (probes && JSON.stringify(probes) !== JSON.stringify(c.probes)) this.changed.fire(undefined);
+          })
+          .catch(() => byChart?.set(dir, 'failed'));
+      }
+      return c;
+    });
+    return { ...scan, charts };
+  }
+
+  private stepsOf({ folder, scan: scanned }: FolderScan): WorkflowNode[] {
+    const scan = this.helmProbes(folder, scanned);
     const remembered = this.state.get(folder);
     const settings = workflowSettings(folder);
     const steps = workflowSteps(scan, {
