@@ -169,7 +169,7 @@ export function setValue(text: string, file: string, path: Path, value: string |
       for (const { u } of edits) {
         if (u.merge) {
           if (rest.length !== 1 || lastPair(u.merge, rest[0])) continue; // overrides it already, or deeper: left to the render check
-          const mergeUserPath = findPath(doc, u.merge);
+          const mergeUserPath = pathOf(doc, u.merge);
           const old = mergeUserPath ? valueAt(plain, [...mergeUserPath, rest[0]]) : undefined;
           if (old === undefined || typeof old === 'object') continue;
           const mergePair = u.merge.items.find((it) => isMergeKey(it.key)) as Pair<Node, Node>;
@@ -180,7 +180,7 @@ export function setValue(text: string, file: string, path: Path, value: string |
             : `${text.slice(0, end)}${eol}${indent}${rest[0]}: ${renderScalar(old as string | number | boolean, 'plain')}${text.slice(end)}`;
           notes.push(`${mergeUserPath?.join('.') ?? 'a map'} merges &${anchor}: it keeps ${rest[0]}: ${String(old)}, now written out`);
         } else {
-          const p = findPathOfNode(doc, u.alias);
+          const p = pathOf(doc, u.alias);
           text = materialize(text, doc, u.alias, eol);
           notes.push(`${p?.join('.') ?? 'an alias'} was an alias of &${anchor}: it now has its own copy and keeps its values`);
         }
@@ -268,27 +268,14 @@ function pos(text: string, offset: number): [number, number] {
   return [before.split('\n').length, offset - before.lastIndexOf('\n')];
 }
 
-/** The key path of a map node in the document. */
-function findPath(doc: Document, target: Node): Path | undefined {
+/** The key path of a node (a map, or an alias) in the document. */
+function pathOf(doc: Document, target: Node): Path | undefined {
   let found: Path | undefined;
-  visit(doc, {
-    Map(_k, node, path) {
-      if (node !== target) return;
-      found = path.filter(isPair).map((p) => String((p.key as { value?: unknown }).value));
-      return visit.BREAK;
-    },
-  });
-  return found;
-}
-
-function findPathOfNode(doc: Document, target: Node): Path | undefined {
-  let found: Path | undefined;
-  visit(doc, {
-    Alias(_k, node, path) {
-      if (node !== target) return;
-      found = path.filter(isPair).map((p) => String((p.key as { value?: unknown }).value));
-      return visit.BREAK;
-    },
-  });
+  const hit = (_k: unknown, node: unknown, path: readonly unknown[]) => {
+    if (node !== target) return undefined;
+    found = path.filter(isPair).map((p) => String((p.key as { value?: unknown }).value));
+    return visit.BREAK;
+  };
+  visit(doc, { Map: hit, Alias: hit });
   return found;
 }
