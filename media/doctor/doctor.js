@@ -25,7 +25,7 @@
     return typeof r === 'object' && r !== null && typeof r.ok === 'boolean' && Array.isArray(r.tools) && r.tools.every(isTool);
   }
 
-  const SETTING = { docker: 'aksWorker.paths.docker', helm: 'aksWorker.paths.helm', kubectl: 'aksWorker.paths.kubectl', az: 'aksWorker.paths.az' };
+  const SETTING = { docker: 'aksWorker.paths.docker', helm: 'aksWorker.paths.helm', kubectl: 'aksWorker.paths.kubectl', az: 'aksWorker.paths.az', dotnet: 'aksWorker.paths.dotnet' };
 
   /** @param {string} tag @param {Record<string,string>} [attrs] @param {(Node|string)[]} [children] */
   function el(tag, attrs = {}, children = []) {
@@ -42,9 +42,11 @@
     const details = el('td', { class: 'detail' }, [t.detail ?? '']);
     const setting = /** @type {Record<string,string>} */ (SETTING)[t.name];
     if (!t.found && setting) {
-      const b = el('vscode-button', { secondary: '', 'data-setting': setting }, ['Set path…']);
+      const b = el('vscode-button', { secondary: '', 'data-setting': setting }, ['Set Path…']);
       b.addEventListener('click', () => vscode.postMessage({ type: 'openSetting', setting }));
-      details.append(' ', b);
+      const i = el('vscode-button', { secondary: '', 'data-install': t.name }, ['Install…']);
+      i.addEventListener('click', () => vscode.postMessage({ type: 'openInstall', tool: t.name }));
+      details.append(' ', b, ' ', i);
     }
     return el('tr', { class: t.found ? 'ok' : t.required ? 'missing' : 'optional', 'data-tool': t.name }, [
       el('td', { class: 'status' }, [el('span', { class: `codicon codicon-${icon}`, 'aria-hidden': 'true' }), ` ${status}`]),

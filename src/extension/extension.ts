@@ -29,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
   const kube = new KubeContextService(log);
   const state = new WorkflowState(context.workspaceState);
   const workflow = new WorkflowTreeProvider(model, kube, state);
+  workflow.walkthroughStepPrefix = `${context.extension.id}#deployWorker#`;
   const watcher = new PodWatcher(kube, log);
   const pods = new PodsTreeProvider(watcher);
   context.subscriptions.push(log, model, kube, state, watcher, workflow, pods);

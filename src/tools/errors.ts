@@ -7,6 +7,8 @@ export interface ToolDescriptor {
   readonly setting: string;
   /** One sentence on how to install it. */
   readonly install: string;
+  /** The tool's own installation page. */
+  readonly url: string;
 }
 
 export class ToolError extends Error {

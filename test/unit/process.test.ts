@@ -7,7 +7,7 @@ import { runTool } from '../../src/tools/process';
 import { TOOLS } from '../../src/tools/catalog';
 
 const node = process.execPath;
-const tool = { name: 'node', setting: 'aksWorker.paths.node', install: 'Install Node.js.' };
+const tool = { name: 'node', setting: 'aksWorker.paths.node', install: 'Install Node.js.', url: 'https://nodejs.org/' };
 
 function collect() {
   const lines: string[] = [];

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { DoctorReport, doctor, formatDoctorReport } from '../../tools/doctor';
 import { toolPaths } from '../util/config';
+import { openInstallPage, openToolSetting, toolDescriptor } from '../util/toolFixes';
 import { localRoots, pageHtml } from '../util/webview';
 import { HostMessage, isPageMessage } from './protocol';
 
@@ -87,8 +88,13 @@ export class DoctorPanel implements vscode.Disposable {
         void this.check();
         break;
       case 'openSetting':
-        void vscode.commands.executeCommand('workbench.action.openSettings', message.setting);
+        void openToolSetting(message.setting);
         break;
+      case 'openInstall': {
+        const tool = toolDescriptor(message.tool);
+        if (tool) void openInstallPage(tool);
+        break;
+      }
       case 'showOutput':
         this.log.show(true);
         break;

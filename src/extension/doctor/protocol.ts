@@ -13,8 +13,10 @@ export type PageMessage =
   | { type: 'ready' }
   | { type: 'recheck' }
   | { type: 'openSetting'; setting: string }
+  | { type: 'openInstall'; tool: string }
   | { type: 'showOutput' };
 
+const TOOL_NAMES = new Set(['docker', 'helm', 'kubectl', 'az', 'dotnet']);
 const SETTINGS = new Set(['aksWorker.paths.docker', 'aksWorker.paths.helm', 'aksWorker.paths.kubectl', 'aksWorker.paths.az', 'aksWorker.paths.dotnet']);
 
 export function isPageMessage(value: unknown): value is PageMessage {
@@ -27,6 +29,8 @@ export function isPageMessage(value: unknown): value is PageMessage {
       return Object.keys(m).length === 1;
     case 'openSetting':
       return typeof m.setting === 'string' && SETTINGS.has(m.setting) && Object.keys(m).length === 2;
+    case 'openInstall':
+      return typeof m.tool === 'string' && TOOL_NAMES.has(m.tool) && Object.keys(m).length === 2;
     default:
       return false;
   }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { ToolCancelledError, ToolError } from '../../tools/errors';
+import { showToolError } from './toolFixes';
 import { requireTrust } from './trust';
 
 export interface CommandSpec {
@@ -26,10 +27,7 @@ export function registerCommand(context: vscode.ExtensionContext, log: vscode.Lo
         }
         const message = err instanceof Error ? err.message : String(err);
         log.error(`${spec.title}: ${message}`);
-        if (err instanceof ToolError || err instanceof Error) {
-          const show = 'Show Output';
-          void vscode.window.showErrorMessage(`${spec.title}: ${message}`, show).then((p) => p === show && log.show(true));
-        }
+        if (err instanceof ToolError || err instanceof Error) void showToolError(spec.title, err, log);
         return undefined;
       }
     }),

@@ -28,6 +28,9 @@ const STATE_WORD: Record<StepState, string> = {
   problem: 'needs attention',
 };
 
+/** The walkthrough's step (package.json `walkthroughs`) for each Workflow step whose done state it follows. */
+const WALKTHROUGH_STEPS: Record<string, string> = { dockerfile: 'dockerfile', image: 'build', registry: 'push', chart: 'chart', probes: 'probes', release: 'release' };
+
 /** The Workflow view: the seven steps per workspace folder, each with what the files tell of it. */
 export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<WorkflowNode | undefined>();
@@ -35,7 +38,11 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
   private readonly disposables: vscode.Disposable[] = [this.changed];
 
   constructor(private readonly model: WorkspaceModel, private readonly kube: KubeContextService, private readonly state: WorkflowState) {
-    const fire = () => this.changed.fire(undefined);
+    const fire = () => {
+      this.changed.fire(undefined);
+      this.scheduleWalkthrough();
+    };
+    this.scheduleWalkthrough();
     this.disposables.push(
       model.onDidChange(fire),
       kube.onDidChange(fire),
@@ -79,7 +86,10 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
             const probes = model.target ? PROBE_KINDS.flatMap((k) => (model.probes[k].rendered ? [summarizeRendered(k, model.probes[k].rendered as Record<string, unknown>)] : [])) : undefined;
             byChart?.set(dir, probes ?? 'failed');
             // Only a change is worth a refresh: the files usually say the same.
-            if (probes && JSON.stringify(probes) !== JSON.stringify(c.probes)) this.changed.fire(undefined);
+            if (probes && JSON.stringify(probes) !== JSON.stringify(c.probes)) {
+              this.changed.fire(undefined);
+              this.scheduleWalkthrough();
+            }
           })
           .catch(() => byChart?.set(dir, 'failed'));
       }
@@ -101,6 +111,51 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
       kubeContext: this.kube.contextName,
     });
     return steps.map((step) => ({ kind: 'step', folder, step }));
+  }
+
+  private walkthroughTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * The walkthrough ticks a step when this view shows it done (context keys
+   * `aksWorker.done.<step>`), so the two never disagree, whichever way the step got done.
+   */
+  private scheduleWalkthrough(): void {
+    if (this.walkthroughTimer) clearTimeout(this.walkthroughTimer);
+    this.walkthroughTimer = setTimeout(() => {
+      this.walkthroughTimer = undefined;
+      void this.updateWalkthrough();
+    }, 150);
+  }
+
+  /** `<extension id>#<walkthrough id>#`, set by the extension: the prefix of its walkthrough's step ids. */
+  walkthroughStepPrefix: string | undefined;
+  private walkthroughDone: Set<string> | undefined;
+
+  private async updateWalkthrough(): Promise<void> {
+    const done = new Set<string>();
+    for (const scan of await this.model.get()) {
+      for (const node of this.stepsOf(scan)) if (node.kind === 'step' && node.step.state === 'done') done.add(node.step.id);
+    }
+    const ids = Object.keys(WALKTHROUGH_STEPS);
+    // The documented completion events (`onContext:aksWorker.done.<step>`) tick a step when it
+    // becomes done while the walkthrough is registered; VS Code ignores a key that was already
+    // true when it registered the walkthrough (it registers it late when no Welcome page opens at
+    // start-up). So the step is also marked directly, and unmarked when the view no longer shows
+    // it done.
+    await Promise.all(ids.map((id) => vscode.commands.executeCommand('setContext', `aksWorker.done.${id}`, done.has(id))));
+    const before = this.walkthroughDone;
+    this.walkthroughDone = done;
+    if (!this.walkthroughStepPrefix) return;
+    for (const id of ids) {
+      if (before && before.has(id) === done.has(id)) continue;
+      const step = `${this.walkthroughStepPrefix}${WALKTHROUGH_STEPS[id]}`;
+      try {
+        await vscode.commands.executeCommand(done.has(id) ? 'welcome.markStepComplete' : 'welcome.markStepIncomplete', step);
+      } catch {
+        // A VS Code without these commands, or one that has not registered the walkthrough yet:
+        // the completion events above still apply.
+      }
+    }
   }
 
   getTreeItem(node: WorkflowNode): vscode.TreeItem {
@@ -144,6 +199,7 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
   }
 
   dispose(): void {
+    if (this.walkthroughTimer) clearTimeout(this.walkthroughTimer);
     for (const d of this.disposables) d.dispose();
   }
 }

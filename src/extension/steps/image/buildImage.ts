@@ -49,7 +49,7 @@ async function defaultName(dockerfile: string, state: WorkflowState, folder: vsc
 
 async function gitShortSha(cwd: string): Promise<string | undefined> {
   try {
-    const r = await runTool({ name: 'git', setting: 'git.path', install: 'Install git.' }, 'git', ['rev-parse', '--short', 'HEAD'], { cwd, timeoutMs: 10_000, logCommand: false });
+    const r = await runTool({ name: 'git', setting: 'git.path', install: 'Install git.', url: 'https://git-scm.com/downloads' }, 'git', ['rev-parse', '--short', 'HEAD'], { cwd, timeoutMs: 10_000, logCommand: false });
     return r.stdout.trim() || undefined;
   } catch {
     return undefined;

@@ -3,9 +3,11 @@ import { formatImageRef, parseImageRef, registryProblem } from '../../../core/im
 import { summarizePush } from '../../../core/dockerPush';
 import { ACR_TOKEN_USER, AcrRegistry, acrToken, listRegistries } from '../../../tools/az';
 import { inspectImage, login, pushImage, tagImage } from '../../../tools/docker';
+import { ActionableError, ToolNotFoundError } from '../../../tools/errors';
 import { ImageState, WorkflowState } from '../../state';
 import { toolPaths } from '../../util/config';
 import { RunView } from '../../util/runView';
+import { azLoginTerminal, openInstallPage, openToolSetting, toolSettingScope } from '../../util/toolFixes';
 
 interface RegistryChoice {
   loginServer: string;
@@ -17,7 +19,7 @@ const isAcr = (host: string) => /\.azurecr\.(io|cn|us)$/i.test(host);
 /** Registries to offer: the remembered one, the setting, the user's ACRs (az acr list), or typed in. */
 async function pickRegistry(folder: vscode.WorkspaceFolder, remembered: ImageState['registry'], log: vscode.LogOutputChannel): Promise<RegistryChoice | undefined> {
   const setting = vscode.workspace.getConfiguration('aksWorker', folder).get<string>('registry')?.trim();
-  type Item = vscode.QuickPickItem & { choice?: RegistryChoice; enter?: boolean };
+  type Item = vscode.QuickPickItem & { choice?: RegistryChoice; enter?: boolean; fix?: () => Promise<void> };
   const qp = vscode.window.createQuickPick<Item>();
   qp.title = 'Push Image: registry';
   qp.placeholder = 'Pick a registry, or type a registry host (e.g. myregistry.azurecr.io)';
@@ -26,29 +28,63 @@ async function pickRegistry(folder: vscode.WorkspaceFolder, remembered: ImageSta
   if (remembered) base.push({ label: remembered.loginServer, description: 'last used here', choice: remembered });
   if (setting && setting !== remembered?.loginServer) base.push({ label: setting, description: 'aksWorker.registry setting', choice: { loginServer: setting, acrName: isAcr(setting) ? setting.split('.')[0] : undefined } });
   const enter: Item = { label: '$(edit) Enter a registry host…', alwaysShow: true, enter: true };
-  qp.items = [...base, enter];
+  const acrHeading: Item = { label: 'Azure Container Registries', kind: vscode.QuickPickItemKind.Separator };
+  const listing: Item = { label: '$(loading~spin) Listing your Azure Container Registries (az acr list)…', alwaysShow: true };
+  qp.items = [...base, enter, acrHeading, listing];
   qp.busy = true;
   void listRegistries({ paths: toolPaths(folder) }).then(
     (acrs: AcrRegistry[]) => {
       const known = new Set(base.map((b) => b.label));
-      const items = acrs
+      const items: Item[] = acrs
         .filter((a) => !known.has(a.loginServer))
         .map((a) => ({ label: a.loginServer, description: `ACR ${a.name}${a.resourceGroup ? ` · ${a.resourceGroup}` : ''}`, choice: { loginServer: a.loginServer, acrName: a.name } }));
-      qp.items = [...base, ...items, enter];
+      const none: Item[] = acrs.length === 0 ? [{ label: '$(info) No registries in the current Azure subscription', detail: 'az acr list found none. Check the subscription with "az account show", or enter a registry host.', alwaysShow: true }] : [];
+      qp.items = [...base, ...items, enter, ...(items.length || none.length ? [acrHeading] : []), ...none];
       qp.busy = false;
     },
     (err: unknown) => {
       log.info(`Azure registries not listed: ${err instanceof Error ? err.message : String(err)}`);
+      qp.items = [...base, enter, acrHeading, azProblemItem(err)];
       qp.busy = false;
     },
   );
+  /** Why the ACRs are not listed, as an item whose choice fixes it. */
+  function azProblemItem(err: unknown): Item {
+    if (err instanceof ToolNotFoundError) {
+      return {
+        label: '$(warning) Your ACRs are not listed: the Azure CLI (az) was not found',
+        detail: `Pick this to set aksWorker.paths.az (${toolSettingScope()}) or install the Azure CLI; or enter a registry host above.`,
+        alwaysShow: true,
+        fix: async () => {
+          const set = 'Set Path…';
+          const install = 'Install…';
+          const pick = await vscode.window.showWarningMessage('Push Image: the Azure CLI (az) was not found, so your Azure Container Registries cannot be listed or logged in to.', { modal: true, detail: err.message }, set, install);
+          if (pick === set) await openToolSetting(err.descriptor.setting);
+          else if (pick === install) await openInstallPage(err.descriptor);
+        },
+      };
+    }
+    if (err instanceof ActionableError && err.code === 'az-not-logged-in') {
+      return { label: '$(warning) Your ACRs are not listed: az is not logged in', detail: 'Pick this to run "az login" in a terminal, then push again; or enter a registry host above.', alwaysShow: true, fix: async () => azLoginTerminal() };
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    return { label: '$(warning) Your ACRs are not listed: az acr list failed', detail: `${message} Pick this to see the output.`, alwaysShow: true, fix: async () => log.show(true) };
+  }
   const picked = await new Promise<Item | string | undefined>((resolve) => {
-    qp.onDidAccept(() => resolve(qp.selectedItems[0] ?? qp.value));
+    qp.onDidAccept(() => {
+      const item = qp.selectedItems[0];
+      if (item && !item.choice && !item.enter && !item.fix) return; // the "listing…" and "none" lines
+      resolve(item ?? qp.value);
+    });
     qp.onDidHide(() => resolve(undefined));
     qp.show();
   });
   qp.dispose();
   if (picked === undefined) return undefined;
+  if (typeof picked !== 'string' && picked.fix) {
+    await picked.fix();
+    return undefined;
+  }
   if (typeof picked === 'string' || picked.enter) {
     const host = await vscode.window.showInputBox({
       title: 'Registry host',
