@@ -4,6 +4,7 @@ import { endAllRunning } from '../tools/process';
 import { DoctorPanel, runDoctor } from './doctor/doctorPanel';
 import { KubeContextService } from './kubeContext';
 import { registerCommand } from './util/commands';
+import { fixTool } from './util/toolFixes';
 import { createLog } from './util/log';
 import { PodsTreeProvider } from './views/podsTree';
 import { PodWatcher } from './pods/podWatcher';
@@ -58,6 +59,8 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
     await DoctorPanel.show(context.extensionUri, log).check();
   });
   command('aksWorker.switchContext', 'Switch Kubernetes Context', true, () => kube.pickAndSwitch());
+  // The fix-it rows of the views (Set Path…, Install…); not in the Command Palette.
+  command('aksWorker.fixTool', 'Fix Tool', false, (action, setting) => fixTool(action, setting));
   command('aksWorker.refreshWorkflow', 'Refresh', false, () => workflow.refresh());
   command('aksWorker.refreshPods', 'Refresh', true, async () => {
     await kube.refresh();
@@ -71,6 +74,12 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
     watcher.start();
     return watcher;
   });
+  // A fixed kubectl path (Set Path…) takes effect at once: the watch restarts with it.
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('aksWorker.paths.kubectl') && watcher.watching) watcher.restart();
+    }),
+  );
   command('aksWorker.stopWatchingPods', 'Stop Watching Pods', false, () => {
     podsWanted = false;
     watcher.stop();

@@ -23,6 +23,8 @@ export async function useContext(name: string, options: KubectlOptions = {}): Pr
 export interface WatchStatus {
   state: 'connecting' | 'watching' | 'retrying' | 'stopped' | 'failed';
   message?: string;
+  /** Set when the watch failed because kubectl itself was not found: its setting, to offer the fix. */
+  missingToolSetting?: string;
 }
 
 export interface WatchOptions extends KubectlOptions {
@@ -97,7 +99,7 @@ export function watchKind(kind: string, o: WatchOptions): { stop(): void; done: 
         });
       } catch (err) {
         if (err instanceof ToolNotFoundError) {
-          o.onStatus?.({ state: 'failed', message: err.message });
+          o.onStatus?.({ state: 'failed', message: err.message, missingToolSetting: err.descriptor.setting });
           return;
         }
         if (!(err instanceof ToolCancelledError) && err instanceof ToolExitError) {

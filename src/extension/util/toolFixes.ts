@@ -66,3 +66,11 @@ export function azLoginTerminal(): void {
   term.show();
   term.sendText(`${/\s/.test(az) ? `"${az}"` : az} login`, false);
 }
+
+/** `aksWorker.fixTool` (not in the palette): the fix-it rows of the views, by setting name. */
+export async function fixTool(action: unknown, setting: unknown): Promise<void> {
+  const tool = Object.values(TOOLS).find((t) => t.setting === setting);
+  if (!tool) return;
+  if (action === 'setPath') await openToolSetting(tool.setting);
+  else if (action === 'install') await openInstallPage(tool);
+}

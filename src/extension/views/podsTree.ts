@@ -61,6 +61,13 @@ export class PodsTreeProvider implements vscode.TreeDataProvider<PodNode>, vscod
           icon: 'warning',
           command: { command: 'aksWorker.refreshPods', title: 'Retry' },
         });
+        if (status.state === 'failed' && status.missingToolSetting) {
+          const setting = status.missingToolSetting;
+          head.push(
+            { kind: 'message', label: 'Set Path…', description: setting, icon: 'gear', command: { command: 'aksWorker.fixTool', title: 'Set Path…', arguments: ['setPath', setting] } },
+            { kind: 'message', label: 'Install…', description: 'kubectl', icon: 'link-external', command: { command: 'aksWorker.fixTool', title: 'Install…', arguments: ['install', setting] } },
+          );
+        }
       }
       const pods = w.pods();
       if (pods.length === 0) {

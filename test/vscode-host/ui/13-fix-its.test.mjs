@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { activeWebview, clearNotifications, dismiss, eventually, page, rigEnv, rigTool, runCommand, ui } from './harness.mjs';
+import { activeWebview, clearNotifications, dismiss, eventually, expandPane, openActivity, page, rigEnv, rigTool, runCommand, ui } from './harness.mjs';
 
 const MISSING_HELM = '/opt/no-such-tools/helm';
 const MISSING_AZ = '/opt/no-such-tools/az';
+const MISSING_KUBECTL = '/opt/no-such-tools/kubectl';
 
 describe('Fix-its for missing tools', function () {
   this.timeout(180_000);
@@ -51,20 +52,25 @@ describe('Fix-its for missing tools', function () {
     await runCommand('View: Close All Editors');
   }
 
-  it('Doctor marks helm missing and its Set Path… opens the setting in the Remote settings', async () => {
-    await setWorkspaceSettings({ 'aksWorker.paths.helm': MISSING_HELM });
+  /** Opens Doctor and checks again until it reports `tool` missing at `path`: the workbench has read the settings. */
+  async function doctorSees(tool, path) {
     await runCommand('AKS Worker: Doctor (check tools)');
     const web = activeWebview();
-    const row = web.locator('tr[data-tool="helm"]');
-    // Check again until the workbench has read the new workspace settings.
+    const row = web.locator(`tr[data-tool="${tool}"]`);
     await eventually(
       async () => {
-        if (((await row.textContent()) ?? '').includes(`no executable at ${MISSING_HELM}`)) return true;
+        if (((await row.textContent()) ?? '').includes(`no executable at ${path}`)) return true;
         await web.locator('#recheck').click();
         return false;
       },
-      { timeout: 30_000, interval: 2000, message: `helm reported missing at ${MISSING_HELM}` },
+      { timeout: 60_000, interval: 2000, message: `${tool} reported missing at ${path}` },
     );
+    return row;
+  }
+
+  it('Doctor marks helm missing and its Set Path… opens the setting in the Remote settings', async () => {
+    await setWorkspaceSettings({ 'aksWorker.paths.helm': MISSING_HELM });
+    const row = await doctorSees('helm', MISSING_HELM);
     assert.equal(await row.getAttribute('class'), 'missing');
     assert.equal(await row.locator('vscode-button[data-install="helm"]').count(), 1, 'an Install… button for helm');
     await row.locator('vscode-button[data-setting="aksWorker.paths.helm"]').click();
@@ -93,11 +99,18 @@ describe('Fix-its for missing tools', function () {
     const p = page();
     await clearNotifications();
     await runCommand('AKS Worker: Show History / Rollback');
-    // With several charts in the workspace the command asks which.
-    const row = p.locator('.quick-input-widget .quick-input-list .monaco-list-row').first();
-    if (await row.isVisible({ timeout: 3000 }).catch(() => false)) await row.click();
+    // With several charts in the workspace the command first asks which: take the first.
     const toast = p.locator('.notifications-toasts .notification-toast', { hasText: 'helm was not found' }).first();
-    await toast.waitFor({ state: 'visible', timeout: 30_000 });
+    const input = p.locator('.quick-input-widget input[type="text"], .quick-input-widget input.input').first();
+    await eventually(
+      async () => {
+        if (await toast.isVisible()) return true;
+        const placeholder = await input.getAttribute('placeholder').catch(() => null);
+        if ((await input.isVisible().catch(() => false)) && placeholder && !/command to run/i.test(placeholder)) await input.press('Enter');
+        return false;
+      },
+      { timeout: 30_000, message: 'the "helm was not found" notification' },
+    );
     const buttons = (await toast.locator('.monaco-button').allTextContents()).map((t) => t.trim());
     for (const b of ['Set Path…', 'Install…', 'Show Output']) assert.ok(buttons.includes(b), `"${b}" among ${JSON.stringify(buttons)}`);
     await toast.locator('.monaco-button', { hasText: 'Set Path…' }).click();
@@ -109,6 +122,8 @@ describe('Fix-its for missing tools', function () {
     if (!rig) this.skip();
     const p = page();
     await setWorkspaceSettings({ 'aksWorker.paths.az': MISSING_AZ });
+    await doctorSees('az', MISSING_AZ);
+    await runCommand('View: Close All Editors');
     // A local image to push, whatever earlier tests built.
     const ctx = mkdtempSync(join(tmpdir(), 'aksw-fixit-'));
     copyFileSync(rig.RIG_BUSYBOX, join(ctx, 'busybox'));
@@ -118,9 +133,17 @@ describe('Fix-its for missing tools', function () {
 
     await runCommand('AKS Worker: Push Image');
     const input = p.locator('.quick-input-widget input[type="text"], .quick-input-widget input.input').first();
-    await input.waitFor({ state: 'visible', timeout: 20_000 });
     // Without an image built here before, it first asks which local image to push.
-    if ((await input.getAttribute('placeholder')) === 'sampleworker:0.0.1') {
+    const first = await eventually(
+      async () => {
+        const placeholder = await input.getAttribute('placeholder').catch(() => null);
+        if (placeholder === 'sampleworker:0.0.1') return 'image';
+        if (placeholder?.startsWith('Pick a registry')) return 'registry';
+        return undefined;
+      },
+      { timeout: 30_000, message: 'the local-image prompt or the registry picker' },
+    );
+    if (first === 'image') {
       await input.fill('fixit-probe:1');
       await input.press('Enter');
     }
@@ -132,6 +155,24 @@ describe('Fix-its for missing tools', function () {
     await dialog.waitFor({ state: 'visible', timeout: 20_000 });
     await dialog.locator('.monaco-button', { hasText: 'Set Path…' }).click();
     await expectSettingInRemoteTab('aksWorker.paths.az', 'Full path of the Azure CLI');
+  });
+
+  it('the Pods view says kubectl is missing and its Set Path… row opens the setting', async () => {
+    await setWorkspaceSettings({ 'aksWorker.paths.kubectl': MISSING_KUBECTL });
+    await doctorSees('kubectl', MISSING_KUBECTL);
+    await runCommand('View: Close All Editors');
+    // An earlier test may have left a watch running: start it anew with the new path.
+    await runCommand('AKS Worker: Stop Watching Pods').catch(() => dismiss());
+    await runCommand('AKS Worker: Watch Pods');
+    await openActivity('AKS Worker');
+    const pane = await expandPane('Pods');
+    const failed = pane.locator('.monaco-list-row', { hasText: 'Cannot watch pods' }).first();
+    await eventually(async () => failed.isVisible(), { timeout: 30_000, message: 'the "Cannot watch pods" row' });
+    assert.match((await failed.getAttribute('aria-label')) ?? (await failed.textContent()) ?? '', /kubectl|path/i);
+    const setPath = pane.locator('.monaco-list-row', { hasText: 'Set Path…' }).first();
+    await setPath.click();
+    await expectSettingInRemoteTab('aksWorker.paths.kubectl', 'Full path of the kubectl command');
+    await runCommand('AKS Worker: Stop Watching Pods').catch(() => undefined);
   });
 
   it('the walkthrough ticks the steps the Workflow view shows done', async () => {
