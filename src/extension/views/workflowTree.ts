@@ -2,7 +2,9 @@ import * as vscode from 'vscode';
 import { StepState, StepView, workflowSteps } from '../../core/workspace';
 import { ProbeSummary, summarizeRendered } from '../../core/probeSummary';
 import { PROBE_KINDS } from '../../core/probes';
+import { releaseRow } from '../../core/releaseState';
 import { KubeContextService } from '../kubeContext';
+import { ReleaseStatusCache } from '../releaseStatus';
 import { WorkflowState } from '../state';
 import { toolPaths, workflowSettings } from '../util/config';
 import { FolderScan, WorkspaceModel } from '../workspaceModel';
@@ -34,18 +36,54 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
 
-  constructor(private readonly model: WorkspaceModel, private readonly kube: KubeContextService, private readonly state: WorkflowState) {
+  constructor(
+    private readonly model: WorkspaceModel,
+    private readonly kube: KubeContextService,
+    private readonly state: WorkflowState,
+    private readonly releases?: ReleaseStatusCache,
+  ) {
     const fire = () => this.changed.fire(undefined);
     this.disposables.push(
       model.onDidChange(fire),
+      ...(releases ? [releases.onDidChange(fire)] : []),
+      vscode.workspace.onDidGrantWorkspaceTrust(fire),
       kube.onDidChange(fire),
       state.onDidChange(fire),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('aksWorker') && fire()),
     );
   }
 
+  /** Scans the files again and asks Helm again about each release. */
   refresh(): Promise<unknown> {
+    this.releases?.clear();
     return this.model.rescan();
+  }
+
+  /** The release step's module (loaded on first use, as the commands load it): it says which release a chart is installed as. */
+  private releaseTarget: typeof import('../steps/release/release').releaseTarget | undefined;
+  private loadingReleaseTarget = false;
+
+  /** Each chart's release as Helm reports it; undefined until it can be asked (trusted workspace, a context). */
+  private liveReleases(folder: vscode.WorkspaceFolder, scan: FolderScan['scan']) {
+    if (!this.releases || !vscode.workspace.isTrusted || !this.kube.contextName) return undefined;
+    if (!this.releaseTarget) {
+      if (!this.loadingReleaseTarget) {
+        this.loadingReleaseTarget = true;
+        void import('../steps/release/release').then((m) => {
+          this.releaseTarget = m.releaseTarget;
+          this.changed.fire(undefined);
+        });
+      }
+      return undefined;
+    }
+    const now = Date.now();
+    return scan.charts
+      .filter((c) => !c.error)
+      .map((c) => {
+        const dir = vscode.Uri.joinPath(folder.uri, c.dir).fsPath;
+        const t = this.releaseTarget!({ folder, dir, name: c.name ?? c.dir.split('/').pop() ?? c.dir }, this.state, this.kube);
+        return releaseRow(this.releases!.get({ folder, release: t.release, namespace: t.namespace }), now);
+      });
   }
 
   async getChildren(element?: WorkflowNode): Promise<WorkflowNode[]> {
@@ -99,6 +137,7 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
       lastPushed: remembered.lastPushed,
       lastRelease: remembered.lastRelease,
       kubeContext: this.kube.contextName,
+      releases: this.liveReleases(folder, scan),
     });
     return steps.map((step) => ({ kind: 'step', folder, step }));
   }
