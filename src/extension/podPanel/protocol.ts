@@ -76,6 +76,9 @@ function isTimeline(v: unknown): v is PodTimeline {
     num(v.start) &&
     num(v.end) &&
     num(v.earlierRestarts) &&
+    typeof v.caption === 'string' &&
+    isObj(v.counts) &&
+    ['restarts', 'timed', 'killing', 'restartKills', 'stops'].every((k) => num((v.counts as Record<string, unknown>)[k])) &&
     Array.isArray(v.points) &&
     v.points.every((p) => isObj(p) && num(p.t) && POINT_KINDS.includes(p.kind as PointKind) && typeof p.text === 'string' && (p.approx === undefined || typeof p.approx === 'boolean'))
   );
