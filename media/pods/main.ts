@@ -49,6 +49,7 @@ function render(): void {
     {},
     h('h1', {}, icon('pulse'), ` Restarts and events of ${subject}`),
     h('div', { class: 'where' }, `namespace ${s.namespace}`),
+    s.note ? h('p', { id: 'followed', class: 'followed', role: 'status' }, icon('arrow-swap'), ` ${s.note}`) : undefined,
     watchLine(s),
   );
   app.replaceChildren(header, podsSection(s), timelineSection(s), eventsSection(s));

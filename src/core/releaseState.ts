@@ -41,6 +41,8 @@ export interface ReleaseRow {
   problem: boolean;
   /** The release exists and its last revision is deployed. */
   deployed: boolean;
+  /** When its current revision was deployed (ms since the epoch). */
+  updated?: number;
 }
 
 /** One chart's release row: revision, status, chart and appVersion, and when; or why not. */
@@ -82,17 +84,22 @@ export function releaseRow(r: LiveRelease, now: number): ReleaseRow {
           .join('\n'),
         problem: s.status !== 'deployed',
         deployed: s.status === 'deployed',
+        ...(s.updated && !Number.isNaN(Date.parse(s.updated)) ? { updated: Date.parse(s.updated) } : {}),
       };
     }
   }
 }
 
-/** The Release step as a whole, from each chart's row: done when all are deployed, a problem when any is. */
+/**
+ * The Release step as a whole, from each chart's row: done when all are deployed, a problem when any
+ * is. Its text is the first problem's, else the release deployed last, else the first chart's.
+ */
 export function releaseStep(rows: readonly ReleaseRow[]): { state: 'done' | 'ready' | 'problem' | 'unknown'; description: string } | undefined {
   if (rows.length === 0) return undefined;
   const problem = rows.find((r) => r.problem);
   const pending = rows.every((r) => r.description.startsWith('asking Helm'));
-  const first = problem ?? rows[0];
+  const latest = rows.filter((r) => r.deployed).sort((a, b) => (b.updated ?? 0) - (a.updated ?? 0))[0];
+  const first = problem ?? latest ?? rows[0];
   const more = rows.length > 1 ? ` (+${rows.length - 1} more)` : '';
   const state = problem ? 'problem' : rows.every((r) => r.deployed) ? 'done' : pending ? 'unknown' : 'ready';
   return { state, description: `${first.label} ${first.description}${more}` };

@@ -52,7 +52,10 @@ describe('release state from Helm', () => {
   it('sums up several charts: the first problem wins, done only when all are deployed', () => {
     const ok = releaseRow(live({ kind: 'installed', revision: 2, status: 'deployed', appVersion: '1.0.0' }), NOW);
     const missing = releaseRow({ ...live({ kind: 'not-installed' }), release: 'other' }, NOW);
-    assert.deepEqual(releaseStep([ok, missing]), { state: 'ready', description: 'ux-worker rev 2 deployed (1.0.0) (+1 more)' });
+    assert.deepEqual(releaseStep([missing, ok]), { state: 'ready', description: 'ux-worker rev 2 deployed (1.0.0) (+1 more)' }, 'an installed release before one that is not');
+    const newer = releaseRow({ ...live({ kind: 'installed', revision: 7, status: 'deployed', updated: '2026-12-01T17:59:00Z' }), release: 'newer' }, NOW);
+    const older = releaseRow({ ...live({ kind: 'installed', revision: 1, status: 'deployed', updated: '2026-12-01T12:00:00Z' }), release: 'older' }, NOW);
+    assert.equal(releaseStep([older, newer])?.description, 'newer rev 7 deployed · 1 min ago (+1 more)', 'the release deployed last');
     assert.deepEqual(releaseStep([ok, ok]), { state: 'done', description: 'ux-worker rev 2 deployed (1.0.0) (+1 more)' });
     assert.equal(releaseStep([releaseRow(live({ kind: 'pending' }), NOW)])?.state, 'unknown');
     assert.equal(releaseStep([]), undefined);

@@ -16,6 +16,8 @@ export interface PanelState {
   namespace: string;
   release?: string;
   pod?: string;
+  /** Why the panel shows something else than it was opened on ("pod X was replaced; showing R's pods"). */
+  note?: string;
   watch: { pods: WatchInfo; events: WatchInfo };
   /** How many times the watches were started (1 + each Retry). */
   starts: number;
@@ -94,6 +96,7 @@ export function isPanelState(v: unknown): v is PanelState {
     typeof v.namespace === 'string' &&
     optStr(v.release) &&
     optStr(v.pod) &&
+    optStr(v.note) &&
     isObj(v.watch) &&
     isWatchInfo(v.watch.pods) &&
     isWatchInfo(v.watch.events) &&
