@@ -172,7 +172,7 @@ describe('Release state from the cluster', function () {
     await runCommand('AKS Worker: Watch Pods');
     // The Pods view may still watch the namespace an earlier session picked: pick this one.
     await runCommand('AKS Worker: Pick Namespace');
-    const nsRow = p.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: new RegExp(`^\\s*${escapeRe(namespace)}\\b`) }).first();
+    const nsRow = p.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: namespace }).first();
     await nsRow.waitFor({ state: 'visible', timeout: 20_000 });
     await nsRow.click();
     const pods = await expandPane('Pods');
