@@ -78,11 +78,14 @@ export function releaseRow(r: LiveRelease, now: number): ReleaseRow {
           `${r.release} in ${where}: revision ${s.revision}, ${s.status}.`,
           s.chart ? `Chart ${s.chart}${s.appVersion ? `, appVersion ${s.appVersion}` : ''}.` : undefined,
           s.updated ? `Last deployed ${new Date(s.updated).toISOString()}.` : undefined,
+          /^pending-/.test(s.status) ? 'Helm is still at work on this revision, or the command that started it was interrupted (then roll back to the last good revision).' : undefined,
+          s.status === 'failed' ? 'The last upgrade failed: Show History / Rollback lists the revisions.' : undefined,
           'As Helm reports it now (helm status).',
         ]
           .filter(Boolean)
           .join('\n'),
-        problem: s.status !== 'deployed',
+        // A pending-* status is a rollout under way, not a failure.
+        problem: s.status === 'failed' || s.status === 'unknown',
         deployed: s.status === 'deployed',
         ...(s.updated && !Number.isNaN(Date.parse(s.updated)) ? { updated: Date.parse(s.updated) } : {}),
       };

@@ -169,7 +169,7 @@ function releaseStepView(settings: WorkflowSettings, hasChart: boolean, goodChar
         ? `release ${settings.releaseName || goodCharts[0].name || goodCharts[0].dir}${settings.namespace ? ` in ${settings.namespace}` : ''}`
         : 'needs a chart',
     tooltip: last
-      ? `Last release made from here: ${last.release} revision ${last.revision} in ${last.namespace}, ${last.status}, at ${last.at}. Helm is not asked in Restricted Mode, so a later change made elsewhere does not show.`
+      ? `Last release made from here: ${last.release} revision ${last.revision} in ${last.namespace}, ${last.status}, at ${last.at}. Helm is not asked (Restricted Mode, or no Kubernetes context), so a change made since, or elsewhere, does not show.`
       : 'Dry run, then helm upgrade --install; bump version, appVersion and image tag together.',
     command,
   };

@@ -36,6 +36,16 @@ describe('release state from Helm', () => {
     assert.equal(row.description, 'rev 4 failed (0.0.5)');
     assert.equal(row.problem, true);
     assert.equal(releaseStep([row])?.state, 'problem');
+    assert.match(row.tooltip, /The last upgrade failed/);
+  });
+
+  it('a rollout under way (pending-upgrade) is not a failure', () => {
+    const row = releaseRow(live({ kind: 'installed', revision: 5, status: 'pending-upgrade', appVersion: '0.0.6' }), NOW);
+    assert.equal(row.description, 'rev 5 pending-upgrade (0.0.6)');
+    assert.equal(row.problem, false);
+    assert.equal(row.deployed, false);
+    assert.match(row.tooltip, /still at work/);
+    assert.equal(releaseStep([row])?.state, 'ready');
   });
 
   it('says "not installed in NS" when Helm has no such release, and why when the cluster cannot be asked', () => {
@@ -72,6 +82,6 @@ describe('release state from Helm', () => {
     // In Restricted Mode Helm is not asked: the remembered release shows, saying so.
     const remembered = workflowSteps(scan, { lastRelease }).find((s) => s.id === 'release');
     assert.equal(remembered?.description, 'ux-worker rev 2 deployed (0.0.4)');
-    assert.match(remembered?.tooltip ?? '', /not asked in Restricted Mode/);
+    assert.match(remembered?.tooltip ?? '', /not asked \(Restricted Mode, or no Kubernetes context\)/);
   });
 });
