@@ -49,6 +49,7 @@ function render(): void {
     {},
     h('h1', {}, icon('pulse'), ` Restarts and events of ${subject}`),
     h('div', { class: 'where' }, `namespace ${s.namespace}`),
+    s.note ? h('p', { id: 'followed', class: 'followed', role: 'status' }, icon('arrow-swap'), ` ${s.note}`) : undefined,
     watchLine(s),
   );
   app.replaceChildren(header, podsSection(s), timelineSection(s), eventsSection(s));
@@ -71,7 +72,8 @@ function podsSection(s: PanelState): HTMLElement {
     section.append(h('p', { class: 'note' }, s.watch.pods.state === 'watching' ? `No pods${s.release ? ` with app.kubernetes.io/instance=${s.release}` : ''} in ${s.namespace}.` : 'Waiting for the pods…'));
     return section;
   }
-  const head = h('tr', {}, ...['Name', 'Ready', 'Status', 'Restarts', 'Last termination', 'Node', 'Age'].map((c) => h('th', { scope: 'col' }, c)));
+  const HEAD_TITLE: Record<string, string> = { Restarts: "Container restarts the kubelet counted since the pod started (restartCount, all containers)" };
+  const head = h('tr', {}, ...['Name', 'Ready', 'Status', 'Restarts', 'Last termination', 'Node', 'Age'].map((c) => h('th', { scope: 'col', ...(HEAD_TITLE[c] ? { title: HEAD_TITLE[c] } : {}) }, c)));
   const body = h('tbody');
   for (const p of s.pods) {
     const last = p.lastReason ? `${p.lastReason}${p.lastExitCode !== undefined ? ` (exit ${p.lastExitCode})` : ''}` : '—';
@@ -82,7 +84,7 @@ function podsSection(s: PanelState): HTMLElement {
         h('th', { scope: 'row' }, p.name),
         h('td', {}, `${p.ready}/${p.total}`),
         h('td', { class: 'status' }, p.status),
-        h('td', { class: `restarts${p.restarts ? ' some' : ''}` }, String(p.restarts)),
+        h('td', { class: `restarts${p.restarts ? ' some' : ''}`, title: s.timelines.find((t) => t.pod === p.name)?.caption ?? HEAD_TITLE.Restarts }, String(p.restarts)),
         h('td', { class: `last ${p.lastReason === 'OOMKilled' || p.lastReason === 'Error' ? 'bad' : ''}`, title: p.lastFinishedAt ? `finished ${when(p.lastFinishedAt, s.now)}` : '' }, last),
         h('td', {}, p.node ?? '—'),
         h('td', {}, age(p.createdAt, s.now)),
@@ -147,7 +149,7 @@ function timelineSvg(tl: PodTimeline): SVGElement {
   const span = Math.max(1000, tl.end - tl.start);
   const x = (t: number) => left + ((W - left - right) * (t - tl.start)) / span;
   const counts = Object.fromEntries((Object.keys(KIND_LABEL) as PointKind[]).map((k) => [k, tl.points.filter((p) => p.kind === k).length])) as Record<PointKind, number>;
-  const summary = `${tl.pod} from ${clock(tl.start)} to ${clock(tl.end)}: ${counts.restart} restarts, ${counts.unhealthy} Unhealthy, ${counts.killing} Killing, ${counts.backoff} BackOff${counts.warning ? `, ${counts.warning} other warnings` : ''}.`;
+  const summary = `${tl.pod} from ${clock(tl.start)} to ${clock(tl.end)}: ${tl.counts.restarts} restarts, ${counts.unhealthy} Unhealthy, ${counts.killing} Killing, ${counts.backoff} BackOff${counts.warning ? `, ${counts.warning} other warnings` : ''}. ${tl.caption}`;
   const svg = sv('svg', { viewBox: `0 0 ${W} ${H}`, class: 'timeline', role: 'img', 'aria-label': summary, tabindex: 0, id: `timeline-${tl.pod}` });
   LANES.forEach((name, i) => {
     svg.append(sv('line', { x1: left, x2: W - right, y1: laneY(i), y2: laneY(i), class: 'lane' }));
@@ -186,7 +188,7 @@ function timelineSection(s: PanelState): HTMLElement {
     const n = (k: PointKind) => tl.points.filter((p) => p.kind === k).length;
     const c = h('vscode-collapsible', {
       title: 'Pod',
-      description: `${tl.pod} · ${n('restart')} restart${n('restart') === 1 ? '' : 's'} seen · Unhealthy ×${n('unhealthy')} · Killing ×${n('killing')}`,
+      description: `${tl.pod} · ${tl.counts.restarts} restart${tl.counts.restarts === 1 ? '' : 's'}${tl.counts.timed < tl.counts.restarts ? ` (${tl.counts.timed} on the timeline)` : ''} · Unhealthy ×${n('unhealthy')} · Killing ×${n('killing')}`,
       open: !state.folded.includes(tl.pod),
       class: 'pod-timeline',
       'data-pod': tl.pod,
@@ -196,7 +198,7 @@ function timelineSection(s: PanelState): HTMLElement {
       state.folded = open ? state.folded.filter((p) => p !== tl.pod) : [...new Set([...state.folded, tl.pod])];
       persist();
     });
-    c.append(h('div', { class: 'timeline-body' }, timelineSvg(tl), tl.earlierRestarts ? h('p', { class: 'note small' }, `${tl.earlierRestarts} earlier restart${tl.earlierRestarts === 1 ? '' : 's'} happened before the panel opened; their times are not kept by Kubernetes.`) : undefined));
+    c.append(h('div', { class: 'timeline-body' }, timelineSvg(tl), h('p', { class: 'note small counts', 'data-pod': tl.pod }, tl.caption)));
     section.append(c);
   }
   return section;
@@ -208,7 +210,13 @@ function eventsSection(s: PanelState): HTMLElement {
     section.append(h('p', { class: 'note' }, s.watch.events.state === 'watching' ? 'No events about these pods (Kubernetes keeps events for an hour by default).' : 'Waiting for the events…'));
     return section;
   }
-  section.append(h('p', { id: 'totals', class: 'totals' }, s.totals));
+  section.append(
+    h(
+      'p',
+      { id: 'totals', class: 'totals', title: 'Events about these pods that Kubernetes still keeps (an hour by default). Killing counts every container stopped: the restarts after a failed probe and the stops of deleted or replaced pods; a crash restarts without one.' },
+      s.totals,
+    ),
+  );
   if (s.ratio) section.append(h('p', { id: 'ratio', class: 'ratio' }, icon('info'), ` ${s.ratio}`));
   else if (s.failureThreshold === undefined) section.append(h('p', { id: 'ratio', class: 'ratio' }, icon('info'), ' The pods have no liveness probe.'));
   const head = h('tr', {}, ...['Reason', 'Total', 'First seen', 'Last seen', 'Latest message'].map((c) => h('th', { scope: 'col' }, c)));

@@ -161,8 +161,61 @@ export interface PodTimeline {
   start: number;
   end: number;
   points: TimelinePoint[];
-  /** Restarts the pod counts that no lastState or Killing event on the timeline accounts for. */
+  /** Restarts the pod counts whose time is not on the timeline (counts.restarts − counts.timed). */
   earlierRestarts: number;
+  counts: RestartCounts;
+  /** The counts in words (restartCaption). */
+  caption: string;
+}
+
+/**
+ * The panel's one definition of a restart: a container restart the kubelet counted
+ * (status.containerStatuses[].restartCount, summed over the pod's containers). The other numbers
+ * the panel shows count something else, and say so:
+ * - timed: restarts whose time is known, because the watch saw the container's lastState.terminated
+ *   (the latest restart before the panel opened, and each one since); they are the restart marks.
+ * - killing: Killing events about the pod in the events Kubernetes still keeps (an hour by default),
+ *   of which restartKills said the container "will be restarted" (a failed probe) and stops did not
+ *   (the pod was deleted, e.g. replaced by a rollout). A restart needs no Killing event (a crash
+ *   or an OOM kill has none), so neither number equals the restarts.
+ */
+export interface RestartCounts {
+  restarts: number;
+  timed: number;
+  killing: number;
+  restartKills: number;
+  stops: number;
+}
+
+/** A Killing event that restarts the container (a failed liveness or startup probe), not one that stops it for good. */
+export function isRestartKill(message: string): boolean {
+  return /will be restarted/i.test(message);
+}
+
+/** The restart counts of one pod: see RestartCounts. */
+export function restartCounts(p: PodSummary, restarts: RestartHistory, events: EventStore): RestartCounts {
+  const timed = Math.min(p.restarts, restarts.forPod(p.uid).length);
+  let killing = 0;
+  let restartKills = 0;
+  for (const o of events.occurrences(p.name)) {
+    if (o.event.reason !== 'Killing') continue;
+    killing++;
+    if (isRestartKill(o.event.message)) restartKills++;
+  }
+  return { restarts: p.restarts, timed, killing, restartKills, stops: killing - restartKills };
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** The counts in words, where they can differ: "6 restarts (restartCount); 4 with a known time, …". */
+export function restartCaption(c: RestartCounts): string {
+  const parts = [`${plural(c.restarts, 'restart')} (the kubelet's restartCount since the pod started)`];
+  if (c.timed < c.restarts) parts.push(`${c.timed} of them with a known time on the timeline; ${c.restarts - c.timed} earlier ${c.restarts - c.timed === 1 ? 'one is' : 'ones are'} counted but Kubernetes keeps no time for ${c.restarts - c.timed === 1 ? 'it' : 'them'}`);
+  if (c.killing) {
+    const kinds = [c.restartKills ? `${c.restartKills} for a failed probe ("will be restarted")` : undefined, c.stops ? `${c.stops} stopping the container for good (pod deleted or replaced)` : undefined].filter(Boolean).join(', ');
+    parts.push(`${plural(c.killing, 'Killing event')} in the events Kubernetes still keeps: ${kinds}`);
+  }
+  return `${parts.join('; ')}.`;
 }
 
 function pointKind(e: KubeEvent): PointKind | undefined {
@@ -184,18 +237,16 @@ const describeRestart = (r: Restart) => `${r.container} restarted: ${r.reason ??
 export function buildTimelines(pods: readonly PodSummary[], restarts: RestartHistory, events: EventStore, now: number): PodTimeline[] {
   return pods.map((p) => {
     const points: TimelinePoint[] = restarts.forPod(p.uid).map((r) => ({ t: r.t, kind: 'restart', text: describeRestart(r) }));
-    let kills = 0;
     for (const o of events.occurrences(p.name)) {
       const kind = pointKind(o.event);
       if (!kind) continue;
-      if (kind === 'killing') kills++;
       points.push({ t: o.t, kind, text: `${o.event.reason}: ${o.event.message}`, ...(o.approx ? { approx: true } : {}) });
     }
     points.sort((a, b) => a.t - b.t);
-    const restartPoints = points.filter((x) => x.kind === 'restart').length;
+    const counts = restartCounts(p, restarts, events);
     const created = ms(p.createdAt);
     const start = Math.min(created ?? now, points[0]?.t ?? now);
-    return { pod: p.name, start, end: Math.max(now, points[points.length - 1]?.t ?? now), points, earlierRestarts: Math.max(0, p.restarts - Math.max(restartPoints, kills)) };
+    return { pod: p.name, start, end: Math.max(now, points[points.length - 1]?.t ?? now), points, earlierRestarts: counts.restarts - counts.timed, counts, caption: restartCaption(counts) };
   });
 }
 

@@ -1,4 +1,5 @@
 import type { ChartInfo, ProbeSummary } from './chartFiles';
+import { ReleaseRow, releaseStep } from './releaseState';
 
 export type { ChartInfo, ProbeSummary } from './chartFiles';
 
@@ -43,6 +44,8 @@ export interface WorkflowSettings {
   releaseName?: string;
   namespace?: string;
   kubeContext?: string;
+  /** Each chart's release as Helm reports it now (trusted workspaces); wins over lastRelease. */
+  releases?: Array<ReleaseRow & { path?: string }>;
 }
 
 const firstOr = (list: string[], none: string) => (list.length === 0 ? none : list.length === 1 ? list[0] : `${list[0]} (+${list.length - 1} more)`);
@@ -128,20 +131,7 @@ export function workflowSteps(scan: WorkspaceScan, settings: WorkflowSettings): 
         path: `${chart.dir}/values.yaml`,
       })),
     },
-    {
-      id: 'release',
-      label: 'Release',
-      state: settings.lastRelease ? (settings.lastRelease.status === 'deployed' ? 'done' : 'problem') : hasChart ? 'ready' : 'blocked',
-      description: settings.lastRelease
-        ? `${settings.lastRelease.release} rev ${settings.lastRelease.revision} ${settings.lastRelease.status}${settings.lastRelease.appVersion ? ` (${settings.lastRelease.appVersion})` : ''}`
-        : hasChart
-          ? `release ${settings.releaseName || goodCharts[0].name || goodCharts[0].dir}${settings.namespace ? ` in ${settings.namespace}` : ''}`
-          : 'needs a chart',
-      tooltip: settings.lastRelease
-        ? `Last release: ${settings.lastRelease.release} revision ${settings.lastRelease.revision} in ${settings.lastRelease.namespace}, ${settings.lastRelease.status}, at ${settings.lastRelease.at}.`
-        : 'Dry run, then helm upgrade --install; bump version, appVersion and image tag together.',
-      command: 'aksWorker.upgradeInstall',
-    },
+    releaseStepView(settings, hasChart, goodCharts),
     {
       id: 'pods',
       label: 'Pods',
@@ -152,6 +142,37 @@ export function workflowSteps(scan: WorkspaceScan, settings: WorkflowSettings): 
     },
   ];
   return steps;
+}
+
+function releaseStepView(settings: WorkflowSettings, hasChart: boolean, goodCharts: WorkspaceScan['charts']): StepView {
+  const command = 'aksWorker.upgradeInstall';
+  const live = hasChart && settings.releases?.length ? releaseStep(settings.releases) : undefined;
+  if (live && settings.releases) {
+    return {
+      id: 'release',
+      label: 'Release',
+      state: live.state,
+      description: live.description,
+      tooltip: `${settings.releases.map((r) => r.tooltip).join('\n\n')}\n\nRefresh reads the releases from Helm again.`,
+      command,
+      children: settings.releases.map((r) => ({ label: r.label, description: r.description, tooltip: r.tooltip, problem: r.problem, ...(r.path ? { path: r.path } : {}) })),
+    };
+  }
+  const last = settings.lastRelease;
+  return {
+    id: 'release',
+    label: 'Release',
+    state: last ? (last.status === 'deployed' ? 'done' : 'problem') : hasChart ? 'ready' : 'blocked',
+    description: last
+      ? `${last.release} rev ${last.revision} ${last.status}${last.appVersion ? ` (${last.appVersion})` : ''}`
+      : hasChart
+        ? `release ${settings.releaseName || goodCharts[0].name || goodCharts[0].dir}${settings.namespace ? ` in ${settings.namespace}` : ''}`
+        : 'needs a chart',
+    tooltip: last
+      ? `Last release made from here: ${last.release} revision ${last.revision} in ${last.namespace}, ${last.status}, at ${last.at}. Helm is not asked (Restricted Mode, or no Kubernetes context), so a change made since, or elsewhere, does not show.`
+      : 'Dry run, then helm upgrade --install; bump version, appVersion and image tag together.',
+    command,
+  };
 }
 
 /** Sorts relative paths so the shallowest (most likely the main one) comes first. */

@@ -9,6 +9,7 @@ import { createLog } from './util/log';
 import { PodsTreeProvider } from './views/podsTree';
 import { PodWatcher } from './pods/podWatcher';
 import { WorkflowTreeProvider } from './views/workflowTree';
+import { ReleaseStatusCache } from './releaseStatus';
 import { WorkspaceModel } from './workspaceModel';
 import { WorkflowState } from './state';
 
@@ -29,11 +30,12 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
   const model = new WorkspaceModel();
   const kube = new KubeContextService(log);
   const state = new WorkflowState(context.workspaceState);
-  const workflow = new WorkflowTreeProvider(model, kube, state);
+  const releases = new ReleaseStatusCache(kube, log);
+  const workflow = new WorkflowTreeProvider(model, kube, state, releases);
   workflow.walkthroughStepPrefix = `${context.extension.id}#deployWorker#`;
   const watcher = new PodWatcher(kube, log);
   const pods = new PodsTreeProvider(watcher);
-  context.subscriptions.push(log, model, kube, state, watcher, workflow, pods);
+  context.subscriptions.push(log, model, kube, state, releases, watcher, workflow, pods);
 
   const workflowView = vscode.window.createTreeView('aksWorker.workflow', { treeDataProvider: workflow, showCollapseAll: true });
   const podsView = vscode.window.createTreeView('aksWorker.pods', { treeDataProvider: pods, showCollapseAll: true });

@@ -100,13 +100,15 @@ export interface ReleaseInfo {
   manifest?: string;
   notes?: string;
   description?: string;
+  /** When this revision was deployed (RFC 3339). */
+  updated?: string;
 }
 
 interface ReleaseJson {
   name: string;
   namespace: string;
   version: number;
-  info?: { status?: string; notes?: string; description?: string };
+  info?: { status?: string; notes?: string; description?: string; last_deployed?: string };
   chart?: { metadata?: { name?: string; version?: string; appVersion?: string } };
   manifest?: string;
 }
@@ -123,6 +125,7 @@ function toRelease(j: ReleaseJson): ReleaseInfo {
     manifest: j.manifest,
     notes: j.info?.notes,
     description: j.info?.description,
+    updated: j.info?.last_deployed,
   };
 }
 

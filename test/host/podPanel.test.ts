@@ -6,10 +6,12 @@ import { eventually, requireRig, workspaceRoot } from './helpers';
 
 interface PanelState {
   pod?: string;
+  release?: string;
+  note?: string;
   watch: { pods: { state: string }; events: { state: string } };
   starts: number;
   pods: Array<{ name: string; restarts: number; lastReason?: string; lastExitCode?: number; ready: number; total: number }>;
-  timelines: Array<{ pod: string; points: Array<{ kind: string }> }>;
+  timelines: Array<{ pod: string; points: Array<{ kind: string }>; counts: { restarts: number; timed: number; killing: number; restartKills: number; stops: number }; caption: string }>;
   groups: Array<{ reason: string; total: number }>;
   totals: string;
   failureThreshold?: number;
@@ -133,9 +135,43 @@ describe('Pod panel (against the rig)', function () {
     onMessage({ type: 'retry' });
     const restarted = await eventually(() => {
       const s = p.state();
-      return s.starts === starts + 1 && s.watch.pods.state === 'watching' && s.watch.events.state === 'watching' && s.pods.length === 1 && s;
+      // The events come back with the re-list (kubectl may take longer than the quiet time that ends it).
+      return s.starts === starts + 1 && s.watch.pods.state === 'watching' && s.watch.events.state === 'watching' && s.pods.length === 1 && total(s, 'Killing') >= 3 && s;
     }, 30_000);
-    assert.ok(restarted, `Retry re-listed both kinds: ${JSON.stringify(p.state().watch)}`);
-    assert.ok(total(restarted, 'Killing') >= 3, 'the events are back after the re-list');
+    assert.ok(restarted, `Retry re-listed both kinds and the events are back: ${JSON.stringify(p.state().watch)}, ${p.state().totals}`);
+  });
+
+  it('the table, the timeline and the counts agree on the restarts, and say what else they count', async () => {
+    const s = (panel as PanelForTests).state();
+    const [row] = s.pods;
+    const tl = s.timelines.find((t) => t.pod === row.name);
+    assert.ok(tl, 'a timeline for the pod');
+    assert.equal(tl.counts.restarts, row.restarts, 'one count of restarts: the table\'s');
+    assert.ok(tl.counts.timed <= tl.counts.restarts, `the marks are restarts with a known time: ${JSON.stringify(tl.counts)}`);
+    assert.equal(tl.points.filter((x) => x.kind === 'restart').length >= tl.counts.timed, true);
+    assert.equal(tl.counts.stops, 0, 'no pod was deleted: every Killing restarted the container');
+    assert.equal(tl.counts.restartKills, tl.counts.killing);
+    assert.match(tl.caption, new RegExp(`^${row.restarts} restarts? \\(the kubelet's restartCount since the pod started\\)`));
+  });
+
+  it('a panel opened on a pod follows its release when the pod is replaced, and says so', async () => {
+    const name = (panel as PanelForTests).state().pods[0].name;
+    const single = (await vscode.commands.executeCommand('aksWorker.showPodDetails', { kind: 'pod', pod: { name, namespace, release } })) as PanelForTests;
+    try {
+      assert.ok(await eventually(() => single.state().pods.length === 1, 30_000), 'the pod is listed');
+      // The Deployment replaces a deleted pod, as a rollout does.
+      await kubectl(['delete', 'pod', name, '--namespace', namespace, '--wait=false']);
+      const followed = await eventually(() => {
+        const s = single.state();
+        return s.pod === undefined && s.pods.some((p) => p.name !== name) && s;
+      }, 60_000);
+      assert.ok(followed, `the panel shows the release's new pod: ${JSON.stringify(single.state().pods.map((p) => p.name))}`);
+      assert.equal(followed.release, release);
+      assert.equal(followed.note, `Pod ${name} is gone (replaced by a rollout or rollback, or deleted); showing ${release}'s pods.`);
+      const again = await vscode.commands.executeCommand('aksWorker.showPodDetails', { namespace, release });
+      assert.ok(again === single || again === panel, 'the release\'s panel is one of the two, not a third');
+    } finally {
+      single.dispose();
+    }
   });
 });

@@ -69,4 +69,22 @@ describe('Chart and release steps in VS Code (against the rig)', function () {
     const step = await eventually(async () => (await children(api)).find((c) => labelOf(c.item) === 'Release' && /rev \d+ deployed \(0\.0\.2\)/.test(textOf(c.item.description))));
     assert.ok(step, 'the Release step shows the revision');
   });
+
+  it('the Workflow view reads the release from Helm: a rollback made outside shows after Refresh', async () => {
+    const api = await activateApi();
+    const release = await vscode.commands.executeCommand<{ revision: number; name: string; namespace: string }>('aksWorker.upgradeInstall', chartDir, { noBumpPrompt: true });
+    assert.equal(release?.revision, 2);
+    const row = async (re: RegExp) => {
+      const step = (await children(api)).find((c) => labelOf(c.item) === 'Release');
+      return step && (await children(api, step.element)).find((c) => labelOf(c.item) === release.name && re.test(textOf(c.item.description)));
+    };
+    assert.ok(await eventually(() => row(/^rev 2 deployed \(0\.0\.2\)/)), 'the row shows revision 2 after our upgrade');
+    // Another terminal rolls back: the extension hears of it only from Helm.
+    const { rollback } = await import('../../src/tools/helm');
+    await rollback(release.name, 1, release.namespace, { paths: { helm: r.RIG_HELM4 } });
+    await vscode.commands.executeCommand('aksWorker.refreshWorkflow');
+    const after = await eventually(() => row(/^rev 3 deployed \(0\.0\.2\)/), 30_000);
+    assert.ok(after, 'revision 3 after Refresh');
+    assert.match(String((after.item.tooltip as vscode.MarkdownString | string | undefined) ?? ''), /revision 3, deployed/);
+  });
 });

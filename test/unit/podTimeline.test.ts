@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { EventStore, RestartHistory, buildTimelines, commonThreshold, livenessFailureThreshold, occurrenceTimes, podRow } from '../../src/core/podTimeline';
+import { EventStore, RestartHistory, buildTimelines, commonThreshold, isRestartKill, livenessFailureThreshold, occurrenceTimes, podRow, restartCaption, restartCounts } from '../../src/core/podTimeline';
 import { normalizeEvent } from '../../src/core/events';
 import { summarizePod } from '../../src/core/pods';
 
@@ -120,5 +120,38 @@ describe('Pod panel timeline', () => {
       { name: 'a', ready: '1/1', restarts: 3, reason: 'OOMKilled', exit: 137, node: 'node-1' },
     );
     assert.equal(podRow(summarizePod(pod('b', 0))).lastReason, undefined);
+  });
+
+  it('one definition of a restart: restartCount; the timeline\'s marks and the Killing events are counted apart, and said so', () => {
+    // The issue's panel: Restarts 6, "4 restarts seen", Killing ×7, from a pod that restarted 6
+    // times (2 before the panel opened and no time kept for them) and a pod deleted by a rollout.
+    const history = new RestartHistory();
+    const events = new EventStore();
+    for (let i = 3; i <= 6; i++) history.observe(summarizePod(pod('a', i, { reason: 'Error', exitCode: 137, finishedAt: i * 10 })));
+    const a = summarizePod(pod('a', 6, { reason: 'Error', exitCode: 137, finishedAt: 60 }));
+    events.apply({ type: 'ADDED', object: event('k1', 'Killing', 'a', 6, 5, 55, 'Normal', 'Container worker failed liveness probe, will be restarted') });
+    events.apply({ type: 'ADDED', object: event('k2', 'Killing', 'a', 1, 70, 70, 'Normal', 'Stopping container worker') });
+    const counts = restartCounts(a, history, events);
+    assert.deepEqual(counts, { restarts: 6, timed: 4, killing: 7, restartKills: 6, stops: 1 });
+    const [tl] = buildTimelines([a], history, events, T0 + 80_000);
+    assert.deepEqual(tl.counts, counts);
+    assert.equal(tl.earlierRestarts, 2, 'the restarts without a time: restartCount minus the marks');
+    assert.equal(podRow(a).restarts, 6, 'the table shows the same number');
+    assert.equal(
+      tl.caption,
+      '6 restarts (the kubelet\'s restartCount since the pod started); 4 of them with a known time on the timeline; 2 earlier ones are counted but Kubernetes keeps no time for them; ' +
+        '7 Killing events in the events Kubernetes still keeps: 6 for a failed probe ("will be restarted"), 1 stopping the container for good (pod deleted or replaced).',
+    );
+  });
+
+  it('a crash restarts without a Killing event; a restart kill says "will be restarted"', () => {
+    assert.ok(isRestartKill('Container worker failed liveness probe, will be restarted'));
+    assert.ok(isRestartKill('Container worker failed startup probe, will be restarted'));
+    assert.ok(!isRestartKill('Stopping container worker'));
+    const history = new RestartHistory();
+    const crashed = summarizePod(pod('c', 1, { reason: 'Error', exitCode: 1, finishedAt: 10 }));
+    history.observe(crashed);
+    assert.equal(restartCaption(restartCounts(crashed, history, new EventStore())), '1 restart (the kubelet\'s restartCount since the pod started).');
+    assert.equal(restartCaption({ restarts: 0, timed: 0, killing: 0, restartKills: 0, stops: 0 }), '0 restarts (the kubelet\'s restartCount since the pod started).');
   });
 });

@@ -5,7 +5,7 @@
 //
 //   node test/vscode-host/run-host.mjs [--no-build] [--grep PATTERN] [--timeout SECONDS]
 //
-// Env: AKS_WORKER_HOST_TIMEOUT (seconds, default 300), AKS_WORKER_KEEP_TMP=1 (keep temp dirs),
+// Env: AKS_WORKER_HOST_TIMEOUT (seconds, default 900), AKS_WORKER_KEEP_TMP=1 (keep temp dirs),
 //      AKS_WORKER_EXTENSION_PATH (load another extension folder; for testing the runner).
 // Prints one line per test and closes with "N passed, N failed"; exit code 0 only when
 // the suite ran and every test passed.
@@ -32,7 +32,7 @@ const { values: opts } = parseArgs({
   options: {
     'no-build': { type: 'boolean', default: false },
     grep: { type: 'string' },
-    timeout: { type: 'string', default: process.env.AKS_WORKER_HOST_TIMEOUT || '300' },
+    timeout: { type: 'string', default: process.env.AKS_WORKER_HOST_TIMEOUT || '900' },
   },
 });
 const timeoutMs = Number(opts.timeout) * 1000;

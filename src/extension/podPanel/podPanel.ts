@@ -19,6 +19,9 @@ const MAX_POSTS_PER_SECOND = 10;
 
 const RELEASE_LABEL = 'app.kubernetes.io/instance';
 
+/** A pod the watch has not brought this long after the last pod it did is taken as gone. */
+const GONE_AFTER_MS = 3000;
+
 /**
  * "Show Pod Restarts and Events": the pods of a release (or one pod) with their restarts, a
  * timeline per pod, and the events grouped by reason. Two kubectl watches (pods, events) feed it
@@ -63,6 +66,12 @@ export class PodPanel implements vscode.Disposable {
   private pageReady = false;
   private lastPost = 0;
   private postTimer: NodeJS.Timeout | undefined;
+  /** The watch has brought the target pod: its absence later means it is gone. */
+  private seenTarget = false;
+  /** Checks, once the pods have stopped arriving, whether a target pod never seen exists at all. */
+  private goneTimer: NodeJS.Timeout | undefined;
+  /** Why the panel shows something other than what it was opened on. */
+  private note: string | undefined;
   /** Messages posted to the page, for the tests. */
   posts = 0;
 
@@ -70,9 +79,10 @@ export class PodPanel implements vscode.Disposable {
     private readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
-    readonly target: PodTarget,
+    private _target: PodTarget,
     private readonly paths: ToolPaths,
   ) {
+    const target = _target;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'aks-worker.svg');
     panel.webview.html = pageHtml(panel.webview, extensionUri, {
       title: PodPanel.title(target),
@@ -90,10 +100,57 @@ export class PodPanel implements vscode.Disposable {
     this.start();
   }
 
+  /** What the panel shows: a release's pods, one pod, or every pod of the namespace. */
+  get target(): PodTarget {
+    return this._target;
+  }
+
+  /**
+   * A panel opened on one pod of a release follows the release when that pod is gone (a rollout or a
+   * rollback replaced it, or it was deleted), and says so; a pod without a release says it is gone.
+   */
+  private followIfGone(): void {
+    const t = this._target;
+    if (!t.pod || this.disposed) return;
+    const pods = this.pods.list();
+    if (pods.some((p) => p.name === t.pod)) {
+      this.seenTarget = true;
+      return;
+    }
+    // Never seen: perhaps not listed yet. Wait until the pods stop arriving, and decide only when the
+    // release has pods (a list that is still on its way has none).
+    if (!this.seenTarget) {
+      if (this.goneTimer) clearTimeout(this.goneTimer);
+      this.goneTimer = setTimeout(() => {
+        this.goneTimer = undefined;
+        if (!this.seenTarget && this.pods.list().length > 0 && !this.pods.list().some((p) => p.name === this._target.pod)) {
+          this.seenTarget = true;
+          this.followIfGone();
+        }
+      }, GONE_AFTER_MS);
+      return;
+    }
+    if (!t.release) {
+      const note = `Pod ${t.pod} no longer exists in ${t.namespace}; it had no ${RELEASE_LABEL} label, so there is no release to follow.`;
+      if (this.note !== note) {
+        this.note = note;
+        this.schedulePost();
+      }
+      return;
+    }
+    const next: PodTarget = { namespace: t.namespace, release: t.release };
+    this.note = `Pod ${t.pod} is gone (replaced by a rollout or rollback, or deleted); showing ${t.release}'s pods.`;
+    this.log.info(`Pod panel: ${this.note}`);
+    if (PodPanel.panels.get(PodPanel.key(t)) === this) PodPanel.panels.delete(PodPanel.key(t));
+    if (!PodPanel.panels.has(PodPanel.key(next))) PodPanel.panels.set(PodPanel.key(next), this);
+    this._target = next;
+    this.panel.title = PodPanel.title(next);
+    this.schedulePost();
+  }
+
   private start(): void {
     this.starts++;
     const sink = { info: (line: string) => this.log.info(line), stderr: (line: string) => this.log.warn(line) };
-    const shows = (pod: { metadata?: { name?: string } } | undefined) => !this.target.pod || pod?.metadata?.name === this.target.pod;
     const onStatus = (which: 'pods' | 'events') => (s: WatchStatus) => {
       this.status[which] = { state: s.state, ...(s.message ? { message: s.message } : {}) };
       if (s.state === 'retrying' && s.message) this.log.warn(`Pod panel (${which} watch): ${s.message}`);
@@ -112,7 +169,8 @@ export class PodPanel implements vscode.Disposable {
         onEvent: (e) => {
           flowing('pods');
           const we = e as WatchEvent;
-          if (!shows(we.object)) return;
+          // Every pod the watch brings is kept (a release's, or the namespace's for a pod without
+          // one); state() shows the target's, so following a release needs no new list.
           const uid: string | undefined = we.object?.metadata?.uid;
           if (uid) {
             if (we.type === 'DELETED') this.thresholds.delete(uid);
@@ -124,11 +182,19 @@ export class PodPanel implements vscode.Disposable {
               if (p) this.restarts.observe(p);
             }
             this.schedulePost();
+            if (this.target.pod) this.followIfGone();
           }
         },
         onResync: (begin) => {
-          if (begin) this.pods.beginResync();
-          else if (this.pods.endResync()) this.schedulePost();
+          if (begin) {
+            this.pods.beginResync();
+            // A re-list may end (after a quiet moment) before kubectl has printed it: until the pod
+            // shows again, its absence proves nothing.
+            this.seenTarget = false;
+          } else {
+            if (this.pods.endResync()) this.schedulePost();
+            this.followIfGone();
+          }
         },
         onStatus: onStatus('pods'),
       }),
@@ -164,10 +230,10 @@ export class PodPanel implements vscode.Disposable {
 
   /** What the page shows, as of now. */
   state(): PanelState {
-    const pods = this.pods.list();
+    const all = this.pods.list();
+    this.restarts.keepOnly(new Set(all.map((p) => p.uid)));
+    const pods = this.target.pod ? all.filter((p) => p.name === this.target.pod) : all;
     const now = Date.now();
-    const uids = new Set(pods.map((p) => p.uid));
-    this.restarts.keepOnly(uids);
     const groups = groupEvents(this.events.list(new Set(pods.map((p) => p.name))));
     const failureThreshold = commonThreshold(pods.map((p) => this.thresholds.get(p.uid)));
     const ratio = explainRatio(groups, failureThreshold);
@@ -175,6 +241,7 @@ export class PodPanel implements vscode.Disposable {
       namespace: this.target.namespace,
       ...(this.target.release ? { release: this.target.release } : {}),
       ...(this.target.pod ? { pod: this.target.pod } : {}),
+      ...(this.note ? { note: this.note } : {}),
       watch: { pods: { ...this.status.pods }, events: { ...this.status.events } },
       starts: this.starts,
       pods: pods.map(podRow),
@@ -219,8 +286,9 @@ export class PodPanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     if (this.postTimer) clearTimeout(this.postTimer);
+    if (this.goneTimer) clearTimeout(this.goneTimer);
     for (const w of this.watches) w.stop();
-    PodPanel.panels.delete(PodPanel.key(this.target));
+    if (PodPanel.panels.get(PodPanel.key(this.target)) === this) PodPanel.panels.delete(PodPanel.key(this.target));
     this.panel.dispose();
     for (const d of this.disposables) d.dispose();
   }

@@ -16,6 +16,8 @@ export interface PanelState {
   namespace: string;
   release?: string;
   pod?: string;
+  /** Why the panel shows something else than it was opened on ("pod X was replaced; showing R's pods"). */
+  note?: string;
   watch: { pods: WatchInfo; events: WatchInfo };
   /** How many times the watches were started (1 + each Retry). */
   starts: number;
@@ -76,6 +78,9 @@ function isTimeline(v: unknown): v is PodTimeline {
     num(v.start) &&
     num(v.end) &&
     num(v.earlierRestarts) &&
+    typeof v.caption === 'string' &&
+    isObj(v.counts) &&
+    ['restarts', 'timed', 'killing', 'restartKills', 'stops'].every((k) => num((v.counts as Record<string, unknown>)[k])) &&
     Array.isArray(v.points) &&
     v.points.every((p) => isObj(p) && num(p.t) && POINT_KINDS.includes(p.kind as PointKind) && typeof p.text === 'string' && (p.approx === undefined || typeof p.approx === 'boolean'))
   );
@@ -91,6 +96,7 @@ export function isPanelState(v: unknown): v is PanelState {
     typeof v.namespace === 'string' &&
     optStr(v.release) &&
     optStr(v.pod) &&
+    optStr(v.note) &&
     isObj(v.watch) &&
     isWatchInfo(v.watch.pods) &&
     isWatchInfo(v.watch.events) &&

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { PodStore, PodSummary, WatchEvent } from '../../core/pods';
 import { WatchStatus, watchKind } from '../../tools/kubectl';
 import { KubeContextService } from '../kubeContext';
+import { releaseChanged } from '../releaseEvents';
 import { toolPaths } from '../util/config';
 
 /**
@@ -18,6 +19,8 @@ export class PodWatcher implements vscode.Disposable {
   private _status: WatchStatus = { state: 'stopped' };
   private _namespace: string | undefined;
   private readonly disposables: vscode.Disposable[] = [this.changed];
+  /** Each release's pods (uids) as last delivered; undefined until the first list after a start. */
+  private releasePods: Map<string, string> | undefined;
 
   constructor(private readonly kube: KubeContextService, private readonly log: vscode.LogOutputChannel) {
     // A new context means new pods: start over.
@@ -48,6 +51,7 @@ export class PodWatcher implements vscode.Disposable {
   start(): void {
     if (this.watch) return;
     this.store.clear();
+    this.releasePods = undefined;
     const namespace = this.namespace;
     this.watch = watchKind('pods', {
       namespace,
@@ -92,8 +96,28 @@ export class PodWatcher implements vscode.Disposable {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.noticeReleaseChanges();
       this.changed.fire();
     }, 100);
+  }
+
+  /**
+   * A release whose set of pods changed (a pod added or removed: a rollout, a rollback, a scale)
+   * may have a new revision: says so, so the Workflow view reads it from Helm again.
+   */
+  private noticeReleaseChanges(): void {
+    if (this._status.state !== 'watching' && this.store.list().length === 0) return;
+    const now = new Map<string, string>();
+    for (const p of this.store.list()) {
+      if (!p.release) continue;
+      now.set(p.release, `${now.get(p.release) ?? ''},${p.uid}`);
+    }
+    for (const [r, uids] of now) now.set(r, uids.split(',').filter(Boolean).sort().join(','));
+    const before = this.releasePods;
+    this.releasePods = now;
+    if (!before) return;
+    const namespace = this.namespace;
+    for (const r of new Set([...before.keys(), ...now.keys()])) if (before.get(r) !== now.get(r)) releaseChanged(r, namespace, 'pods');
   }
 
   private fire(): void {

@@ -2,7 +2,9 @@ import * as vscode from 'vscode';
 import { StepState, StepView, workflowSteps } from '../../core/workspace';
 import { ProbeSummary, summarizeRendered } from '../../core/probeSummary';
 import { PROBE_KINDS } from '../../core/probes';
+import { releaseRow } from '../../core/releaseState';
 import { KubeContextService } from '../kubeContext';
+import { ReleaseStatusCache } from '../releaseStatus';
 import { WorkflowState } from '../state';
 import { toolPaths, workflowSettings } from '../util/config';
 import { FolderScan, WorkspaceModel } from '../workspaceModel';
@@ -37,7 +39,12 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
   readonly onDidChangeTreeData = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
 
-  constructor(private readonly model: WorkspaceModel, private readonly kube: KubeContextService, private readonly state: WorkflowState) {
+  constructor(
+    private readonly model: WorkspaceModel,
+    private readonly kube: KubeContextService,
+    private readonly state: WorkflowState,
+    private readonly releases?: ReleaseStatusCache,
+  ) {
     const fire = () => {
       this.changed.fire(undefined);
       this.scheduleWalkthrough();
@@ -45,14 +52,47 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
     this.scheduleWalkthrough();
     this.disposables.push(
       model.onDidChange(fire),
+      ...(releases ? [releases.onDidChange(fire)] : []),
+      vscode.workspace.onDidGrantWorkspaceTrust(fire),
       kube.onDidChange(fire),
       state.onDidChange(fire),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('aksWorker') && fire()),
     );
   }
 
+  /** Scans the files again and asks Helm again about each release. */
   refresh(): Promise<unknown> {
+    this.releases?.clear();
     return this.model.rescan();
+  }
+
+  /** The release step's module (loaded on first use, as the commands load it): it says which release a chart is installed as. */
+  private releaseTarget: typeof import('../steps/release/release').releaseTarget | undefined;
+  private loadingReleaseTarget = false;
+
+  /** Each chart's release as Helm reports it; undefined until it can be asked (trusted workspace, a context). */
+  /** `read`: ask Helm when the cached answer is missing or old (the view does; the walkthrough only looks). */
+  private liveReleases(folder: vscode.WorkspaceFolder, scan: FolderScan['scan'], read = true) {
+    if (!this.releases || !vscode.workspace.isTrusted || !this.kube.contextName) return undefined;
+    if (!this.releaseTarget) {
+      if (!this.loadingReleaseTarget) {
+        this.loadingReleaseTarget = true;
+        void import('../steps/release/release').then((m) => {
+          this.releaseTarget = m.releaseTarget;
+          this.changed.fire(undefined);
+        });
+      }
+      return undefined;
+    }
+    const now = Date.now();
+    return scan.charts
+      .filter((c) => !c.error)
+      .map((c) => {
+        const dir = vscode.Uri.joinPath(folder.uri, c.dir).fsPath;
+        const t = this.releaseTarget!({ folder, dir, name: c.name ?? c.dir.split('/').pop() ?? c.dir }, this.state, this.kube);
+        const key = { folder, release: t.release, namespace: t.namespace };
+        return releaseRow(read ? this.releases!.get(key) : this.releases!.peek(key), now);
+      });
   }
 
   async getChildren(element?: WorkflowNode): Promise<WorkflowNode[]> {
@@ -69,7 +109,7 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
   /** Probes as Helm renders each chart (trusted workspaces), per scan: the files alone can miss them. */
   private readonly rendered = new WeakMap<object, Map<string, ProbeSummary[] | 'pending' | 'failed'>>();
 
-  private helmProbes(folder: vscode.WorkspaceFolder, scan: FolderScan['scan']): FolderScan['scan'] {
+  private helmProbes(folder: vscode.WorkspaceFolder, scan: FolderScan['scan'], read = true): FolderScan['scan'] {
     if (!vscode.workspace.isTrusted) return scan;
     let byChart = this.rendered.get(scan);
     if (!byChart) this.rendered.set(scan, (byChart = new Map()));
@@ -78,7 +118,7 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
       const dir = vscode.Uri.joinPath(folder.uri, c.dir).fsPath;
       const known = byChart.get(dir);
       if (Array.isArray(known)) return { ...c, probes: known };
-      if (known === undefined) {
+      if (known === undefined && read) {
         byChart.set(dir, 'pending');
         void import('../../tools/chartModel')
           .then((m) => m.discoverChartProbes(dir, { paths: toolPaths(folder), release: c.name ?? c.dir.split('/').pop(), trace: false }))
@@ -98,8 +138,8 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
     return { ...scan, charts };
   }
 
-  private stepsOf({ folder, scan: scanned }: FolderScan): WorkflowNode[] {
-    const scan = this.helmProbes(folder, scanned);
+  private stepsOf({ folder, scan: scanned }: FolderScan, read = true): WorkflowNode[] {
+    const scan = this.helmProbes(folder, scanned, read);
     const remembered = this.state.get(folder);
     const settings = workflowSettings(folder);
     const steps = workflowSteps(scan, {
@@ -109,6 +149,7 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
       lastPushed: remembered.lastPushed,
       lastRelease: remembered.lastRelease,
       kubeContext: this.kube.contextName,
+      releases: this.liveReleases(folder, scan, read),
     });
     return steps.map((step) => ({ kind: 'step', folder, step }));
   }
@@ -134,7 +175,7 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
   private async updateWalkthrough(): Promise<void> {
     const done = new Set<string>();
     for (const scan of await this.model.get()) {
-      for (const node of this.stepsOf(scan)) if (node.kind === 'step' && node.step.state === 'done') done.add(node.step.id);
+      for (const node of this.stepsOf(scan, false)) if (node.kind === 'step' && node.step.state === 'done') done.add(node.step.id);
     }
     const ids = Object.keys(WALKTHROUGH_STEPS);
     // The documented completion events (`onContext:aksWorker.done.<step>`) tick a step when it

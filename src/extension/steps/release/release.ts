@@ -8,6 +8,7 @@ import { YamlEditError } from '../../../core/yamlEdit';
 import { ActionableError, ToolExitError } from '../../../tools/errors';
 import { HelmOptions, ReleaseInfo, history, rollback, uninstall, upgradeInstall } from '../../../tools/helm';
 import { KubeContextService } from '../../kubeContext';
+import { releaseChanged } from '../../releaseEvents';
 import { WorkflowState } from '../../state';
 import { toolPaths, workflowSettings } from '../../util/config';
 import { RunView } from '../../util/runView';
@@ -201,6 +202,7 @@ export async function upgradeInstallCommand(model: WorkspaceModel, state: Workfl
     return explainHelmFailure(err, t.dir);
   } finally {
     view.dispose();
+    releaseChanged(t.release, t.namespace, 'install or upgrade');
   }
 }
 
@@ -238,6 +240,7 @@ export async function historyCommand(model: WorkspaceModel, state: WorkflowState
     return pick.e.revision;
   } finally {
     view.dispose();
+    releaseChanged(t.release, t.namespace, 'rollback');
   }
 }
 
@@ -257,5 +260,6 @@ export async function uninstallCommand(model: WorkspaceModel, state: WorkflowSta
     return true;
   } finally {
     view.dispose();
+    releaseChanged(t.release, t.namespace, 'uninstall');
   }
 }

@@ -3,6 +3,7 @@ import { parseImageRef } from '../../../core/imageRef';
 import { SHIP_STEPS, ShipInputError, ShipStepError, planShip, ship } from '../../../tools/ship';
 import { findWorkspaceParts } from '../../../tools/workspaceFiles';
 import { KubeContextService } from '../../kubeContext';
+import { releaseChanged } from '../../releaseEvents';
 import { WorkflowState } from '../../state';
 import { toolPaths, workflowSettings } from '../../util/config';
 import { RunView } from '../../util/runView';
@@ -112,5 +113,6 @@ export async function shipCommand(model: WorkspaceModel, state: WorkflowState, k
     throw new Error(text);
   } finally {
     view.dispose();
+    releaseChanged(release, namespace, 'ship');
   }
 }
