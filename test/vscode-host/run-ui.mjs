@@ -6,7 +6,7 @@
 //
 //   node test/vscode-host/run-ui.mjs [--no-package] [--vsix FILE] [--grep PATTERN]
 //
-// Env: AKS_WORKER_UI_TIMEOUT (seconds for the whole run, default 600), AKS_WORKER_KEEP_TMP=1.
+// Env: AKS_WORKER_UI_TIMEOUT (seconds for the whole run, default 1200), AKS_WORKER_KEEP_TMP=1.
 // Closes with "N passed, N failed"; exit code 0 only when every test passed.
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,7 +37,7 @@ const { values: opts } = parseArgs({
     'no-package': { type: 'boolean', default: false },
     vsix: { type: 'string' },
     grep: { type: 'string' },
-    timeout: { type: 'string', default: process.env.AKS_WORKER_UI_TIMEOUT || '600' },
+    timeout: { type: 'string', default: process.env.AKS_WORKER_UI_TIMEOUT || '1200' },
   },
 });
 
