@@ -121,9 +121,12 @@ function marker(kind: PointKind, x: number, y: number, title: string, approx: bo
     case 'restart':
       g.append(sv('circle', { cx: x, cy: y, r: 5 }));
       break;
-    case 'killing':
-      g.append(sv('path', { d: `M${x - 5},${y - 5}L${x + 5},${y + 5}M${x - 5},${y + 5}L${x + 5},${y - 5}` }));
+    case 'killing': {
+      // a cross is all stroke: the halo under it is its border in high contrast
+      const d = `M${x - 5},${y - 5}L${x + 5},${y + 5}M${x - 5},${y + 5}L${x + 5},${y - 5}`;
+      g.append(sv('path', { d, class: 'halo' }), sv('path', { d, class: 'mark' }));
       break;
+    }
     case 'unhealthy':
       g.append(sv('path', { d: `M${x},${y - 5}L${x + 5},${y + 4}L${x - 5},${y + 4}Z` }));
       break;
@@ -174,7 +177,7 @@ function legend(): HTMLElement {
     svg.append(marker(kind, 7, 7, text, false));
     return h('span', { class: 'legend-item' }, svg, ` ${text}`);
   };
-  return h('p', { class: 'legend' }, item('restart', 'restart (lastState.terminated)'), item('killing', 'Killing'), item('unhealthy', 'Unhealthy'), item('backoff', 'BackOff'), item('warning', 'other warning'), h('span', {}, 'faded: time estimated from an aggregated event'));
+  return h('p', { class: 'legend' }, item('restart', 'restart (lastState.terminated)'), item('killing', 'Killing'), item('unhealthy', 'Unhealthy'), item('backoff', 'BackOff'), item('warning', 'other warning'), h('span', {}, 'faded inside an outline, or a dashed cross: time estimated from an aggregated event'));
 }
 
 function timelineSection(s: PanelState): HTMLElement {
