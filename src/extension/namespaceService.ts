@@ -54,8 +54,10 @@ export class NamespaceService implements vscode.Disposable {
   private settingScope(scope?: vscode.ConfigurationScope): { value: string; label: string; target: vscode.ConfigurationTarget } | undefined {
     const i = vscode.workspace.getConfiguration('aksWorker', scope ?? this.defaultScope()).inspect<string>('namespace');
     const pick = (value: string | undefined, label: string, target: vscode.ConfigurationTarget) => (value?.trim() ? { value: value.trim(), label, target } : undefined);
+    // In a window with one folder and no .code-workspace file, folder settings are the workspace's.
+    const folderLabel = vscode.workspace.workspaceFile ? 'Folder Settings' : 'Workspace Settings';
     return (
-      pick(i?.workspaceFolderValue, 'Folder Settings', vscode.ConfigurationTarget.WorkspaceFolder) ??
+      pick(i?.workspaceFolderValue, folderLabel, vscode.workspace.workspaceFile ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Workspace) ??
       pick(i?.workspaceValue, 'Workspace Settings', vscode.ConfigurationTarget.Workspace) ??
       pick(i?.globalValue, 'User Settings', vscode.ConfigurationTarget.Global)
     );
