@@ -18,6 +18,8 @@ export interface AksWorkerApi {
   activationMs: number;
   workflow: WorkflowTreeProvider;
   pods: PodsTreeProvider;
+  /** The namespace every command uses, and where it comes from. */
+  namespaces: NamespaceService;
   /** Runs the tool checks (in a trusted workspace) and returns the report. */
   doctor(): Promise<DoctorReport>;
 }
@@ -140,6 +142,7 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
     activationMs,
     workflow,
     pods,
+    namespaces,
     doctor: () => runDoctor(log),
   };
 }
