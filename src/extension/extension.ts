@@ -52,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
       else watcher.stop();
     }),
     watcher.onDidChange(showNamespace),
-    namespaces.onDidChange(() => void workflow.refresh()),
+
   );
 
   const command = (id: string, title: string, runsTools: boolean, run: (...args: unknown[]) => unknown) =>

@@ -3,7 +3,6 @@ import { StepState, StepView, workflowSteps } from '../../core/workspace';
 import { ProbeSummary, summarizeRendered } from '../../core/probeSummary';
 import { PROBE_KINDS } from '../../core/probes';
 import { KubeContextService } from '../kubeContext';
-import { NamespaceService } from '../namespaceService';
 import { WorkflowState } from '../state';
 import { toolPaths, workflowSettings } from '../util/config';
 import { FolderScan, WorkspaceModel } from '../workspaceModel';
@@ -95,7 +94,6 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
     const settings = workflowSettings(folder);
     const steps = workflowSteps(scan, {
       ...settings,
-      namespace: NamespaceService.shared?.current(folder).namespace ?? settings.namespace,
       registry: settings.registry ?? remembered.registry?.loginServer,
       lastBuilt: remembered.lastBuilt,
       lastPushed: remembered.lastPushed,
