@@ -733,7 +733,7 @@ async function shipCommand(rest: string[], flags: Record<string, string | boolea
         bump: flags.bump as 'patch' | 'minor' | 'major' | undefined,
         namespace: typeof flags.namespace === 'string' ? flags.namespace : 'default',
         release,
-        wait: flags['no-wait'] !== true,
+        settings: { wait: flags['no-wait'] !== true },
         acrName: typeof flags.acr === 'string' ? flags.acr : undefined,
         buildArgs: typeof flags.network === 'string' ? ['--network', flags.network] : undefined,
         createNamespace: true,

@@ -195,11 +195,17 @@ export interface HelmTemplateError {
 export function parseHelmError(text: string): HelmTemplateError | undefined {
   let m = /template: [^/\s]+\/((?:templates|charts)\/[^:\s]+):(\d+)(?::(\d+))?: (.+)$/m.exec(text);
   if (m) return { file: m[1], line: Number(m[2]), column: m[3] ? Number(m[3]) : undefined, message: m[4].trim() };
+  // `fail`/`required`: "execution error at (w/templates/deployment.yaml:23:32): image.tag is required"
+  m = /execution error at \([^/\s]+\/((?:templates|charts)\/[^:\s]+):(\d+):(\d+)\): (.+)$/m.exec(text);
+  if (m) return { file: m[1], line: Number(m[2]), column: Number(m[3]), message: m[4].trim() };
+  // Helm 4: "Error: w/templates/deployment.yaml:24:19" and the reason on the indented lines below.
+  m = /^Error: [^/\s]+\/((?:templates|charts)\/[^:\s]+):(\d+):(\d+)\s*$((?:\n[ \t]+\S.*)*)/m.exec(text);
+  if (m) return { file: m[1], line: Number(m[2]), column: Number(m[3]), message: m[4].split('\n').map((l) => l.trim()).filter(Boolean).join(' ') || 'template error' };
   // YAML errors in the rendered output: "YAML parse error on w/templates/deployment.yaml: error converting YAML to JSON: yaml: line 42: …"
   m = /YAML parse error on [^/\s]+\/([^:\s]+): .*?line (\d+): (.+)$/m.exec(text);
   if (m) return { file: m[1], line: Number(m[2]), message: m[3].trim() };
-  // values.yaml itself: "cannot load values.yaml: error converting YAML to JSON: yaml: line 3: …"
-  m = /cannot load (values\.yaml|Chart\.yaml): .*?line (\d+): (.+)$/m.exec(text);
-  if (m) return { file: m[1], line: Number(m[2]), message: m[3].trim() };
+  // values.yaml itself: "cannot load values.yaml: [cannot unmarshal yaml document: ]error converting YAML to JSON: yaml: line 3: …"
+  m = /cannot load (values\.yaml|Chart\.yaml): .*?line (\d+)(?::(\d+))?: (.+)$/m.exec(text);
+  if (m) return { file: m[1], line: Number(m[2]), column: m[3] ? Number(m[3]) : undefined, message: m[4].trim() };
   return undefined;
 }

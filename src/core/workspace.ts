@@ -136,7 +136,7 @@ export function workflowSteps(scan: WorkspaceScan, settings: WorkflowSettings): 
       id: 'pods',
       label: 'Pods',
       state: settings.kubeContext ? 'ready' : 'unknown',
-      description: settings.kubeContext ? `context ${settings.kubeContext}` : 'no Kubernetes context',
+      description: settings.kubeContext ? `context ${settings.kubeContext}${settings.namespace ? ` · ${settings.namespace}` : ''}` : 'no Kubernetes context',
       tooltip: 'Watch the worker pods live: restarts, last termination reason and probe events.',
       command: 'aksWorker.watchPods',
     },

@@ -3,6 +3,7 @@ import { DoctorReport } from '../tools/doctor';
 import { endAllRunning } from '../tools/process';
 import { DoctorPanel, runDoctor } from './doctor/doctorPanel';
 import { KubeContextService } from './kubeContext';
+import { NamespaceService } from './namespaceService';
 import { registerCommand } from './util/commands';
 import { fixTool } from './util/toolFixes';
 import { createLog } from './util/log';
@@ -19,6 +20,8 @@ export interface AksWorkerApi {
   activationMs: number;
   workflow: WorkflowTreeProvider;
   pods: PodsTreeProvider;
+  /** The namespace every command uses, and where it comes from. */
+  namespaces: NamespaceService;
   /** Runs the tool checks (in a trusted workspace) and returns the report. */
   doctor(): Promise<DoctorReport>;
 }
@@ -33,9 +36,11 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
   const releases = new ReleaseStatusCache(kube, log);
   const workflow = new WorkflowTreeProvider(model, kube, state, releases);
   workflow.walkthroughStepPrefix = `${context.extension.id}#deployWorker#`;
-  const watcher = new PodWatcher(kube, log);
+  const namespaces = new NamespaceService(kube, context.workspaceState);
+  kube.attachNamespaces(namespaces);
+  const watcher = new PodWatcher(namespaces, log);
   const pods = new PodsTreeProvider(watcher);
-  context.subscriptions.push(log, model, kube, state, releases, watcher, workflow, pods);
+  context.subscriptions.push(log, model, kube, state, releases, namespaces, watcher, workflow, pods);
 
   const workflowView = vscode.window.createTreeView('aksWorker.workflow', { treeDataProvider: workflow, showCollapseAll: true });
   const podsView = vscode.window.createTreeView('aksWorker.pods', { treeDataProvider: pods, showCollapseAll: true });
@@ -51,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
       else watcher.stop();
     }),
     watcher.onDidChange(showNamespace),
+
   );
 
   const command = (id: string, title: string, runsTools: boolean, run: (...args: unknown[]) => unknown) =>
@@ -87,7 +93,11 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
     watcher.stop();
   });
   const podCommands = () => import('./pods/podCommands');
-  command('aksWorker.pickNamespace', 'Pick Namespace', true, async () => (await podCommands()).pickNamespace(watcher));
+  command('aksWorker.pickNamespace', 'Pick Namespace', true, async () => {
+    const ns = await namespaces.pick();
+    if (ns) void vscode.window.setStatusBarMessage(`Namespace: ${ns} (${namespaces.current().why})`, 4000);
+    return ns;
+  });
   command('aksWorker.describePod', 'Describe Pod', true, async (node) => (await podCommands()).describeCommand(watcher, log, node));
   command('aksWorker.podLogs', 'Pod Logs', true, async (node) => (await podCommands()).logsCommand(watcher, log, node, false));
   command('aksWorker.podPreviousLogs', 'Previous Pod Logs', true, async (node) => (await podCommands()).logsCommand(watcher, log, node, true));
@@ -116,22 +126,22 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
   command('aksWorker.createChart', 'Create Worker Chart', true, async (target, options) =>
     (await import('./steps/chart/createChart')).createChartCommand(model, state, log, asUri(target), asObject(options)),
   );
-  command('aksWorker.dryRun', 'Dry Run', true, async (target) => (await release()).dryRunCommand(model, state, kube, target));
-  command('aksWorker.upgradeInstall', 'Install or Upgrade', true, async (target, options) => (await release()).upgradeInstallCommand(model, state, kube, log, target, asObject(options)));
+  command('aksWorker.dryRun', 'Dry Run', true, async (target) => (await release()).dryRunCommand(model, state, kube, target, namespaces, log));
+  command('aksWorker.upgradeInstall', 'Install or Upgrade', true, async (target, options) => (await release()).upgradeInstallCommand(model, state, kube, log, target, asObject(options), namespaces));
   command('aksWorker.bumpVersion', 'Bump Version', false, async (target, options) => (await release()).bumpVersionCommand(model, state, target, asObject(options)));
-  command('aksWorker.history', 'Show History / Rollback', true, async (target) => (await release()).historyCommand(model, state, kube, log, target));
-  command('aksWorker.uninstall', 'Uninstall', true, async (target) => (await release()).uninstallCommand(model, state, kube, log, target));
+  command('aksWorker.history', 'Show History / Rollback', true, async (target) => (await release()).historyCommand(model, state, kube, log, target, namespaces));
+  command('aksWorker.uninstall', 'Uninstall', true, async (target) => (await release()).uninstallCommand(model, state, kube, log, target, namespaces));
   command('aksWorker.editProbes', 'Edit Probes', false, async (target) => {
     const { pickChart } = await import('./steps/chart/chartTarget');
     const chart = await pickChart(model, target, 'Edit Probes');
     if (!chart) return undefined;
     const { ProbePanel } = await import('./probes/probePanel');
     const { releaseTarget } = await release();
-    return ProbePanel.show(context.extensionUri, log, chart, () => releaseTarget(chart, state, kube));
+    return ProbePanel.show(context.extensionUri, log, chart, () => releaseTarget(chart, state, kube, namespaces));
   });
-  command('aksWorker.showPodDetails', 'Show Pod Restarts and Events', true, async (target) => (await import('./podPanel/podPanel')).showPodDetailsCommand(context.extensionUri, log, target));
+  command('aksWorker.showPodDetails', 'Show Pod Restarts and Events', true, async (target) => (await import('./podPanel/podPanel')).showPodDetailsCommand(context.extensionUri, log, target, namespaces.current().namespace));
   command('aksWorker.ship', 'Ship (build → push → bump → upgrade)', true, async (target, options) =>
-    (await import('./steps/ship/shipCommand')).shipCommand(model, state, kube, log, target, asObject(options)),
+    (await import('./steps/ship/shipCommand')).shipCommand(model, state, kube, log, target, asObject(options), namespaces),
   );
   command('aksWorker.attachRegistry', 'Attach Registry to Cluster', true, async () => (await import('./steps/registry/attachRegistry')).attachRegistryCommand(state, log));
 
@@ -145,6 +155,7 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
     activationMs,
     workflow,
     pods,
+    namespaces,
     doctor: () => runDoctor(log),
   };
 }

@@ -4,6 +4,7 @@ import type { LoadedKubeconfig } from '../tools/kubeconfig';
 import { useContext } from '../tools/kubectl';
 import { toolPaths } from './util/config';
 import { sinkFor } from './util/log';
+import type { NamespaceService } from './namespaceService';
 
 /**
  * The current Kubernetes context, read from the kubeconfig files the user's kubectl reads
@@ -22,6 +23,15 @@ export class KubeContextService implements vscode.Disposable {
     this.item.name = 'AKS Worker: Kubernetes Context';
     this.item.command = 'aksWorker.switchContext';
     this.disposables.push(this.item);
+  }
+
+  private namespaces: NamespaceService | undefined;
+
+  /** Shows the namespace every command uses beside the context, and follows its changes. */
+  attachNamespaces(namespaces: NamespaceService): void {
+    this.namespaces = namespaces;
+    this.disposables.push(namespaces.onDidChange(() => this.render()));
+    this.render();
   }
 
   get kubeconfig(): LoadedKubeconfig | undefined {
@@ -57,18 +67,23 @@ export class KubeContextService implements vscode.Disposable {
   private render(): void {
     const cfg = this.current;
     const name = cfg?.currentContext;
+    const ns = this.namespaces?.current();
+    const links = '[Switch context](command:aksWorker.switchContext) · [Pick namespace](command:aksWorker.pickNamespace)';
     if (!name) {
       this.item.text = '$(cloud) no context';
       this.item.tooltip = `No Kubernetes context is set (read ${cfg?.paths.join(', ') ?? 'kubeconfig'}). Click to pick one.`;
     } else {
       const ctx = cfg.contexts.find((c) => c.name === name);
-      this.item.text = `$(cloud) ${name}${ctx?.namespace ? ` (${ctx.namespace})` : ''}`;
+      const namespace = ns?.namespace ?? ctx?.namespace ?? 'default';
+      this.item.text = `$(cloud) ${name} · ${namespace}`;
       const md = new vscode.MarkdownString(undefined, true);
+      md.isTrusted = { enabledCommands: ['aksWorker.switchContext', 'aksWorker.pickNamespace'] };
       md.appendMarkdown(`**Kubernetes context:** ${name}\n\n`);
       if (ctx?.cluster) md.appendMarkdown(`Cluster: ${ctx.cluster}${ctx.server ? ` (${ctx.server})` : ''}\n\n`);
-      md.appendMarkdown(`Namespace: ${ctx?.namespace ?? 'default'}\n\n`);
-      md.appendMarkdown(`From: ${cfg.paths.join(', ')}\n\nClick to switch.`);
+      md.appendMarkdown(`**Namespace:** ${namespace}${ns ? ` — ${ns.why}` : ''}\n\n`);
+      md.appendMarkdown(`From: ${cfg.paths.join(', ')}\n\n${links}`);
       this.item.tooltip = md;
+      this.item.accessibilityInformation = { label: `Kubernetes context ${name}, namespace ${namespace}` };
     }
     this.item.show();
   }
@@ -86,13 +101,23 @@ export class KubeContextService implements vscode.Disposable {
       if (pick === help) void vscode.env.openExternal(vscode.Uri.parse('https://learn.microsoft.com/cli/azure/aks#az-aks-get-credentials'));
       return undefined;
     }
-    const items = cfg.contexts.map((c) => ({
-      label: c.name,
-      description: [c.name === cfg.currentContext ? 'current' : '', c.namespace ? `namespace ${c.namespace}` : ''].filter(Boolean).join(' · '),
-      detail: c.cluster ? `${c.cluster}${c.server ? ` — ${c.server}` : ''}` : undefined,
-      picked: c.name === cfg.currentContext,
-    }));
-    const chosen = await vscode.window.showQuickPick(items, { title: 'Switch Kubernetes Context', placeHolder: `Current: ${cfg.currentContext ?? 'none'}`, matchOnDetail: true });
+    const pickNs = '$(symbol-namespace) Pick Namespace…';
+    const ns = this.namespaces?.current();
+    const items: vscode.QuickPickItem[] = [
+      ...cfg.contexts.map((c) => ({
+        label: c.name,
+        description: [c.name === cfg.currentContext ? 'current' : '', c.namespace ? `namespace ${c.namespace}` : ''].filter(Boolean).join(' · '),
+        detail: c.cluster ? `${c.cluster}${c.server ? ` — ${c.server}` : ''}` : undefined,
+        picked: c.name === cfg.currentContext,
+      })),
+      { label: '', kind: vscode.QuickPickItemKind.Separator },
+      { label: pickNs, description: ns ? `now ${ns.namespace} (${ns.why})` : undefined },
+    ];
+    const chosen = await vscode.window.showQuickPick(items, { title: 'Switch Kubernetes Context', placeHolder: `Current: ${cfg.currentContext ?? 'none'}${ns ? ` · namespace ${ns.namespace}` : ''}`, matchOnDetail: true });
+    if (chosen?.label === pickNs) {
+      await vscode.commands.executeCommand('aksWorker.pickNamespace');
+      return cfg.currentContext;
+    }
     if (!chosen || chosen.label === cfg.currentContext) return chosen?.label;
     await useContext(chosen.label, { paths: toolPaths(), sink: sinkFor(this.log) });
     await this.refresh();

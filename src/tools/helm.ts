@@ -150,9 +150,8 @@ export interface UpgradeRequest {
   set?: string[];
 }
 
-/** `helm upgrade --install` (or its dry run), with each flag spelled for the Helm in use. */
-export async function upgradeInstall(req: UpgradeRequest, o: HelmOptions = {}): Promise<ReleaseInfo> {
-  const v = await helmVersion(o);
+/** The arguments of `helm upgrade --install` for a request, each flag spelled for the Helm in use. */
+export function upgradeInstallArgs(req: UpgradeRequest, v: HelmVersionInfo): string[] {
   const args = ['upgrade', '--install', req.release, req.chartDir, '--namespace', req.namespace, '--output', 'json'];
   if (req.createNamespace) args.push('--create-namespace');
   if (req.dryRun) args.push(dryRunFlag(v, req.dryRun));
@@ -160,7 +159,13 @@ export async function upgradeInstall(req: UpgradeRequest, o: HelmOptions = {}): 
   if (req.timeout) args.push('--timeout', req.timeout);
   if (req.atomic && !req.dryRun) args.push(atomicFlag(v));
   for (const s of req.set ?? []) args.push('--set', s);
-  const r = await helm(o, args, { logStdout: false });
+  return args;
+}
+
+/** `helm upgrade --install` (or its dry run), with each flag spelled for the Helm in use. */
+export async function upgradeInstall(req: UpgradeRequest, o: HelmOptions = {}): Promise<ReleaseInfo> {
+  const v = await helmVersion(o);
+  const r = await helm(o, upgradeInstallArgs(req, v), { logStdout: false });
   return parseRelease(r.stdout);
 }
 

@@ -8,7 +8,8 @@ import { ACR_TOKEN_USER, acrToken } from './az';
 import { buildImage, login, pushImage } from './docker';
 import { dockerBuildContext } from './buildContext';
 import { ActionableError } from './errors';
-import { ReleaseInfo, upgradeInstall } from './helm';
+import { ReleaseSettings, upgradeRequestFor } from '../core/release';
+import { ReleaseInfo, UpgradeRequest, upgradeInstall } from './helm';
 import { LineSink } from './process';
 import { bumpChartFiles } from './workerChart';
 
@@ -41,8 +42,8 @@ export interface ShipRequest {
   bump?: BumpKind;
   namespace: string;
   release: string;
-  wait?: boolean;
-  timeout?: string;
+  /** How Helm waits, times out and rolls back (aksWorker.release.*); missing ones take the settings' defaults. */
+  settings?: Partial<ReleaseSettings>;
   /** Log in to this ACR through az before pushing; otherwise docker's existing login is used. */
   acrName?: string;
   /** Extra docker build arguments, e.g. ["--platform", "linux/amd64"]. */
@@ -65,6 +66,11 @@ export interface ShipResult {
   digest?: string;
   chartVersion: string;
   release: ReleaseInfo;
+}
+
+/** The `helm upgrade --install` request of Ship's release step: the same builder as Install or Upgrade. */
+export function shipUpgradeRequest(req: Pick<ShipRequest, 'release' | 'chartDir' | 'namespace' | 'settings' | 'createNamespace'>): UpgradeRequest {
+  return upgradeRequestFor({ release: req.release, chartDir: req.chartDir, namespace: req.namespace }, req.settings, req.createNamespace ?? false);
 }
 
 /** The image the chart deploys (values image.repository) and the tag this ship will use. */
@@ -137,7 +143,7 @@ export async function ship(req: ShipRequest, o: ShipOptions = {}): Promise<ShipR
     bumpChartFiles(req.chartDir, { appVersion: tag, chartVersion: req.bump ?? 'patch' }, { paths: o.paths, env: o.env, signal: o.signal, release: req.release, namespace: req.namespace }),
   );
   const release = await step('release', `helm upgrade --install ${req.release} in ${req.namespace}`, () =>
-    upgradeInstall({ release: req.release, chartDir: req.chartDir, namespace: req.namespace, createNamespace: req.createNamespace, wait: req.wait ?? true, timeout: req.timeout ?? '5m' }, common),
+    upgradeInstall(shipUpgradeRequest(req), common),
   );
   return { image, digest: pushed.digest, chartVersion: bumped.to.version, release };
 }

@@ -62,7 +62,7 @@ describe('Chart and release steps in VS Code (against the rig)', function () {
   });
 
   it('Install or Upgrade releases it and the Workflow view shows the revision', async () => {
-    const release = await vscode.commands.executeCommand<{ revision: number; status: string }>('aksWorker.upgradeInstall', chartDir, { noBumpPrompt: true });
+    const release = await vscode.commands.executeCommand<{ revision: number; status: string }>('aksWorker.upgradeInstall', chartDir, { noBumpPrompt: true, confirm: false });
     assert.equal(release?.status, 'deployed');
     assert.equal(release?.revision, 1);
     const api = await activateApi();

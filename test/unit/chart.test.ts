@@ -168,6 +168,19 @@ describe('Helm error locations', () => {
     assert.deepEqual(parseHelmError('Error: YAML parse error on w/templates/deployment.yaml: error converting YAML to JSON: yaml: line 12: did not find expected key'), { file: 'templates/deployment.yaml', line: 12, message: 'did not find expected key' });
     assert.equal(parseHelmError('Error: Kubernetes cluster unreachable'), undefined);
   });
+  it('finds a malformed values.yaml (Helm 3 and 4), fail/required and Helm 4\'s two-line template errors', async () => {
+    const { parseHelmError } = await import('../../src/core/chart');
+    const values = { file: 'values.yaml', line: 17, column: undefined, message: 'mapping values are not allowed in this context' };
+    assert.deepEqual(parseHelmError('Release "x" does not exist. Installing it now.\nError: cannot load values.yaml: error converting YAML to JSON: yaml: line 17: mapping values are not allowed in this context'), values);
+    assert.deepEqual(parseHelmError('Error: cannot load values.yaml: cannot unmarshal yaml document: error converting YAML to JSON: yaml: line 17: mapping values are not allowed in this context'), values);
+    assert.deepEqual(parseHelmError('Error: execution error at (w/templates/deployment.yaml:23:32): image.tag is required'), { file: 'templates/deployment.yaml', line: 23, column: 32, message: 'image.tag is required' });
+    assert.deepEqual(parseHelmError('Error: w/templates/deployment.yaml:24:19\n  executing "w/templates/deployment.yaml" at <.Values.x.y>:\n    nil pointer evaluating interface {}.y\n'), {
+      file: 'templates/deployment.yaml',
+      line: 24,
+      column: 19,
+      message: 'executing "w/templates/deployment.yaml" at <.Values.x.y>: nil pointer evaluating interface {}.y',
+    });
+  });
 });
 
 describe('Helm 3 and 4 flags', () => {

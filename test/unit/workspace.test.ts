@@ -45,7 +45,7 @@ describe('workspace model', () => {
     assert.equal(by.probes.description, 'httpGet /healthz on health');
     assert.equal(by.probes.children?.[0].description, 'httpGet /healthz on health · every 10s · ×6');
     assert.equal(by.release.description, 'release sample-worker in workers');
-    assert.equal(by.pods.description, 'context aks-dev');
+    assert.equal(by.pods.description, 'context aks-dev · workers');
   });
 
   it('flags a chart whose Chart.yaml is broken', () => {

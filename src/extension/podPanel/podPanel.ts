@@ -305,7 +305,7 @@ const isName = (v: unknown): v is string => typeof v === 'string' && /^[a-z0-9](
  * Pods view row (`{ kind: 'release', namespace, release }`, `{ kind: 'pod', pod: PodSummary }`); asks
  * for the namespace and release when there is none.
  */
-export async function podTargetFrom(arg: unknown): Promise<PodTarget | undefined> {
+export async function podTargetFrom(arg: unknown, usual?: string): Promise<PodTarget | undefined> {
   if (typeof arg === 'object' && arg !== null) {
     let a = arg as Record<string, unknown>;
     if (typeof a.pod === 'object' && a.pod !== null) {
@@ -316,7 +316,7 @@ export async function podTargetFrom(arg: unknown): Promise<PodTarget | undefined
       return { namespace: a.namespace, ...(isName(a.release) ? { release: a.release } : {}), ...(isName(a.pod) ? { pod: a.pod } : {}) };
     }
   }
-  const configured = vscode.workspace.getConfiguration('aksWorker').get<string>('namespace')?.trim() || 'default';
+  const configured = usual ?? (vscode.workspace.getConfiguration('aksWorker').get<string>('namespace')?.trim() || 'default');
   const validate = (v: string) => (v === '' || isName(v) ? undefined : 'Lowercase letters, digits, "-" and "."; starting and ending with a letter or digit.');
   const namespace = await vscode.window.showInputBox({ title: 'Show Pod Restarts and Events (1/2)', prompt: 'Namespace', value: configured, validateInput: (v) => (v.trim() ? validate(v.trim()) : 'A namespace is required.') });
   if (namespace === undefined) return undefined;
@@ -326,7 +326,7 @@ export async function podTargetFrom(arg: unknown): Promise<PodTarget | undefined
 }
 
 /** The command `aksWorker.showPodDetails`: tree items pass `{ namespace, release, pod }`; without one it asks. */
-export async function showPodDetailsCommand(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, arg: unknown): Promise<PodPanel | undefined> {
-  const target = await podTargetFrom(arg);
+export async function showPodDetailsCommand(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, arg: unknown, namespace?: string): Promise<PodPanel | undefined> {
+  const target = await podTargetFrom(arg, namespace);
   return target && showPodPanel(extensionUri, log, target, toolPaths());
 }

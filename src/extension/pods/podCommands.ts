@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { PodSummary } from '../../core/pods';
-import { deletePod, describePod, listJson, podLogs } from '../../tools/kubectl';
+import { deletePod, describePod, podLogs } from '../../tools/kubectl';
 import { toolFile } from '../../tools/catalog';
 import { toolPaths } from '../util/config';
 import { sinkFor } from '../util/log';
@@ -72,19 +72,4 @@ export async function portForwardCommand(watcher: PodWatcher, arg: unknown, opti
   });
   terminal.show();
   return terminal;
-}
-
-export async function pickNamespace(watcher: PodWatcher): Promise<string | undefined> {
-  let names: string[] = [];
-  try {
-    names = (await listJson('namespaces', '', { paths: toolPaths() })).map((n) => String((n as { metadata?: { name?: string } }).metadata?.name ?? '')).filter(Boolean);
-  } catch {
-    /* no permission to list namespaces: type one */
-  }
-  const typed = '$(edit) Type a namespace…';
-  const pick = await vscode.window.showQuickPick([...names.map((n) => ({ label: n, description: n === watcher.namespace ? 'watched now' : undefined })), { label: typed }], { title: 'Watch pods in which namespace?' });
-  if (!pick) return undefined;
-  const ns = pick.label === typed ? (await vscode.window.showInputBox({ title: 'Namespace', value: watcher.namespace, validateInput: (v) => (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v) ? undefined : 'A lower-case DNS-1123 label') }))?.trim() : pick.label;
-  if (ns) watcher.namespace = ns;
-  return ns;
 }

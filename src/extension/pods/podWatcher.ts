@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { PodStore, PodSummary, WatchEvent } from '../../core/pods';
 import { WatchStatus, watchKind } from '../../tools/kubectl';
-import { KubeContextService } from '../kubeContext';
+import type { NamespaceService } from '../namespaceService';
 import { releaseChanged } from '../releaseEvents';
 import { toolPaths } from '../util/config';
 
@@ -17,14 +17,21 @@ export class PodWatcher implements vscode.Disposable {
   private watch: { stop(): void } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private _status: WatchStatus = { state: 'stopped' };
-  private _namespace: string | undefined;
+  /** A namespace asked for explicitly (Watch Pods after a release into another one), until the namespace changes. */
+  private override: string | undefined;
   private readonly disposables: vscode.Disposable[] = [this.changed];
   /** Each release's pods (uids) as last delivered; undefined until the first list after a start. */
   private releasePods: Map<string, string> | undefined;
 
-  constructor(private readonly kube: KubeContextService, private readonly log: vscode.LogOutputChannel) {
-    // A new context means new pods: start over.
-    this.disposables.push(kube.onDidChange(() => this.watching && this.restart()));
+  constructor(private readonly namespaces: NamespaceService, private readonly log: vscode.LogOutputChannel) {
+    // A new context or namespace means new pods: start over.
+    this.disposables.push(
+      namespaces.onDidChange(() => {
+        this.override = undefined;
+        if (this.watching) this.restart();
+        else this.fire();
+      }),
+    );
   }
 
   get status(): WatchStatus {
@@ -35,15 +42,15 @@ export class PodWatcher implements vscode.Disposable {
     return this.watch !== undefined;
   }
 
-  /** The namespace: the one picked, else the setting, else the context's, else default. */
+  /** The namespace watched: the one every command uses (NamespaceService), unless one was asked for explicitly. */
   get namespace(): string {
-    const setting = vscode.workspace.getConfiguration('aksWorker').get<string>('namespace')?.trim();
-    const ctxNs = this.kube.kubeconfig?.contexts.find((c) => c.name === this.kube.contextName)?.namespace;
-    return this._namespace ?? (setting || ctxNs || 'default');
+    return this.override ?? this.namespaces.current().namespace;
   }
 
   set namespace(ns: string) {
-    this._namespace = ns;
+    const before = this.namespace;
+    this.override = ns === this.namespaces.current().namespace ? undefined : ns;
+    if (this.namespace === before) return;
     if (this.watching) this.restart();
     else this.fire();
   }

@@ -299,7 +299,9 @@ describe('Walkthrough: from a .NET worker to a running pod', function () {
   it('7. Install or Upgrade releases walk-worker; the Workflow view shows rev 1 deployed', async () => {
     const p = page();
     await explorerMenu(`charts/${chart}`, 'Install or Upgrade');
-    // A fresh namespace: the extension asks before creating it.
+    // The first release of this chart: the extension names the namespace and asks.
+    const asked = await answerDialog(new RegExp(`Install ${chart} as release ${chart} into namespace ${escapeRe(namespace)} \\(context `), 'Install', 30_000);
+    assert.match(asked, /set by aksWorker\.namespace in Workspace Settings/);
     const created = new RegExp(`${chart} revision 1 is deployed in ${escapeRe(namespace)}`);
     await until(
       async () => {

@@ -3,14 +3,18 @@ import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { parseHelmError } from '../../../core/chart';
 import { bumpChart } from '../../../core/bump';
-import { nextPatch, BumpKind } from '../../../core/versions';
+import { nextPatch, isSemver, BumpKind } from '../../../core/versions';
+import { tagProblem } from '../../../core/imageRef';
 import { YamlEditError } from '../../../core/yamlEdit';
 import { ActionableError, ToolExitError } from '../../../tools/errors';
 import { HelmOptions, ReleaseInfo, history, rollback, uninstall, upgradeInstall } from '../../../tools/helm';
+import { NamespaceSource, ResolvedNamespace, resolveNamespace } from '../../../core/namespace';
+import { upgradeRequestFor } from '../../../core/release';
 import { KubeContextService } from '../../kubeContext';
+import { NamespaceService } from '../../namespaceService';
 import { releaseChanged } from '../../releaseEvents';
 import { WorkflowState } from '../../state';
-import { toolPaths, workflowSettings } from '../../util/config';
+import { releaseSettings, toolPaths, workflowSettings } from '../../util/config';
 import { RunView } from '../../util/runView';
 import { WorkspaceModel } from '../../workspaceModel';
 import { minimalEdit } from '../../util/edits';
@@ -20,41 +24,91 @@ import { ChartTarget, pickChart } from '../chart/chartTarget';
 interface ReleaseTarget extends ChartTarget {
   release: string;
   namespace: string;
+  /** Where the namespace comes from (setting, picked, context or default), and in words. */
+  namespaceSource: NamespaceSource;
+  namespaceWhy: string;
 }
 
-/** The release a chart is installed as, and where: settings, then the name used before, then the chart's. */
-export function releaseTarget(chart: ChartTarget, state: WorkflowState, kube: KubeContextService): ReleaseTarget {
+/**
+ * The release a chart is installed as, and where. The name: the setting, then the name used before,
+ * then the chart's. The namespace: NamespaceService, the one every command uses.
+ */
+export function releaseTarget(chart: ChartTarget, state: WorkflowState, kube: KubeContextService, namespaces: NamespaceService | undefined = NamespaceService.shared): ReleaseTarget {
   const settings = workflowSettings(chart.folder);
   const remembered = state.get(chart.folder).releaseNames?.[chart.dir];
-  const ctxNs = kube.kubeconfig?.contexts.find((c) => c.name === kube.contextName)?.namespace;
-  return { ...chart, release: settings.releaseName ?? remembered ?? chart.name, namespace: settings.namespace ?? ctxNs ?? 'default' };
+  const ns = namespaces?.current(chart.folder) ?? fallbackNamespace(chart.folder, kube);
+  return { ...chart, release: settings.releaseName ?? remembered ?? chart.name, namespace: ns.namespace, namespaceSource: ns.source, namespaceWhy: ns.why };
+}
+
+function fallbackNamespace(folder: vscode.WorkspaceFolder, kube: KubeContextService): ResolvedNamespace {
+  const ctx = kube.kubeconfig?.contexts.find((c) => c.name === kube.contextName);
+  return resolveNamespace({ setting: workflowSettings(folder).namespace, context: { name: kube.contextName, namespace: ctx?.namespace } });
+}
+
+/**
+ * Asks before Install or Ship releases a chart into a namespace it was not released into by us
+ * before (or when the namespace changed since): "Install x as release y into namespace z (context c)?",
+ * with the choice of another namespace. Returns the namespace to use, or undefined when cancelled.
+ */
+export async function confirmNamespace(
+  namespaces: NamespaceService,
+  t: { name: string; dir: string; release: string; folder: vscode.WorkspaceFolder },
+  kube: KubeContextService,
+  verb: 'Install' | 'Ship',
+  describe?: (namespace: string) => { message: string; detail: string },
+  always = false,
+): Promise<{ namespace: string; asked: boolean } | undefined> {
+  let ns = namespaces.current(t.folder);
+  if (!always && !namespaces.needsConfirmation(t.dir, ns.namespace)) return { namespace: ns.namespace, asked: false };
+  const another = 'Use Another Namespace…';
+  for (;;) {
+    const before = namespaces.confirmedFor(t.dir);
+    const text = describe?.(ns.namespace) ?? {
+      message: `${verb} ${t.name} as release ${t.release} into namespace ${ns.namespace} (context ${kube.contextName ?? 'none'})?`,
+      detail: `The namespace is ${ns.why}.${before && before !== ns.namespace ? ` Last time ${t.name} went to ${before}.` : ''} Helm creates it if it does not exist. You are asked once per chart, and again when its namespace changes.`,
+    };
+    const pick = await vscode.window.showInformationMessage(text.message, { modal: true, detail: text.detail }, verb, another);
+    if (pick === verb) {
+      await namespaces.rememberConfirmed(t.dir, ns.namespace);
+      return { namespace: ns.namespace, asked: true };
+    }
+    if (pick !== another) return undefined;
+    if (!(await namespaces.pick({ title: `${verb} ${t.name}: which namespace?`, scope: t.folder }))) continue;
+    ns = namespaces.current(t.folder);
+  }
 }
 
 function helmOptions(folder: vscode.WorkspaceFolder, view?: RunView, signal?: AbortSignal): HelmOptions {
   return { paths: toolPaths(folder), sink: view?.sink, signal };
 }
 
-/** Helm failures that point into a template or values file: offer to open it at the line. */
-async function explainHelmFailure(err: unknown, chartDir: string): Promise<never> {
-  const text = err instanceof ToolExitError ? err.stderrTail : err instanceof Error ? err.message : String(err);
+/**
+ * Helm failures that point into a template or values file: one error notification naming the file
+ * (workspace-relative), line and column, with Open File at that place. Returns true when shown.
+ */
+function showHelmLocation(err: unknown, chartDir: string, title: string, log: vscode.LogOutputChannel | undefined): boolean {
+  const text = err instanceof ToolExitError ? err.stderrTail : err instanceof ActionableError ? '' : err instanceof Error ? err.message : String(err);
   const where = parseHelmError(text);
-  if (where) {
-    const file = vscode.Uri.file(join(chartDir, where.file));
-    const open = 'Open File';
-    void vscode.window.showErrorMessage(`Helm: ${where.file}:${where.line}${where.column ? `:${where.column}` : ''}: ${where.message}`, open).then(async (p) => {
-      if (p !== open) return;
-      const pos = new vscode.Position(where.line - 1, Math.max(0, (where.column ?? 1) - 1));
-      await vscode.window.showTextDocument(file, { selection: new vscode.Range(pos, pos) });
-    });
-    throw new ActionableError('helm', 'template-error', `${where.file}:${where.line}: ${where.message}`, err);
-  }
-  throw err;
+  if (!where) return false;
+  const file = vscode.Uri.file(join(chartDir, where.file));
+  const place = `${vscode.workspace.asRelativePath(file)}:${where.line}${where.column ? `:${where.column}` : ''}`;
+  log?.error(`${title}: ${place}: ${where.message}`);
+  const open = 'Open File';
+  const output = 'Show Output';
+  void vscode.window.showErrorMessage(`${title}: Helm cannot use ${place}: ${where.message}`, open, ...(log ? [output] : [])).then(async (p) => {
+    if (p === output) log?.show(true);
+    if (p !== open) return;
+    const pos = new vscode.Position(where.line - 1, Math.max(0, (where.column ?? 1) - 1));
+    const editor = await vscode.window.showTextDocument(file, { selection: new vscode.Range(pos, pos) });
+    editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  });
+  return true;
 }
 
-export async function dryRunCommand(model: WorkspaceModel, state: WorkflowState, kube: KubeContextService, target?: unknown): Promise<ReleaseInfo | undefined> {
+export async function dryRunCommand(model: WorkspaceModel, state: WorkflowState, kube: KubeContextService, target?: unknown, namespaces?: NamespaceService, log?: vscode.LogOutputChannel): Promise<ReleaseInfo | undefined> {
   const chart = await pickChart(model, target, 'Dry Run');
   if (!chart) return undefined;
-  const t = releaseTarget(chart, state, kube);
+  const t = releaseTarget(chart, state, kube, namespaces);
   let r: ReleaseInfo;
   try {
     r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rendering ${t.name} as ${t.release} in ${t.namespace}…`, cancellable: true }, (_p, token) => {
@@ -63,7 +117,8 @@ export async function dryRunCommand(model: WorkspaceModel, state: WorkflowState,
       return upgradeInstall({ release: t.release, chartDir: t.dir, namespace: t.namespace, dryRun: 'client' }, helmOptions(t.folder, undefined, controller.signal));
     });
   } catch (err) {
-    return explainHelmFailure(err, t.dir);
+    if (showHelmLocation(err, t.dir, 'Dry Run', log)) return undefined;
+    throw err;
   }
   await showReadOnly(`${t.release}/manifest.yaml`, `# helm upgrade --install ${t.release} ${vscode.workspace.asRelativePath(t.dir)} --namespace ${t.namespace} (dry run, revision ${r.revision})\n${r.manifest ?? ''}`, { language: 'yaml' });
   if (r.notes) await showReadOnly(`${t.release}/NOTES.txt`, r.notes, { beside: true, preserveFocus: true });
@@ -91,6 +146,7 @@ export async function bumpVersionCommand(model: WorkspaceModel, state: WorkflowS
         title: `Bump Version (1/2): new image tag for ${chart.name}`,
         value: suggestions[0] ?? current ?? '0.0.1',
         prompt: `Sets appVersion in Chart.yaml and image.tag in values.yaml (now ${current ?? 'not set'}).${pushedTag ? ` Last pushed: ${pushedTag}.` : ''}`,
+        validateInput: (v) => (v.trim() ? tagProblem(v.trim()) : 'Type the image tag the chart should deploy, e.g. 1.4.2.'),
         ignoreFocusOut: true,
       })
     )?.trim();
@@ -110,7 +166,12 @@ export async function bumpVersionCommand(model: WorkspaceModel, state: WorkflowS
     if (!pick) return undefined;
     if (pick.bump) chartVersion = pick.bump;
     else {
-      const exact = await vscode.window.showInputBox({ title: 'Chart version (SemVer)', ignoreFocusOut: true });
+      const exact = await vscode.window.showInputBox({
+        title: 'Chart version (SemVer)',
+        prompt: `Now ${/^version:\s*["']?([^"'\s#]+)/m.exec(chartDoc.getText())?.[1] ?? 'not set'}. Helm orders chart releases by this version.`,
+        validateInput: (v) => (isSemver(v.trim()) ? undefined : 'A semantic version MAJOR.MINOR.PATCH, e.g. 0.2.0 (Helm requires one for a chart).'),
+        ignoreFocusOut: true,
+      });
       if (!exact) return undefined;
       chartVersion = { exact: exact.trim() };
     }
@@ -130,24 +191,60 @@ export async function bumpVersionCommand(model: WorkspaceModel, state: WorkflowS
     }
     throw err;
   }
+  const docs = [chartDoc, valuesDoc];
+  // What Undo puts back, byte for byte: the file as it was on disk (or the editor's text when it had unsaved changes, which the bump saves).
+  const before = await Promise.all(docs.map(async (d) => (d.isDirty ? new TextEncoder().encode(d.getText()) : await vscode.workspace.fs.readFile(d.uri))));
   const edit = new vscode.WorkspaceEdit();
   minimalEdit(edit, chartDoc, result.chartYaml);
   minimalEdit(edit, valuesDoc, result.valuesYaml);
   if (!(await vscode.workspace.applyEdit(edit))) throw new Error('VS Code did not apply the edit (is a file read-only?). Nothing was changed.');
-  await Promise.all([chartDoc.save(), valuesDoc.save()]);
-  void vscode.window.setStatusBarMessage(`${chart.name}: version ${result.from.version} → ${result.to.version}, appVersion and image.tag ${result.to.appVersion}`, 6000);
+  await Promise.all(docs.map((d) => d.save()));
+  const after = await Promise.all(docs.map((d) => vscode.workspace.fs.readFile(d.uri)));
+  const changed = docs.filter((_d, i) => !sameBytes(before[i], after[i]));
+  const { from, to } = result;
+  const parts = [`chart version ${from.version} → ${to.version}`, `appVersion ${from.appVersion ?? '(none)'} → ${to.appVersion}`];
+  if (from.tag !== undefined && from.tag !== to.tag) parts.push(`image.tag ${from.tag} → ${to.tag}`);
+  const files = changed.map((d) => vscode.workspace.asRelativePath(d.uri)).join(' and ');
+  const notes = result.notes.length ? ` ${result.notes.map((n) => n.replace(/\.?$/, '.')).join(' ')}` : '';
+  const undo = 'Undo';
+  void vscode.window.showInformationMessage(`Bumped ${chart.name}: ${parts.join(', ')} (${files || 'no file changed'}).${notes}`, ...(changed.length ? [undo] : [])).then(async (p) => {
+    if (p !== undo) return;
+    const now = await Promise.all(docs.map((d) => vscode.workspace.fs.readFile(d.uri)));
+    const moved = docs.filter((d, i) => d.isDirty || !sameBytes(now[i], after[i]));
+    if (moved.length) {
+      void vscode.window.showWarningMessage(
+        `Bump Version was not undone: ${moved.map((d) => vscode.workspace.asRelativePath(d.uri)).join(' and ')} changed since the bump${moved.some((d) => d.isDirty) ? ' (unsaved changes)' : ''}. Nothing was restored; use Edit › Undo in the file, or restore it from version control.`,
+      );
+      return;
+    }
+    await Promise.all(docs.map((d, i) => vscode.workspace.fs.writeFile(d.uri, before[i])));
+    void vscode.window.showInformationMessage(`Undone: ${files} are back to chart version ${from.version}, appVersion ${from.appVersion ?? '(none)'}.`);
+  });
   return { version: result.to.version, appVersion: result.to.appVersion };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 export interface UpgradeOptions {
   /** Skip the question about bumping to the pushed tag. */
   noBumpPrompt?: boolean;
+  /** false: no namespace confirmation (for callers that chose the namespace themselves). */
+  confirm?: boolean;
 }
 
-export async function upgradeInstallCommand(model: WorkspaceModel, state: WorkflowState, kube: KubeContextService, log: vscode.LogOutputChannel, target?: unknown, options: UpgradeOptions = {}): Promise<ReleaseInfo | undefined> {
+export async function upgradeInstallCommand(model: WorkspaceModel, state: WorkflowState, kube: KubeContextService, log: vscode.LogOutputChannel, target?: unknown, options: UpgradeOptions = {}, namespaces: NamespaceService | undefined = NamespaceService.shared): Promise<ReleaseInfo | undefined> {
   const chart = await pickChart(model, target, 'Install or Upgrade');
   if (!chart) return undefined;
-  const t = releaseTarget(chart, state, kube);
+  let t = releaseTarget(chart, state, kube, namespaces);
+  let confirmed = false;
+  if (namespaces && options.confirm !== false) {
+    const answer = await confirmNamespace(namespaces, t, kube, 'Install');
+    if (!answer) return undefined;
+    confirmed = answer.asked;
+    t = { ...t, namespace: answer.namespace };
+  }
   const remembered = state.get(t.folder);
   const pushed = remembered.lastPushed?.ref;
   if (pushed && !options.noBumpPrompt) {
@@ -161,22 +258,19 @@ export async function upgradeInstallCommand(model: WorkspaceModel, state: Workfl
       if (pick === bump) await bumpVersionCommand(model, state, vscode.Uri.file(t.dir), { appVersion: pushedTag, chartVersion: 'patch' });
     }
   }
-  const cfg = vscode.workspace.getConfiguration('aksWorker.release', t.folder);
-  const wait = cfg.get<boolean>('wait', true);
-  const timeout = cfg.get<string>('timeout', '5m');
-  const atomic = cfg.get<boolean>('rollbackOnFailure', true);
-  const waitStrategy = cfg.get<'watcher' | 'legacy'>('waitStrategy', 'watcher');
+  const settings = releaseSettings(t.folder);
   const view = new RunView(`Release ${t.release}`, log);
+  // Confirmed just now, with "Helm creates it if it does not exist" said: create it; otherwise ask when it is missing.
   const run = (createNamespace: boolean) =>
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `helm upgrade --install ${t.release} in ${t.namespace}${wait ? ' (waiting for the rollout)' : ''}`, cancellable: true }, (_p, token) => {
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `helm upgrade --install ${t.release} in ${t.namespace}${settings.wait ? ' (waiting for the rollout)' : ''}`, cancellable: true }, (_p, token) => {
       const controller = new AbortController();
       token.onCancellationRequested(() => controller.abort());
-      return upgradeInstall({ release: t.release, chartDir: t.dir, namespace: t.namespace, createNamespace, wait, waitStrategy, timeout, atomic }, helmOptions(t.folder, view, controller.signal));
+      return upgradeInstall(upgradeRequestFor({ release: t.release, chartDir: t.dir, namespace: t.namespace }, settings, createNamespace), helmOptions(t.folder, view, controller.signal));
     });
   try {
     let r: ReleaseInfo;
     try {
-      r = await run(false);
+      r = await run(confirmed);
     } catch (err) {
       if (err instanceof ToolExitError && /namespaces? "[^"]+" not found/.test(err.stderrTail)) {
         const create = `Create ${t.namespace}`;
@@ -194,25 +288,26 @@ export async function upgradeInstallCommand(model: WorkspaceModel, state: Workfl
     view.finish(true, msg);
     const watch = 'Watch Pods';
     void vscode.window.showInformationMessage(msg, watch).then((p) => {
-      if (p === watch) void vscode.commands.executeCommand('aksWorker.watchPods');
+      if (p === watch) void vscode.commands.executeCommand('aksWorker.watchPods', r.namespace);
     });
     return r;
   } catch (err) {
     view.finish(false, err instanceof Error ? err.message : String(err));
-    return explainHelmFailure(err, t.dir);
+    if (showHelmLocation(err, t.dir, 'Install or Upgrade', log)) return undefined;
+    throw err;
   } finally {
     view.dispose();
     releaseChanged(t.release, t.namespace, 'install or upgrade');
   }
 }
 
-export async function historyCommand(model: WorkspaceModel, state: WorkflowState, kube: KubeContextService, log: vscode.LogOutputChannel, target?: unknown): Promise<number | undefined> {
+export async function historyCommand(model: WorkspaceModel, state: WorkflowState, kube: KubeContextService, log: vscode.LogOutputChannel, target?: unknown, namespaces?: NamespaceService): Promise<number | undefined> {
   const chart = await pickChart(model, target, 'Show History / Rollback');
   if (!chart) return undefined;
-  const t = releaseTarget(chart, state, kube);
+  const t = releaseTarget(chart, state, kube, namespaces);
   const entries = await history(t.release, t.namespace, helmOptions(t.folder));
   if (entries.length === 0) {
-    void vscode.window.showInformationMessage(`${t.release} has no history in ${t.namespace}: it was never installed there.`);
+    void vscode.window.showInformationMessage(`${t.release} has no history in ${t.namespace} (${t.namespaceWhy}): it was never installed there.`);
     return undefined;
   }
   const current = entries[entries.length - 1];
@@ -244,10 +339,10 @@ export async function historyCommand(model: WorkspaceModel, state: WorkflowState
   }
 }
 
-export async function uninstallCommand(model: WorkspaceModel, state: WorkflowState, kube: KubeContextService, log: vscode.LogOutputChannel, target?: unknown): Promise<boolean> {
+export async function uninstallCommand(model: WorkspaceModel, state: WorkflowState, kube: KubeContextService, log: vscode.LogOutputChannel, target?: unknown, namespaces?: NamespaceService): Promise<boolean> {
   const chart = await pickChart(model, target, 'Uninstall');
   if (!chart) return false;
-  const t = releaseTarget(chart, state, kube);
+  const t = releaseTarget(chart, state, kube, namespaces);
   const go = 'Uninstall';
   if ((await vscode.window.showWarningMessage(`Uninstall ${t.release} from ${t.namespace} (context ${kube.contextName ?? 'none'})?`, { modal: true, detail: 'Its Deployment and pods are deleted, with the release history.' }, go)) !== go) return false;
   const view = new RunView(`Uninstall ${t.release}`, log);

@@ -5,7 +5,9 @@ import { findWorkspaceParts } from '../../../tools/workspaceFiles';
 import { KubeContextService } from '../../kubeContext';
 import { releaseChanged } from '../../releaseEvents';
 import { WorkflowState } from '../../state';
-import { toolPaths, workflowSettings } from '../../util/config';
+import { releaseSettings, toolPaths, workflowSettings } from '../../util/config';
+import { NamespaceService } from '../../namespaceService';
+import { confirmNamespace } from '../release/release';
 import { RunView } from '../../util/runView';
 import { WorkspaceModel } from '../../workspaceModel';
 import { pickChart } from '../chart/chartTarget';
@@ -17,7 +19,7 @@ export interface ShipOptions {
 }
 
 /** Ship: build → push → bump → upgrade for a workspace folder, one cancellable notification. */
-export async function shipCommand(model: WorkspaceModel, state: WorkflowState, kube: KubeContextService, log: vscode.LogOutputChannel, target?: unknown, options: ShipOptions = {}) {
+export async function shipCommand(model: WorkspaceModel, state: WorkflowState, kube: KubeContextService, log: vscode.LogOutputChannel, target?: unknown, options: ShipOptions = {}, namespaces: NamespaceService | undefined = NamespaceService.shared) {
   const folder =
     (target instanceof vscode.Uri ? vscode.workspace.getWorkspaceFolder(target) : undefined) ??
     (vscode.workspace.workspaceFolders?.length === 1 ? vscode.workspace.workspaceFolders[0] : await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Ship which folder?' }));
@@ -41,8 +43,7 @@ export async function shipCommand(model: WorkspaceModel, state: WorkflowState, k
   const remembered = state.get(folder);
   const settings = workflowSettings(folder);
   const release = settings.releaseName ?? remembered.releaseNames?.[parts.chartDir] ?? parts.chartName;
-  const ctxNs = kube.kubeconfig?.contexts.find((c) => c.name === kube.contextName)?.namespace;
-  const namespace = settings.namespace ?? ctxNs ?? 'default';
+  let namespace = namespaces?.current(folder).namespace ?? settings.namespace ?? kube.kubeconfig?.contexts.find((c) => c.name === kube.contextName)?.namespace ?? 'default';
   let plan;
   try {
     plan = await planShip({ chartDir: parts.chartDir, tag: options.tag });
@@ -56,13 +57,21 @@ export async function shipCommand(model: WorkspaceModel, state: WorkflowState, k
   const registry = parseImageRef(plan.repository).registry as string;
   const acrName = remembered.registry?.loginServer === registry ? remembered.registry.acrName : /\.azurecr\.(io|cn|us)$/.test(registry) ? registry.split('.')[0] : undefined;
   if (options.confirm !== false) {
-    const go = 'Ship';
-    const ok = await vscode.window.showInformationMessage(
-      `Ship ${plan.repository}:${plan.tag} as ${release} to ${namespace} (context ${kube.contextName ?? 'none'})?`,
-      { modal: true, detail: `Builds ${vscode.workspace.asRelativePath(parts.dockerfile)}, pushes to ${registry}${acrName ? ` (logging in to ACR ${acrName})` : ''}, bumps ${vscode.workspace.asRelativePath(parts.chartDir)} to appVersion ${plan.tag}, then helm upgrade --install with wait (creating ${namespace} if it does not exist).` },
-      go,
-    );
-    if (ok !== go) return undefined;
+    const chartDir = parts.chartDir;
+    const dockerfile = parts.dockerfile;
+    const describe = (ns: string) => ({
+      message: `Ship ${plan.repository}:${plan.tag} as ${release} to ${ns} (context ${kube.contextName ?? 'none'})?`,
+      detail: `Builds ${vscode.workspace.asRelativePath(dockerfile)}, pushes to ${registry}${acrName ? ` (logging in to ACR ${acrName})` : ''}, bumps ${vscode.workspace.asRelativePath(chartDir)} to appVersion ${plan.tag}, then helm upgrade --install with wait (creating ${ns} if it does not exist).${namespaces ? ` The namespace is ${namespaces.current(folder).why}.` : ''}`,
+    });
+    if (namespaces) {
+      const answer = await confirmNamespace(namespaces, { name: parts.chartName ?? release, dir: chartDir, release, folder }, kube, 'Ship', describe, true);
+      if (!answer) return undefined;
+      namespace = answer.namespace;
+    } else {
+      const go = 'Ship';
+      const text = describe(namespace);
+      if ((await vscode.window.showInformationMessage(text.message, { modal: true, detail: text.detail }, go)) !== go) return undefined;
+    }
   }
   const view = new RunView(`Ship ${release}`, log);
   const started = Date.now();
@@ -80,8 +89,7 @@ export async function shipCommand(model: WorkspaceModel, state: WorkflowState, k
           release,
           acrName,
           buildArgs: vscode.workspace.getConfiguration('aksWorker.build', folder).get<string[]>('extraArgs', []),
-          timeout: vscode.workspace.getConfiguration('aksWorker.release', folder).get<string>('timeout', '5m'),
-          wait: vscode.workspace.getConfiguration('aksWorker.release', folder).get<boolean>('wait', true),
+          settings: releaseSettings(folder),
           createNamespace: true,
         },
         {
@@ -104,7 +112,7 @@ export async function shipCommand(model: WorkspaceModel, state: WorkflowState, k
     const msg = `Shipped ${result.image}: ${release} revision ${result.release.revision} ${result.release.status} in ${namespace} (${((Date.now() - started) / 1000).toFixed(0)} s).`;
     view.finish(true, msg);
     void vscode.window.showInformationMessage(msg);
-    await vscode.commands.executeCommand('aksWorker.watchPods', namespace);
+    await vscode.commands.executeCommand('aksWorker.watchPods', result.release.namespace);
     return result;
   } catch (err) {
     const text = err instanceof ShipStepError ? `${err.message}${err.step === 'build' || err.step === 'push' ? ' The chart was not changed.' : ''} Nothing after that step ran.` : err instanceof Error ? err.message : String(err);
