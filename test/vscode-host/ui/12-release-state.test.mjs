@@ -124,6 +124,9 @@ describe('Release state from the cluster', function () {
         if (await pick.isVisible().catch(() => false)) await pick.click();
         const ask = p.locator('.monaco-dialog-box', { hasText: /You pushed/ });
         if (await ask.isVisible().catch(() => false)) await ask.locator('.dialog-buttons .monaco-button', { hasText: /^Keep / }).click();
+        // The first Install of the chart into this namespace asks to confirm it.
+        const where = p.locator('.monaco-dialog-box', { hasText: new RegExp(`into namespace ${escapeRe(namespace)} `) });
+        if (await where.isVisible().catch(() => false)) await where.locator('.dialog-buttons .monaco-button', { hasText: /^Install$/ }).click();
         return toastLocator(done).isVisible();
       },
       { timeout: 180_000, interval: 500, message: `the "${done.source}" notification` },
