@@ -193,7 +193,7 @@ function render(): void {
         'div',
         { class: 'banner error', id: 'yaml-problem', role: 'alert' },
         h('span', { class: 'codicon codicon-error', 'aria-hidden': 'true' }),
-        h('span', {}, `${host.problem.at.file} is not valid YAML: ${host.problem.message} The form shows what it could read; fix the file to save. `, atLink(host.problem.at, 'yaml-problem-at')),
+        h('span', {}, `${host.problem.at.file} is not valid YAML: ${host.problem.message}${/[.!?]$/.test(host.problem.message) ? '' : '.'} The form shows what it could read; fix the file to save. `, atLink(host.problem.at, 'yaml-problem-at')),
       ),
     );
   }
@@ -320,20 +320,43 @@ function postChanged(): void {
 function applyNow(id: string): void {
   if (renderTimer) clearTimeout(renderTimer);
   renderTimer = undefined;
+  const caret = caretOf(document.getElementById(id));
   render();
-  (document.getElementById(id) as HTMLElement | null)?.focus();
+  refocus(id, caret);
+}
+
+type Caret = { start: number | null; end: number | null } | undefined;
+type FieldElement = HTMLElement & { updateComplete?: Promise<unknown> };
+const innerInput = (el: Element | null) => (el?.shadowRoot?.querySelector('input, textarea') ?? null) as HTMLInputElement | HTMLTextAreaElement | null;
+const caretOf = (el: Element | null): Caret => {
+  const input = innerInput(el);
+  return input ? { start: input.selectionStart, end: input.selectionEnd } : undefined;
+};
+
+/** Focuses the element with this id once it has rendered (a re-render replaces the fields), the caret where it was. */
+function refocus(id: string, caret: Caret): void {
+  const el = document.getElementById(id) as FieldElement | null;
+  if (!el) return;
+  const place = () => {
+    if (document.activeElement !== el) el.focus();
+    const input = innerInput(el);
+    if (input && caret && caret.start !== null) input.setSelectionRange(caret.start, caret.end ?? caret.start);
+  };
+  place();
+  void Promise.resolve(el.updateComplete).then(place);
 }
 
 let renderTimer: number | undefined;
-/** Re-render after typing pauses, keeping focus in the field being typed in. */
+/** Re-render after typing pauses, keeping focus (and the caret) in the field being typed in. */
 function scheduleRender(kind: ProbeKind, key: string): void {
   if (renderTimer) clearTimeout(renderTimer);
   renderTimer = window.setTimeout(() => {
+    renderTimer = undefined;
     const active = document.activeElement as HTMLElement | null;
-    const activeId = active?.id;
+    const id = active?.id || `${kind}-${key}`;
+    const caret = caretOf(document.getElementById(id));
     render();
-    const again = activeId ? document.getElementById(activeId) : document.getElementById(`${kind}-${key}`);
-    (again as HTMLElement | null)?.focus();
+    refocus(id, caret);
   }, ['enabled', 'type', 'scheme'].includes(key) ? 0 : 150);
 }
 
