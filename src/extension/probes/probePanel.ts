@@ -273,6 +273,10 @@ export class ProbePanel implements vscode.Disposable, ProbeFormView {
       if (!this.doc.draft) return;
       const text = `Nothing was saved: ${this.doc.draft.error ?? 'a field of the form is not valid.'}`;
       await this.send({ type: 'error', message: text });
+      // Saved by hand: VS Code says it failed and keeps the form dirty. Auto save (VS Code for the
+      // Web saves after a delay by default) is not told: the form shows why, and the next valid
+      // change saves.
+      if (vscode.workspace.getConfiguration('files', this.doc.uri).get<string>('autoSave', 'off') !== 'off') return;
       throw new Error(text);
     }
     try {
