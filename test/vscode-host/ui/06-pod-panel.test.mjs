@@ -100,7 +100,9 @@ describe('Pod panel', function () {
     const input = page().locator('.quick-input-widget input[type="text"], .quick-input-widget input.input').first();
     await input.waitFor({ state: 'visible' });
     await input.fill('values.yaml');
-    await page().locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'values.yaml' }).first().click();
+    // the list settles (a "recently opened" entry may come first), then Enter opens the focused row
+    await eventually(async () => (await page().locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', { hasText: 'values.yaml' }).count()) === 1, { message: 'values.yaml offered' });
+    await input.press('Enter');
     await page().locator('.tabs-container .tab.active', { hasText: 'values.yaml' }).first().waitFor({ state: 'visible' });
     await page().locator('.tabs-container .tab', { hasText: `Pods: ${release} (${namespace})` }).first().click();
     const web = activeWebview();
