@@ -120,8 +120,11 @@ describe('Probe form as a custom editor', function () {
     await panel.onMessage({ type: 'changed', dirty: true, draft: draft('10'), probes: { liveness: { handler: { type: 'httpGet', path: '/healthz', port: 'health' }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 10 } } });
     assert.ok(await eventually(async () => tab()?.isDirty, 5_000), 'dirty');
     await vscode.commands.executeCommand('workbench.action.files.save');
-    const text = await read();
-    assert.match(text, /failureThreshold: 10\n/);
+    const text = (await eventually(async () => {
+      const t = await read();
+      return /failureThreshold: 10\n/.test(t) ? t : undefined;
+    }, 10_000)) as string;
+    assert.ok(text, 'values.yaml saved with failureThreshold 10');
     assert.ok(text.includes('# here (failureThreshold - 1) x periodSeconds + timeoutSeconds = 95 s.\nlivenessProbe:'), text);
     assert.ok(await eventually(async () => tab()?.isDirty === false, 5_000), 'clean after the save');
   });
