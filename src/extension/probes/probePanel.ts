@@ -98,11 +98,12 @@ export class ProbePanel implements vscode.Disposable, ProbeFormView {
   /** The files as VS Code has them: an open editor's unsaved text wins over the disk. */
   private async text(uri: vscode.Uri): Promise<string> {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    if (open) return open.getText();
+    // Unsaved edits count; a clean document may not have caught up with a change on disk yet.
+    if (open?.isDirty) return open.getText();
     try {
       return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
     } catch {
-      return '';
+      return open?.getText() ?? '';
     }
   }
 
@@ -132,7 +133,9 @@ export class ProbePanel implements vscode.Disposable, ProbeFormView {
     // the template, helpers, components): when Helm's render says otherwise, the form follows Helm.
     // Not while the chart's files have unsaved edits (Helm reads the disk; the form reads the editor).
     const dirty = vscode.workspace.textDocuments.some((d) => d.isDirty && d.uri.fsPath.startsWith(this.chart.dir));
-    const m = dirty ? undefined : await this.helm();
+    // A values.yaml that does not parse cannot be rendered either: the form says so at once.
+    const problem = this.valuesProblem(values);
+    const m = dirty || problem ? undefined : await this.helm();
     if (m?.target && PROBE_KINDS.some((k) => m.probes[k].rendered || m.probes[k].root)) {
       const probes: ProbeSet = {};
       for (const k of PROBE_KINDS) if (m.probes[k].probe) probes[k] = m.probes[k].probe;
@@ -148,7 +151,6 @@ export class ProbePanel implements vscode.Disposable, ProbeFormView {
         };
       }
     }
-    const problem = this.valuesProblem(values);
     return {
       chart: this.chart.name,
       file: vscode.workspace.asRelativePath(r.location === 'template' ? this.deploymentUri : this.valuesUri),
