@@ -96,7 +96,12 @@ describe('Probe form as a custom editor', function () {
   let original: string;
   let panel: PanelForTests & { onMessage(m: unknown): Promise<void> };
 
+  let previousAutoSave: string | undefined;
+
   before(async () => {
+    // Saved by hand here (VS Code for the Web saves after a delay by default).
+    previousAutoSave = vscode.workspace.getConfiguration('files').inspect<string>('autoSave')?.workspaceValue;
+    await vscode.workspace.getConfiguration('files').update('autoSave', 'off', vscode.ConfigurationTarget.Workspace);
     original = await read();
     await vscode.workspace.fs.writeFile(values(), new TextEncoder().encode(original.replace(/^livenessProbe:/m, `${comment}\nlivenessProbe:`)));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -105,6 +110,7 @@ describe('Probe form as a custom editor', function () {
   after(async () => {
     panel?.dispose();
     await vscode.workspace.fs.writeFile(values(), new TextEncoder().encode(original));
+    await vscode.workspace.getConfiguration('files').update('autoSave', previousAutoSave, vscode.ConfigurationTarget.Workspace);
   });
 
   it('opens as the custom editor of the chart\'s values.yaml, titled after the chart', () => {
@@ -130,10 +136,7 @@ describe('Probe form as a custom editor', function () {
   });
 
   it('an invalid form is not saved: VS Code\'s Save fails with the reason and the form stays dirty', async () => {
-    const files = vscode.workspace.getConfiguration('files');
-    const previous = files.inspect<string>('autoSave')?.workspaceValue;
-    await files.update('autoSave', 'off', vscode.ConfigurationTarget.Workspace);
-    try {
+    {
       const before = await read();
       await panel.onMessage({ type: 'changed', dirty: true, draft: draft('2.5'), error: 'Liveness probe, Failure threshold: Use a whole number of checks (probes).' });
       assert.ok(await eventually(async () => tab()?.isDirty, 5_000), 'dirty');
@@ -144,8 +147,6 @@ describe('Probe form as a custom editor', function () {
       await vscode.commands.executeCommand('workbench.action.files.revert');
       assert.ok(await eventually(async () => tab()?.isDirty === false, 5_000), 'clean after Revert');
       assert.equal(await read(), before);
-    } finally {
-      await files.update('autoSave', previous, vscode.ConfigurationTarget.Workspace);
     }
   });
 });
