@@ -13,8 +13,8 @@ import {
   timeline,
   validateProbe,
 } from '../../src/core/probes';
-import type { FormState, HostMessage, PageMessage, ProbeSet, WhereInfo } from '../../src/extension/probes/protocol';
-import { isProbeSet } from '../../src/extension/probes/protocol';
+import type { FileLocation, FormDraft, FormState, HostMessage, PageMessage, ProbeFormDraft, ProbeSet, WhereInfo } from '../../src/extension/probes/protocol';
+import { isFileLocation, isFormDraft, isProbeSet } from '../../src/extension/probes/protocol';
 import { h, svg as s } from '../shared/dom';
 import { MeasureState, createMeasure, emptyMeasure, isMeasureMessage } from './measure';
 
@@ -22,22 +22,12 @@ declare function acquireVsCodeApi(): { postMessage(m: PageMessage): void; getSta
 const vscode = acquireVsCodeApi();
 
 type HandlerType = ProbeHandler['type'];
-interface ProbeForm {
-  enabled: boolean;
-  type: HandlerType;
-  path: string;
-  port: string;
-  scheme: 'HTTP' | 'HTTPS';
-  headers: string;
-  command: string;
-  service: string;
-  timings: Record<TimingField, string>;
-}
+type ProbeForm = ProbeFormDraft;
 interface PageState {
   host?: FormState;
   /** Where Helm reads each field (when the host could ask Helm). */
   where?: WhereInfo;
-  form?: Record<ProbeKind, ProbeForm>;
+  form?: FormDraft;
   p99: string;
   tab: ProbeKind;
   showFormula: boolean;
@@ -160,7 +150,7 @@ const measure = createMeasure({
 
 
 const app = document.getElementById('app') as HTMLElement;
-let statusMessage: { text: string; kind: 'info' | 'error' } | undefined;
+let statusMessage: { text: string; kind: 'info' | 'error'; at?: FileLocation } | undefined;
 
 function render(): void {
   const host = state.host;
@@ -189,11 +179,24 @@ function render(): void {
       'div',
       { class: 'actions' },
       button('revert', 'Revert', 'discard', !dirty, true),
-      button('save', 'Save', 'save', !dirty || hasErrors || host.location === 'none'),
+      button('save', 'Save', 'save', !dirty || hasErrors || host.location === 'none' || !!host.problem),
     ),
+    // In the sticky header, so "Saved to …" and errors are seen however far the page is scrolled.
+    statusMessage
+      ? h('p', { class: `status ${statusMessage.kind}`, role: statusMessage.kind === 'error' ? 'alert' : 'status' }, statusMessage.text, ...(statusMessage.at ? [' ', atLink(statusMessage.at, 'status-at')] : []))
+      : undefined,
   );
   const children: Array<Node | undefined> = [header];
-  if (statusMessage) children.push(h('p', { class: `status ${statusMessage.kind}`, role: statusMessage.kind === 'error' ? 'alert' : 'status' }, statusMessage.text));
+  if (host.problem) {
+    children.push(
+      h(
+        'div',
+        { class: 'banner error', id: 'yaml-problem', role: 'alert' },
+        h('span', { class: 'codicon codicon-error', 'aria-hidden': 'true' }),
+        h('span', {}, `${host.problem.at.file} is not valid YAML: ${host.problem.message}${/[.!?]$/.test(host.problem.message) ? '' : '.'} The form shows what it could read; fix the file to save. `, atLink(host.problem.at, 'yaml-problem-at')),
+      ),
+    );
+  }
   if (host.location === 'helm' && host.note) children.push(h('p', { class: 'note', id: 'helm-note' }, host.note));
   if (host.location === 'none') {
     children.push(h('p', { class: 'note' }, host.note ?? 'No probes found.'));
@@ -219,6 +222,16 @@ function render(): void {
   });
   children.push(tabs, budgetSection(), measure.section());
   app.replaceChildren(...children.filter((c): c is Node => !!c));
+}
+
+/** A link to file:line:column that opens the file there. */
+function atLink(at: FileLocation, id: string): HTMLElement {
+  const a = h('a', { href: '#', id, title: `Open ${at.file} at line ${at.line}, column ${at.column}` }, `${at.file}:${at.line}:${at.column}`);
+  a.addEventListener('click', (e) => {
+    e.preventDefault();
+    vscode.postMessage({ type: 'openAt', at });
+  });
+  return a;
 }
 
 function link(file: string): HTMLElement {
@@ -263,6 +276,14 @@ function field(kind: ProbeKind, key: string, label: string, value: string, opts:
   input.addEventListener('input', () => {
     update(kind, key, (input as unknown as { value: string }).value);
   });
+  if (!opts.multiline) {
+    input.addEventListener('keydown', (e) => {
+      if ((e as KeyboardEvent).key !== 'Enter') return;
+      e.preventDefault();
+      update(kind, key, (input as unknown as { value: string }).value);
+      applyNow(id);
+    });
+  }
   const helpText = opts.error ?? opts.warning ?? opts.help ?? '';
   return h(
     'div',
@@ -283,19 +304,59 @@ function update(kind: ProbeKind, key: string, value: string | boolean): void {
   else (f as unknown as Record<string, string>)[key] = String(value);
   statusMessage = undefined;
   persist();
+  postChanged();
   scheduleRender(kind, key);
 }
 
+/** Tells the editor what the form holds now: dirty or not, and the probes when every field is valid. */
+function postChanged(): void {
+  if (!state.form || !state.host) return;
+  const probs = problems();
+  const error = PROBE_KINDS.flatMap((k) => Object.entries(probs[k].errors).map(([f, m]) => `${LABEL[k]} probe, ${(FIELD_LABEL as Record<string, string>)[f] ?? f}: ${m}`))[0];
+  vscode.postMessage({ type: 'changed', dirty: isDirty(), draft: state.form, ...(error ? { error } : { probes: probes() }) });
+}
+
+/** Enter in a field: the value applies now (the budget and the picture follow), focus stays. */
+function applyNow(id: string): void {
+  if (renderTimer) clearTimeout(renderTimer);
+  renderTimer = undefined;
+  const caret = caretOf(document.getElementById(id));
+  render();
+  refocus(id, caret);
+}
+
+type Caret = { start: number | null; end: number | null } | undefined;
+type FieldElement = HTMLElement & { updateComplete?: Promise<unknown> };
+const innerInput = (el: Element | null) => (el?.shadowRoot?.querySelector('input, textarea') ?? null) as HTMLInputElement | HTMLTextAreaElement | null;
+const caretOf = (el: Element | null): Caret => {
+  const input = innerInput(el);
+  return input ? { start: input.selectionStart, end: input.selectionEnd } : undefined;
+};
+
+/** Focuses the element with this id once it has rendered (a re-render replaces the fields), the caret where it was. */
+function refocus(id: string, caret: Caret): void {
+  const el = document.getElementById(id) as FieldElement | null;
+  if (!el) return;
+  const place = () => {
+    if (document.activeElement !== el) el.focus();
+    const input = innerInput(el);
+    if (input && caret && caret.start !== null) input.setSelectionRange(caret.start, caret.end ?? caret.start);
+  };
+  place();
+  void Promise.resolve(el.updateComplete).then(place);
+}
+
 let renderTimer: number | undefined;
-/** Re-render after typing pauses, keeping focus in the field being typed in. */
+/** Re-render after typing pauses, keeping focus (and the caret) in the field being typed in. */
 function scheduleRender(kind: ProbeKind, key: string): void {
   if (renderTimer) clearTimeout(renderTimer);
   renderTimer = window.setTimeout(() => {
+    renderTimer = undefined;
     const active = document.activeElement as HTMLElement | null;
-    const activeId = active?.id;
+    const id = active?.id || `${kind}-${key}`;
+    const caret = caretOf(document.getElementById(id));
     render();
-    const again = activeId ? document.getElementById(activeId) : document.getElementById(`${kind}-${key}`);
-    (again as HTMLElement | null)?.focus();
+    refocus(id, caret);
   }, ['enabled', 'type', 'scheme'].includes(key) ? 0 : 150);
 }
 
@@ -335,12 +396,12 @@ function probePanel(kind: ProbeKind, pr: ReturnType<typeof validateProbe>): HTML
   } else if (f.type === 'exec') {
     handler.append(field(kind, 'command', 'Command (one argument per line)', f.command, { multiline: true, error: e['handler.command'], placeholder: 'cat\n/tmp/healthy' }));
   } else {
-    handler.append(field(kind, 'port', 'Port (number)', f.port, { error: e['handler.port'], type: 'number' }), field(kind, 'service', 'Service (optional)', f.service));
+    handler.append(field(kind, 'port', 'Port (number)', f.port, { error: e['handler.port'] }), field(kind, 'service', 'Service (optional)', f.service));
   }
   const timings = h('div', { class: 'grid timings' });
   for (const t of TIMING_FIELDS) {
     if (t === 'terminationGracePeriodSeconds' && kind === 'readiness') continue;
-    timings.append(field(kind, t, FIELD_LABEL[t], f.timings[t], { type: 'number', placeholder: `default ${DEFAULTS[t]}`, help: FIELD_HELP[t], error: e[t], warning: pr.warnings[t] }));
+    timings.append(field(kind, t, FIELD_LABEL[t], f.timings[t], { placeholder: `default ${DEFAULTS[t]}`, help: FIELD_HELP[t], error: e[t], warning: pr.warnings[t] }));
   }
   panel.append(ports, h('h3', {}, 'Handler'), handler, h('h3', {}, 'Timing'), timings);
   const where = whereList(kind);
@@ -378,8 +439,10 @@ function budgetSection(): HTMLElement {
     section.append(h('p', {}, 'Fix the liveness probe\'s fields to see its budget.'));
     return section;
   }
-  const p99 = num(state.p99);
-  const b = probeBudget(live, startup, p99 !== undefined && Number.isFinite(p99) && p99 >= 0 ? p99 : undefined);
+  const p99Typed = num(state.p99);
+  const p99Invalid = p99Typed !== undefined && !(Number.isFinite(p99Typed) && p99Typed >= 0);
+  const p99 = p99Invalid ? undefined : p99Typed;
+  const b = probeBudget(live, startup, p99);
   const P = live.periodSeconds ?? DEFAULTS.periodSeconds;
   const T = live.timeoutSeconds ?? DEFAULTS.timeoutSeconds;
   const F = live.failureThreshold ?? DEFAULTS.failureThreshold;
@@ -412,11 +475,18 @@ function budgetSection(): HTMLElement {
   });
   section.append(formula);
 
-  const p99Field = h('vscode-textfield', { id: 'p99', type: 'number', value: state.p99, placeholder: 'e.g. 42', 'aria-describedby': 'p99-verdict' });
+  const p99Field = h('vscode-textfield', { id: 'p99', value: state.p99, placeholder: 'e.g. 42', 'aria-describedby': 'p99-verdict', invalid: p99Invalid });
   p99Field.addEventListener('input', () => {
     state.p99 = (p99Field as unknown as { value: string }).value;
     persist();
     scheduleRender('liveness', 'p99');
+  });
+  p99Field.addEventListener('keydown', (e) => {
+    if ((e as KeyboardEvent).key !== 'Enter') return;
+    e.preventDefault();
+    state.p99 = (p99Field as unknown as { value: string }).value;
+    persist();
+    applyNow('p99');
   });
   const verdict = h('p', { id: 'p99-verdict', role: 'status' });
   const suggestions = h('div', { class: 'suggestions' });
@@ -433,6 +503,7 @@ function budgetSection(): HTMLElement {
         t.timeoutSeconds = String(s.timeoutSeconds);
         t.failureThreshold = String(s.failureThreshold);
         persist();
+        postChanged();
         render();
       });
       suggestions.append(
@@ -440,6 +511,9 @@ function budgetSection(): HTMLElement {
       );
     }
     if (suggestions.childElementCount) suggestions.append(h('p', { class: 'legend' }, `Suggestions keep the timeout, restart a hung pod as soon as they can, and never use fewer than ${MIN_SUGGESTED_FAILURES} failures: one slow answer should not restart a worker.`));
+  } else if (p99Invalid) {
+    verdict.className = 'warn';
+    verdict.textContent = `"${state.p99}" is not a number of seconds: enter the worker's p99 blocking time in seconds, like 42 or 1.5.`;
   } else {
     verdict.textContent = 'Enter the worker\'s p99 blocking time to check it against the budget.';
   }
@@ -501,10 +575,13 @@ function isHostMessage(m: unknown): m is HostMessage {
   if (typeof m !== 'object' || m === null) return false;
   const msg = m as Record<string, unknown>;
   if (isMeasureMessage(msg)) return true;
-  if (msg.type === 'error') return typeof msg.message === 'string';
+  if (msg.type === 'error') return typeof msg.message === 'string' && (msg.at === undefined || isFileLocation(msg.at));
   if (msg.type === 'where') return isWhere(msg.where);
   if (msg.type !== 'state' || typeof msg.state !== 'object' || msg.state === null) return false;
   const st = msg.state as Record<string, unknown>;
+  const problem = st.problem as Record<string, unknown> | undefined;
+  if (problem !== undefined && (typeof problem !== 'object' || problem === null || typeof problem.message !== 'string' || !isFileLocation(problem.at))) return false;
+  if (msg.draft !== undefined && !isFormDraft(msg.draft)) return false;
   return typeof st.chart === 'string' && typeof st.file === 'string' && ['values', 'template', 'helm', 'none'].includes(String(st.location)) && Array.isArray(st.ports) && isProbeSet(st.probes);
 }
 
@@ -531,7 +608,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     return;
   }
   if (m.type === 'error') {
-    statusMessage = { text: m.message, kind: 'error' };
+    statusMessage = { text: m.message, kind: 'error', at: m.at };
     render();
     return;
   }
@@ -545,8 +622,14 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   }
   const restoringDraft = m.reason === 'open' && state.form && state.host && canonical(state.host.probes) === canonical(m.state.probes) && isDirty();
   const keepEdits = m.reason === 'external' && isDirty();
+  // Reverted while the form already shows the files (typed back by hand): nothing to reload.
+  const alreadyThere = m.reason === 'reverted' && state.form && !isDirty() && canonical(probes()) === canonical(m.state.probes);
   state.host = m.state;
-  if (!restoringDraft && !keepEdits) state.form = fromHost(m.state);
+  if (m.reason === 'open' && m.draft) state.form = m.draft;
+  else if (alreadyThere) {
+    persist();
+    return;
+  } else if (!restoringDraft && !keepEdits) state.form = fromHost(m.state);
   if (m.reason === 'saved') statusMessage = { text: `Saved to ${m.state.file}.`, kind: 'info' };
   if (m.reason === 'added') statusMessage = { text: `The probes are in ${m.state.file}, all off: turn on the ones the worker needs.`, kind: 'info' };
   if (m.reason === 'moved') statusMessage = { text: `The probes now live in ${m.state.file}; the template renders them from there.`, kind: 'info' };

@@ -1,3 +1,4 @@
+import { Probe, probeBudget } from './probes';
 import { YamlEditError, YamlTextEditor, parseForEdit } from './yamlEdit';
 
 /** Templates `helm create` writes that a worker with no inbound traffic does not use. */
@@ -34,6 +35,39 @@ export interface WorkerValues {
 /** The exec probe's command: the heartbeat file /tmp/heartbeat was touched less than 30 s ago. */
 export const HEARTBEAT_COMMAND = ['/bin/sh', '-c', 'test $(( $(date +%s) - $(stat -c %Y /tmp/heartbeat) )) -lt 30'];
 
+/** The liveness timings a new chart starts with (55 s of blocking survived). */
+const SEED_TIMINGS = { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 };
+
+const BUDGET_PREFIX = '# here (failureThreshold - 1) x periodSeconds + timeoutSeconds = ';
+const NO_LIVENESS = '# here there is no liveness probe: a worker that hangs is never restarted.';
+const BUDGET_LINE = /^# here \(failureThreshold - 1\) x periodSeconds \+ timeoutSeconds = \d+ s\.$/;
+
+/** The line of the comment above livenessProbe in the values.yaml we write that states the budget. */
+export function budgetCommentLine(liveness: Omit<Probe, 'handler'> | undefined): string {
+  return liveness ? `${BUDGET_PREFIX}${probeBudget(liveness).maxBlockSeconds} s.` : NO_LIVENESS;
+}
+
+/**
+ * values.yaml with the budget line of the comment we wrote above `livenessProbe:` restated for
+ * `liveness` (the probe now saved). Only that line, written exactly as we write it, in the comment
+ * block right above the top-level key, is touched; any other text comes back byte for byte (a
+ * comment the user rewrote is theirs and stays as it is).
+ */
+export function updateBudgetComment(values: string, liveness: Omit<Probe, 'handler'> | undefined): string {
+  const lines = values.split('\n');
+  const key = lines.findIndex((l) => /^livenessProbe\s*:/.test(l));
+  if (key < 0) return values;
+  for (let i = key - 1; i >= 0 && lines[i].startsWith('#'); i--) {
+    const cr = lines[i].endsWith('\r') ? '\r' : '';
+    const line = cr ? lines[i].slice(0, -1) : lines[i];
+    if (BUDGET_LINE.test(line) || line === NO_LIVENESS) {
+      lines[i] = budgetCommentLine(liveness) + cr;
+      return lines.join('\n');
+    }
+  }
+  return values;
+}
+
 function livenessHandler(v: WorkerValues): string[] {
   if (v.probe === 'tcpSocket') {
     return ['# The image has no ASP.NET Core: the probe only checks that the worker accepts connections', '# on its health port.', 'livenessProbe:', '  tcpSocket:', '    port: health'];
@@ -50,7 +84,7 @@ function livenessHandler(v: WorkerValues): string[] {
   return [
     '# Kills and restarts the worker when its health endpoint stops answering. The endpoint does',
     '# not answer while the worker blocks its thread, so the probe must outlast the longest block:',
-    '# here (failureThreshold - 1) x periodSeconds + timeoutSeconds = 55 s.',
+    budgetCommentLine(SEED_TIMINGS),
     'livenessProbe:',
     '  httpGet:',
     `    path: ${v.healthPath}`,

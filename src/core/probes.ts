@@ -40,6 +40,12 @@ export const DEFAULTS: Required<ProbeTimings> = {
 };
 
 /** Minimums the API server enforces. */
+/** What a timing field counts, in words: seconds, or checks (probes) for the thresholds. */
+export function unitOf(f: TimingField, n: number): string {
+  if (f === 'successThreshold' || f === 'failureThreshold') return n === 1 ? 'check (probe)' : 'checks (probes)';
+  return n === 1 ? 'second' : 'seconds';
+}
+
 const MINIMUM: Required<ProbeTimings> = {
   initialDelaySeconds: 0,
   periodSeconds: 1,
@@ -111,8 +117,8 @@ export function validateProbe(kind: ProbeKind, p: Probe, ports: readonly Contain
   for (const f of TIMING_FIELDS) {
     const v = p[f];
     if (v === undefined) continue;
-    if (!Number.isInteger(v)) errors[f] = 'Use a whole number of seconds.';
-    else if (v < MINIMUM[f]) errors[f] = `Must be at least ${MINIMUM[f]}.`;
+    if (!Number.isInteger(v)) errors[f] = `Use a whole number of ${unitOf(f, 2)}.`;
+    else if (v < MINIMUM[f]) errors[f] = `Must be at least ${MINIMUM[f]} ${unitOf(f, MINIMUM[f])}.`;
     else if (v > MAX_SECONDS && f !== 'successThreshold' && f !== 'failureThreshold') errors[f] = 'Longer than a day: is that meant?';
   }
   if ((kind === 'liveness' || kind === 'startup') && p.successThreshold !== undefined && p.successThreshold !== 1) {

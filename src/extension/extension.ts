@@ -13,6 +13,7 @@ import { WorkflowTreeProvider } from './views/workflowTree';
 import { ReleaseStatusCache } from './releaseStatus';
 import { WorkspaceModel } from './workspaceModel';
 import { WorkflowState } from './state';
+import { PROBE_EDITOR_VIEW_TYPE, ProbeEditorProvider } from './probes/probeEditor';
 
 /** What `activate` returns: used by the extension-host tests and by other extensions. */
 export interface AksWorkerApi {
@@ -136,9 +137,24 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
     const chart = await pickChart(model, target, 'Edit Probes');
     if (!chart) return undefined;
     const { ProbePanel } = await import('./probes/probePanel');
-    const { releaseTarget } = await release();
-    return ProbePanel.show(context.extensionUri, log, chart, () => releaseTarget(chart, state, kube, namespaces));
+    return ProbePanel.show(chart);
   });
+  // The Probe form is a custom editor of a chart's values.yaml ("Open With…", Edit Probes).
+  context.subscriptions.push(
+    vscode.window.registerCustomEditorProvider(
+      PROBE_EDITOR_VIEW_TYPE,
+      new ProbeEditorProvider(
+        context.extensionUri,
+        log,
+        async (values) => (await import('./steps/chart/chartTarget')).chartOfValues(model, values),
+        async (chart) => {
+          const { releaseTarget } = await release();
+          return () => releaseTarget(chart, state, kube, namespaces);
+        },
+      ),
+      { supportsMultipleEditorsPerDocument: false },
+    ),
+  );
   command('aksWorker.showPodDetails', 'Show Pod Restarts and Events', true, async (target) => (await import('./podPanel/podPanel')).showPodDetailsCommand(context.extensionUri, log, target, namespaces.current().namespace));
   command('aksWorker.ship', 'Ship (build → push → bump → upgrade)', true, async (target, options) =>
     (await import('./steps/ship/shipCommand')).shipCommand(model, state, kube, log, target, asObject(options), namespaces),

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { BumpError, bumpChart } from '../../src/core/bump';
-import { HEARTBEAT_COMMAND, chartNameProblem, setAppVersion, stripDeployment, stripValues, workerNotes } from '../../src/core/chart';
+import { HEARTBEAT_COMMAND, budgetCommentLine, chartNameProblem, setAppVersion, stripDeployment, stripValues, updateBudgetComment, workerNotes } from '../../src/core/chart';
 import { probeFromObject } from '../../src/core/probes';
 import { bumpSemver, compareSemver, isSemver, nextPatch } from '../../src/core/versions';
 import { YamlEditError, YamlTextEditor } from '../../src/core/yamlEdit';
@@ -153,6 +153,43 @@ describe('stripping a helm create chart for a worker', () => {
     const notes = workerNotes('sample-worker');
     assert.match(notes, /port-forward \$POD_NAME 8080:\{\{ \.Values\.healthPort \}\}/);
     assert.match(notes, /include "sample-worker\.name"/);
+  });
+});
+
+describe('the budget comment we write above livenessProbe', () => {
+  const old = 'replicaCount: 1\nimage:\n  repository: nginx\n  tag: ""\nserviceAccount:\n  create: true\nresources: {}\n';
+  const created = () => stripValues(old, { repository: 'r.io/w', tag: '0.0.1', healthPort: 8080, healthPath: '/healthz' });
+  it('a new chart states the budget of its seed probe (55 s)', () => {
+    assert.match(created(), /^# here \(failureThreshold - 1\) x periodSeconds \+ timeoutSeconds = 55 s\.\nlivenessProbe:/m);
+  });
+  it('is restated for the saved probe, and nothing else changes', () => {
+    const before = created();
+    const after = updateBudgetComment(before, { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 10 });
+    assert.deepEqual(changedLines(before, after), [[budgetCommentLine({ periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 }), '# here (failureThreshold - 1) x periodSeconds + timeoutSeconds = 95 s.']]);
+    // defaults fill what the probe leaves out: period 10, timeout 1, failureThreshold 3
+    assert.match(updateBudgetComment(before, {}), /= 21 s\.\nlivenessProbe:/);
+  });
+  it('says so when the liveness probe is turned off, and comes back when it is on again', () => {
+    const off = updateBudgetComment(created(), undefined);
+    assert.match(off, /^# here there is no liveness probe: a worker that hangs is never restarted\.\nlivenessProbe:/m);
+    assert.equal(updateBudgetComment(off, { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 }), created());
+  });
+  it('keeps CRLF line ends', () => {
+    const crlf = created().replace(/\n/g, '\r\n');
+    assert.equal(updateBudgetComment(crlf, { periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 6 }), crlf.replace('= 55 s.', '= 30 s.'));
+  });
+  it('leaves comments that are not ours (or no longer exactly ours) alone', () => {
+    for (const text of [
+      '# here (failureThreshold - 1) x periodSeconds + timeoutSeconds = 55 s, roughly.\nlivenessProbe:\n  periodSeconds: 10\n',
+      '# the budget is = 55 s.\nlivenessProbe:\n  periodSeconds: 10\n',
+      // not in the comment block right above the key
+      '# here (failureThreshold - 1) x periodSeconds + timeoutSeconds = 55 s.\nreplicaCount: 1\nlivenessProbe:\n  periodSeconds: 10\n',
+      // indented: not the top-level key
+      'x:\n  # here (failureThreshold - 1) x periodSeconds + timeoutSeconds = 55 s.\n  livenessProbe:\n    periodSeconds: 10\n',
+      'replicaCount: 1\n',
+    ]) {
+      assert.equal(updateBudgetComment(text, { periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 1 }), text);
+    }
   });
 });
 

@@ -26,6 +26,16 @@ describe('probe validation', () => {
     assert.deepEqual(Object.keys(r.errors).sort(), ['failureThreshold', 'initialDelaySeconds', 'periodSeconds', 'timeoutSeconds']);
     assert.match(r.errors.timeoutSeconds, /whole number/);
   });
+  it('each message names what the field counts: seconds, or checks for the thresholds', () => {
+    const r = validateProbe('liveness', http({ failureThreshold: 2.5, timeoutSeconds: 1.5, periodSeconds: 0, initialDelaySeconds: Number.NaN }), ports);
+    assert.equal(r.errors.failureThreshold, 'Use a whole number of checks (probes).');
+    assert.doesNotMatch(r.errors.failureThreshold, /second/);
+    assert.equal(r.errors.timeoutSeconds, 'Use a whole number of seconds.');
+    assert.equal(r.errors.initialDelaySeconds, 'Use a whole number of seconds.');
+    assert.equal(r.errors.periodSeconds, 'Must be at least 1 second.');
+    assert.equal(validateProbe('readiness', http({ successThreshold: 0 }), ports).errors.successThreshold, 'Must be at least 1 check (probe).');
+    assert.equal(validateProbe('liveness', http({ failureThreshold: 0 }), ports).errors.failureThreshold, 'Must be at least 1 check (probe).');
+  });
   it('liveness and startup successThreshold must be 1; readiness may not set a grace period', () => {
     assert.match(validateProbe('liveness', http({ successThreshold: 2 })).errors.successThreshold, /Must be 1/);
     assert.match(validateProbe('startup', http({ successThreshold: 3 })).errors.successThreshold, /Must be 1/);

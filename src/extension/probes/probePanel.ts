@@ -2,51 +2,74 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { addProbesToValues, moveProbesToValues, readChartProbes, writeProbeToTemplate, writeProbeToValues } from '../../core/chartProbes';
 import { PROBE_KINDS, Probe, probeToObject, validateProbe } from '../../core/probes';
-import { YamlEditError } from '../../core/yamlEdit';
+import { YamlEditError, parseForEdit } from '../../core/yamlEdit';
+import { updateBudgetComment } from '../../core/chart';
 import { minimalEdit } from '../util/edits';
 import { localRoots, pageHtml } from '../util/webview';
 import { ChartTarget } from '../steps/chart/chartTarget';
-import { FormState, HostMessage, ProbeSet, WhereInfo, isPageMessage } from './protocol';
+import { FileLocation, FormState, HostMessage, ProbeSet, WhereInfo, isPageMessage } from './protocol';
 import type { ChartModel } from '../../tools/chartModel';
 import { toolPaths } from '../util/config';
 import { ProbeMeasurer, ReleaseRef } from './measure';
+import { PROBE_EDITOR_VIEW_TYPE, ProbeDocument, ProbeEditorProvider, ProbeFormView } from './probeEditor';
 
 /**
- * The Probe form for one chart. Reads the probes from the open documents (unsaved edits count),
- * follows the files as they change, and saves through a WorkspaceEdit so Undo works.
+ * The Probe form of one chart, the view of its custom editor (ProbeEditorProvider). Reads the probes
+ * from the open documents (unsaved edits count), follows the files as they change, and saves through
+ * a WorkspaceEdit so Undo works. The form's unsaved state is the editor document's draft: VS Code
+ * shows it dirty, saves it with Ctrl+S and asks before closing it.
  */
-export class ProbePanel implements vscode.Disposable {
-  static readonly viewType = 'aksWorker.probes';
+export class ProbePanel implements vscode.Disposable, ProbeFormView {
+  static readonly viewType = PROBE_EDITOR_VIEW_TYPE;
   private static panels = new Map<string, ProbePanel>();
+  private static waiting = new Map<string, Array<(p: ProbePanel) => void>>();
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
   private saving = false;
 
-  /** `releaseOf` names the release (and namespace) whose pods "Measure it" calls. */
-  static show(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, chart: ChartTarget, releaseOf?: () => ReleaseRef): ProbePanel {
+  /**
+   * Opens the chart's probe form (its values.yaml with the Probe form editor), or shows it when it is
+   * open, and returns it. `viewColumn` defaults to the active editor group.
+   */
+  static async show(chart: ChartTarget, viewColumn = vscode.ViewColumn.Active): Promise<ProbePanel> {
     const existing = ProbePanel.panels.get(chart.dir);
     if (existing) {
       existing.panel.reveal();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(ProbePanel.viewType, `Probes: ${chart.name}`, vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: localRoots(extensionUri),
+    const opened = new Promise<ProbePanel>((resolve, reject) => {
+      const list = ProbePanel.waiting.get(chart.dir) ?? [];
+      list.push(resolve);
+      ProbePanel.waiting.set(chart.dir, list);
+      setTimeout(() => reject(new Error(`The probe form of ${chart.name} did not open within 30 s.`)), 30_000).unref?.();
     });
-    const p = new ProbePanel(panel, extensionUri, log, chart, releaseOf ?? (() => ({ release: chart.name, namespace: 'default' })));
-    ProbePanel.panels.set(chart.dir, p);
-    return p;
+    await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(join(chart.dir, 'values.yaml')), PROBE_EDITOR_VIEW_TYPE, viewColumn);
+    return opened;
   }
 
   private readonly valuesUri: vscode.Uri;
   private readonly deploymentUri: vscode.Uri;
   readonly measurer: ProbeMeasurer;
 
-  private constructor(private readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly log: vscode.LogOutputChannel, private readonly chart: ChartTarget, releaseOf: () => ReleaseRef) {
+  constructor(
+    private readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly chart: ChartTarget,
+    releaseOf: () => ReleaseRef,
+    private readonly doc: ProbeDocument,
+    private readonly editor: ProbeEditorProvider,
+  ) {
     this.measurer = new ProbeMeasurer((m) => this.send(m), log, releaseOf, chart.folder);
     this.valuesUri = vscode.Uri.file(join(chart.dir, 'values.yaml'));
     this.deploymentUri = vscode.Uri.file(join(chart.dir, 'templates', 'deployment.yaml'));
+    doc.view = this;
+    ProbePanel.panels.set(chart.dir, this);
+    for (const resolve of ProbePanel.waiting.get(chart.dir) ?? []) resolve(this);
+    ProbePanel.waiting.delete(chart.dir);
+    panel.title = `Probes: ${chart.name}`;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'aks-worker.svg');
+    panel.webview.options = { enableScripts: true, localResourceRoots: localRoots(extensionUri) };
     panel.webview.html = pageHtml(panel.webview, extensionUri, {
       title: `Probes: ${chart.name}`,
       script: 'dist/media/probes.js',
@@ -75,11 +98,12 @@ export class ProbePanel implements vscode.Disposable {
   /** The files as VS Code has them: an open editor's unsaved text wins over the disk. */
   private async text(uri: vscode.Uri): Promise<string> {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    if (open) return open.getText();
+    // Unsaved edits count; a clean document may not have caught up with a change on disk yet.
+    if (open?.isDirty) return open.getText();
     try {
       return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
     } catch {
-      return '';
+      return open?.getText() ?? '';
     }
   }
 
@@ -109,7 +133,9 @@ export class ProbePanel implements vscode.Disposable {
     // the template, helpers, components): when Helm's render says otherwise, the form follows Helm.
     // Not while the chart's files have unsaved edits (Helm reads the disk; the form reads the editor).
     const dirty = vscode.workspace.textDocuments.some((d) => d.isDirty && d.uri.fsPath.startsWith(this.chart.dir));
-    const m = dirty ? undefined : await this.helm();
+    // A values.yaml that does not parse cannot be rendered either: the form says so at once.
+    const problem = this.valuesProblem(values);
+    const m = dirty || problem ? undefined : await this.helm();
     if (m?.target && PROBE_KINDS.some((k) => m.probes[k].rendered || m.probes[k].root)) {
       const probes: ProbeSet = {};
       for (const k of PROBE_KINDS) if (m.probes[k].probe) probes[k] = m.probes[k].probe;
@@ -132,7 +158,23 @@ export class ProbePanel implements vscode.Disposable {
       note: r.note,
       ports: r.ports,
       probes: r.probes,
+      ...(problem ? { problem } : {}),
     };
+  }
+
+  /** What is wrong with values.yaml, when it does not parse as YAML: the message and where. */
+  private valuesProblem(values: string): FormState['problem'] {
+    if (!values.trim()) return undefined;
+    const file = vscode.workspace.asRelativePath(this.valuesUri);
+    try {
+      parseForEdit(values, file);
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof YamlEditError) || !err.line) return undefined;
+      const column = err.column ?? 1;
+      const prefix = `${err.file}:${err.line}:${column}: `;
+      return { message: err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message, at: { which: 'values', file, line: err.line, column } };
+    }
   }
 
   /** Where Helm reads each field, for the form to show; undefined without Helm's view. */
@@ -156,7 +198,8 @@ export class ProbePanel implements vscode.Disposable {
 
   private async post(reason: 'open' | 'external' | 'saved' | 'reverted' | 'moved' | 'added'): Promise<void> {
     if (reason !== 'open' && reason !== 'reverted') this.helmModel = undefined;
-    await this.send({ type: 'state', state: await this.state(), reason });
+    const draft = reason === 'open' ? this.doc.draft?.form : undefined;
+    await this.send({ type: 'state', state: await this.state(), reason, ...(draft ? { draft } : {}) });
     // Helm's view follows when it is ready; the form does not wait for it.
     void this.where().then((where) => where && this.send({ type: 'where', where }));
   }
@@ -181,8 +224,23 @@ export class ProbePanel implements vscode.Disposable {
         return this.measurer.start(message);
       case 'stopMeasure':
         return this.measurer.stop();
+      case 'changed':
+        this.doc.draft = message.dirty ? { form: message.draft, probes: message.probes, error: message.error } : undefined;
+        if (message.dirty) this.editor.markDirty(this.doc);
+        // Back to what the files say (typed back by hand): the editor is clean again.
+        else if (this.doc.dirty && this.panel.active) await vscode.commands.executeCommand('workbench.action.files.revert');
+        return;
       case 'revert':
-        return this.post('reverted');
+        // Through VS Code, so its dirty marker goes too; the editor's revert reloads the form.
+        if (this.doc.dirty && this.panel.active) await vscode.commands.executeCommand('workbench.action.files.revert');
+        else await this.reverted();
+        return;
+      case 'openAt': {
+        const uri = message.at.which === 'values' ? this.valuesUri : this.deploymentUri;
+        const pos = new vscode.Position(message.at.line - 1, message.at.column - 1);
+        await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside, selection: new vscode.Range(pos, pos) });
+        return;
+      }
       case 'openFile': {
         const s = await this.state();
         await vscode.window.showTextDocument(s.location === 'template' ? this.deploymentUri : this.valuesUri, { viewColumn: vscode.ViewColumn.Beside });
@@ -201,21 +259,50 @@ export class ProbePanel implements vscode.Disposable {
         }
         return;
       case 'save':
-        try {
-          await this.save(message.probes);
-          await this.post('saved');
-        } catch (err) {
-          const text = err instanceof Error ? err.message : String(err);
-          this.log.error(`Probe form: ${text}`);
-          await this.send({ type: 'error', message: text });
+        // Through VS Code's Save when it knows the form is dirty (its marker goes, as with Ctrl+S).
+        if (this.doc.dirty && this.panel.active && this.doc.draft) {
+          this.doc.draft.probes = message.probes;
+          await vscode.commands.executeCommand('workbench.action.files.save');
+        } else {
+          await this.saveDraft(message.probes).catch(() => undefined);
         }
     }
+  }
+
+  /** Saves what the form holds (VS Code's Save, Ctrl+S, the Save button): refused with the reason while a field is invalid. */
+  async saveDraft(probes = this.doc.draft?.probes): Promise<void> {
+    if (!probes) {
+      if (!this.doc.draft) return;
+      const text = `Nothing was saved: ${this.doc.draft.error ?? 'a field of the form is not valid.'}`;
+      await this.send({ type: 'error', message: text });
+      // Saved by hand: VS Code says it failed and keeps the form dirty. Auto save (VS Code for the
+      // Web saves after a delay by default) is not told: the form shows why, and the next valid
+      // change saves.
+      if (vscode.workspace.getConfiguration('files', this.doc.uri).get<string>('autoSave', 'off') !== 'off') return;
+      throw new Error(text);
+    }
+    try {
+      await this.save(probes);
+      this.doc.draft = undefined;
+      await this.post('saved');
+    } catch (err) {
+      const text = err instanceof Error ? err.message : String(err);
+      this.log.error(`Probe form: ${text}`);
+      await this.send({ type: 'error', message: text, ...(err instanceof LocatedError && err.at ? { at: err.at } : {}) });
+      throw err;
+    }
+  }
+
+  /** After VS Code reverted the editor (Revert, Don't Save): the form shows the files again. */
+  async reverted(): Promise<void> {
+    if (!this.disposed) await this.post('reverted');
   }
 
   /** Validates every probe, computes the new file text, applies it as one edit and saves. */
   async save(probes: ProbeSet): Promise<void> {
     const current = await this.state();
     if (current.location === 'none') throw new Error(current.note ?? 'This chart has no probes the form can edit.');
+    if (current.problem) throw new LocatedError(`${current.problem.at.file}:${current.problem.at.line}:${current.problem.at.column}: ${current.problem.message} Fix the file, then save again. Nothing was saved.`, current.problem.at);
     if (current.location === 'helm') return this.saveThroughHelm(current, probes);
     for (const kind of PROBE_KINDS) {
       const p = probes[kind];
@@ -224,15 +311,20 @@ export class ProbePanel implements vscode.Disposable {
       if (errors.length) throw new Error(`${kind} probe: ${errors.map(([f, m]) => `${f}: ${m}`).join(' ')} Nothing was saved.`);
     }
     const uri = current.location === 'values' ? this.valuesUri : this.deploymentUri;
+    const rel = vscode.workspace.asRelativePath(uri);
     const doc = await vscode.workspace.openTextDocument(uri);
     let text = doc.getText();
     try {
       for (const kind of PROBE_KINDS) {
         if (JSON.stringify(probes[kind] ?? null) === JSON.stringify(current.probes[kind] ?? null)) continue;
-        text = current.location === 'values' ? writeProbeToValues(text, kind, probes[kind], uri.fsPath) : writeProbeToTemplate(text, kind, probes[kind], uri.fsPath);
+        text = current.location === 'values' ? writeProbeToValues(text, kind, probes[kind], rel) : writeProbeToTemplate(text, kind, probes[kind], rel);
       }
+      // The comment a created chart has above livenessProbe states the budget: it follows the probe.
+      if (current.location === 'values') text = updateBudgetComment(text, probes.liveness);
     } catch (err) {
-      if (err instanceof YamlEditError) throw new Error(`${err.message} Nothing was saved.`);
+      if (err instanceof YamlEditError) {
+        throw new LocatedError(`${err.message} Nothing was saved.`, err.line ? { which: current.location === 'values' ? 'values' : 'deployment', file: rel, line: err.line, column: err.column ?? 1 } : undefined);
+      }
       throw err;
     }
     const edit = new vscode.WorkspaceEdit();
@@ -304,7 +396,7 @@ export class ProbePanel implements vscode.Disposable {
     const [values, deployment] = await Promise.all([this.text(this.valuesUri), this.text(this.deploymentUri)]);
     let moved;
     try {
-      moved = change(values, deployment, { values: this.valuesUri.fsPath, deployment: this.deploymentUri.fsPath });
+      moved = change(values, deployment, { values: vscode.workspace.asRelativePath(this.valuesUri), deployment: vscode.workspace.asRelativePath(this.deploymentUri) });
     } catch (err) {
       if (err instanceof YamlEditError) throw new Error(`${err.message} Nothing was changed.`);
       throw err;
@@ -332,8 +424,16 @@ export class ProbePanel implements vscode.Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    ProbePanel.panels.delete(this.chart.dir);
+    if (ProbePanel.panels.get(this.chart.dir) === this) ProbePanel.panels.delete(this.chart.dir);
+    if (this.doc.view === this) this.doc.view = undefined;
     this.panel.dispose();
     for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** An error at a place in a chart file, which the form links to. */
+class LocatedError extends Error {
+  constructor(message: string, readonly at?: FileLocation) {
+    super(message);
   }
 }

@@ -3,10 +3,35 @@
  * sides check what they receive; a malformed message is ignored and logged.
  */
 import type { Sample } from '../../core/latency';
-import type { ContainerPort, Probe, ProbeHandler, ProbeKind } from '../../core/probes';
+import type { ContainerPort, Probe, ProbeHandler, ProbeKind, TimingField } from '../../core/probes';
 import { PROBE_KINDS, TIMING_FIELDS } from '../../core/probes';
 
 export type ProbeSet = Partial<Record<ProbeKind, Probe>>;
+
+/** One probe as the form holds it: the text of each field as typed (invalid text included). */
+export interface ProbeFormDraft {
+  enabled: boolean;
+  type: ProbeHandler['type'];
+  path: string;
+  port: string;
+  scheme: 'HTTP' | 'HTTPS';
+  headers: string;
+  command: string;
+  service: string;
+  timings: Record<TimingField, string>;
+}
+
+/** The form's unsaved state: kept by the editor for hot exit and to come back to after a reload. */
+export type FormDraft = Record<ProbeKind, ProbeFormDraft>;
+
+/** A file of the chart (values.yaml or the deployment template) and a position in it, 1-based. */
+export interface FileLocation {
+  which: 'values' | 'deployment';
+  /** Relative to the workspace, e.g. "charts/w/values.yaml:3:7" without the position. */
+  file: string;
+  line: number;
+  column: number;
+}
 
 export interface FormState {
   chart: string;
@@ -21,6 +46,8 @@ export interface FormState {
   note?: string;
   ports: ContainerPort[];
   probes: ProbeSet;
+  /** values.yaml (or the template) does not parse: what YAML says and where. */
+  problem?: { message: string; at: FileLocation };
 }
 
 /** A pod "Measure it" can call. */
@@ -53,9 +80,9 @@ export interface WhereInfo {
 }
 
 export type HostMessage =
-  | { type: 'state'; state: FormState; reason: 'open' | 'external' | 'saved' | 'reverted' | 'moved' | 'added' }
+  | { type: 'state'; state: FormState; reason: 'open' | 'external' | 'saved' | 'reverted' | 'moved' | 'added'; draft?: FormDraft }
   | { type: 'where'; where: WhereInfo }
-  | { type: 'error'; message: string }
+  | { type: 'error'; message: string; at?: FileLocation }
   | { type: 'pods'; release: string; namespace: string; pods: MeasurePod[]; error?: string }
   | { type: 'measureStarted'; pod: string; port: number; localPort: number; durationSeconds: number; requestTimeoutSeconds: number; startedAt: number }
   | { type: 'measureSamples'; samples: Sample[] }
@@ -64,8 +91,11 @@ export type HostMessage =
 export type PageMessage =
   | { type: 'ready' }
   | { type: 'save'; probes: ProbeSet }
+  /** The form changed: `dirty` when it departs from the files; `probes` only when every field is valid, else `error` says why not. */
+  | { type: 'changed'; dirty: boolean; draft: FormDraft; probes?: ProbeSet; error?: string }
   | { type: 'revert' }
   | { type: 'openFile' }
+  | { type: 'openAt'; at: FileLocation }
   | { type: 'moveToValues' }
   | { type: 'addToValues' }
   | { type: 'listPods' }
@@ -110,6 +140,24 @@ export function isProbeSet(v: unknown): v is ProbeSet {
   return isObj(v) && Object.entries(v).every(([k, p]) => (PROBE_KINDS as readonly string[]).includes(k) && (p === undefined || isProbe(p)));
 }
 
+const HANDLER_TYPES = ['httpGet', 'tcpSocket', 'exec', 'grpc'];
+const isText = (v: unknown, max: number) => typeof v === 'string' && v.length <= max;
+
+export function isFormDraft(v: unknown): v is FormDraft {
+  if (!isObj(v) || Object.keys(v).length !== PROBE_KINDS.length) return false;
+  return PROBE_KINDS.every((k) => {
+    const f = v[k];
+    if (!isObj(f) || typeof f.enabled !== 'boolean' || !HANDLER_TYPES.includes(f.type as string) || (f.scheme !== 'HTTP' && f.scheme !== 'HTTPS')) return false;
+    if (!['path', 'port', 'headers', 'command', 'service'].every((x) => isText(f[x], 20_000))) return false;
+    const t = f.timings;
+    return isObj(t) && Object.keys(t).length === TIMING_FIELDS.length && TIMING_FIELDS.every((x) => isText(t[x], 200));
+  });
+}
+
+export function isFileLocation(v: unknown): v is FileLocation {
+  return isObj(v) && (v.which === 'values' || v.which === 'deployment') && isText(v.file, 4096) && Number.isInteger(v.line) && Number.isInteger(v.column) && (v.line as number) >= 1 && (v.column as number) >= 1;
+}
+
 const inRange = (v: unknown, max: number) => typeof v === 'number' && Number.isFinite(v) && v >= 1 && v <= max;
 
 const OUTCOMES = ['ok', 'status', 'timeout', 'error'];
@@ -128,6 +176,16 @@ export function isPageMessage(v: unknown): v is PageMessage {
       return Object.keys(v).length === 1;
     case 'save':
       return Object.keys(v).length === 2 && isProbeSet(v.probes);
+    case 'changed':
+      return (
+        typeof v.dirty === 'boolean' &&
+        isFormDraft(v.draft) &&
+        (v.probes === undefined || isProbeSet(v.probes)) &&
+        (v.error === undefined || isText(v.error, 4096)) &&
+        Object.keys(v).every((k) => ['type', 'dirty', 'draft', 'probes', 'error'].includes(k))
+      );
+    case 'openAt':
+      return Object.keys(v).length === 2 && isFileLocation(v.at);
     case 'listPods':
     case 'stopMeasure':
       return Object.keys(v).length === 1;

@@ -1,7 +1,7 @@
 // A user opens the probe form on the sample chart, changes failureThreshold, sees the budget and
 // the picture follow, saves, and finds only that value changed in values.yaml.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { activeWebview, dismiss, eventually, page, runCommand, ui } from './harness.mjs';
 
@@ -9,12 +9,28 @@ describe('Probe form', () => {
   let valuesPath;
   let original;
 
+  let settingsFile;
+  let previousSettings;
+
   before(() => {
     valuesPath = join(ui.workspace, 'charts', 'sample-worker', 'values.yaml');
     original = readFileSync(valuesPath, 'utf8');
+    // VS Code for the Web saves editors after a delay by default; this user saves by hand.
+    mkdirSync(join(ui.workspace, '.vscode'), { recursive: true });
+    settingsFile = join(ui.workspace, '.vscode', 'settings.json');
+    try {
+      previousSettings = readFileSync(settingsFile, 'utf8');
+    } catch {
+      previousSettings = undefined;
+    }
+    writeFileSync(settingsFile, JSON.stringify({ ...(previousSettings ? JSON.parse(previousSettings) : {}), 'files.autoSave': 'off' }, null, 2));
   });
   // Later tests install the sample chart as it came.
-  after(() => writeFileSync(valuesPath, original));
+  after(() => {
+    writeFileSync(valuesPath, original);
+    if (previousSettings !== undefined) writeFileSync(settingsFile, previousSettings);
+    else rmSync(settingsFile, { force: true });
+  });
 
   it('opens from the command palette and shows the budget of the sample chart', async () => {
     await dismiss();

@@ -99,9 +99,12 @@ describe('Pod panel', function () {
     await runCommand('Go to File...');
     const input = page().locator('.quick-input-widget input[type="text"], .quick-input-widget input.input').first();
     await input.waitFor({ state: 'visible' });
-    await input.fill('values.yaml');
-    await page().locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'values.yaml' }).first().click();
-    await page().locator('.tabs-container .tab.active', { hasText: 'values.yaml' }).first().waitFor({ state: 'visible' });
+    // Chart.yaml: values.yaml may be open in the probe form already, which Go to File would show instead
+    await input.fill('Chart.yaml');
+    // the list settles (a "recently opened" entry may come first), then Enter opens the focused row
+    await eventually(async () => (await page().locator('.quick-input-widget .quick-input-list .monaco-list-row.focused', { hasText: 'Chart.yaml' }).count()) === 1, { message: 'Chart.yaml offered' });
+    await input.press('Enter');
+    await page().locator('.tabs-container .tab.active', { hasText: 'Chart.yaml' }).first().waitFor({ state: 'visible' });
     await page().locator('.tabs-container .tab', { hasText: `Pods: ${release} (${namespace})` }).first().click();
     const web = activeWebview();
     await eventually(async () => (await web.locator('#pods tbody tr').count()) === 1 && /failureThreshold 6/.test((await web.locator('#ratio').textContent()) ?? ''), { timeout: 20_000, message: 'the pods and the ratio shown again' });

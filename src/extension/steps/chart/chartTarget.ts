@@ -9,6 +9,21 @@ export interface ChartTarget {
   name: string;
 }
 
+/** The chart whose values.yaml `values` is (a Chart.yaml beside it, in a workspace folder), else undefined. */
+export async function chartOfValues(model: WorkspaceModel, values: vscode.Uri): Promise<ChartTarget | undefined> {
+  if (values.scheme !== 'file' || basename(values.fsPath) !== 'values.yaml') return undefined;
+  const dir = dirname(values.fsPath);
+  const folders = await model.get();
+  for (const { folder, scan } of folders) {
+    const c = scan.charts.find((x) => !x.error && vscode.Uri.joinPath(folder.uri, x.dir).fsPath === dir);
+    if (c) return { folder, dir, name: c.name ?? basename(c.dir) };
+  }
+  const chartYaml = vscode.Uri.joinPath(vscode.Uri.file(dir), 'Chart.yaml');
+  const text = await vscode.workspace.fs.readFile(chartYaml).then((b) => new TextDecoder().decode(b), () => undefined);
+  const folder = vscode.workspace.getWorkspaceFolder(chartYaml);
+  return text !== undefined && folder ? { folder, dir, name: /^name:\s*["']?([^"'\s#]+)/m.exec(text)?.[1] ?? basename(dir) } : undefined;
+}
+
 /** The chart a command acts on: the right-clicked chart folder or chart file, else one picked. */
 export async function pickChart(model: WorkspaceModel, target: unknown, title: string): Promise<ChartTarget | undefined> {
   const folders = await model.get();
