@@ -55,24 +55,31 @@ export class PodWatcher implements vscode.Disposable {
     else this.fire();
   }
 
+  /** Counts starts and stops: a stopped watch's late callbacks (its last status, a buffered event) are ignored. */
+  private generation = 0;
+
   start(): void {
     if (this.watch) return;
     this.store.clear();
     this.releasePods = undefined;
     const namespace = this.namespace;
+    const gen = ++this.generation;
+    const current = () => gen === this.generation;
     this.watch = watchKind('pods', {
       namespace,
       selector: 'app.kubernetes.io/instance',
       paths: toolPaths(),
       sink: { info: (l) => this.log.debug(l) },
       onEvent: (e) => {
-        if (this.store.apply(e as WatchEvent)) this.schedule();
+        if (current() && this.store.apply(e as WatchEvent)) this.schedule();
       },
       onResync: (begin) => {
+        if (!current()) return;
         if (begin) this.store.beginResync();
         else if (this.store.endResync() >= 0) this.schedule();
       },
       onStatus: (s) => {
+        if (!current()) return;
         this._status = s;
         if (s.message) this.log.info(`Pods in ${namespace}: ${s.state}: ${s.message}`);
         this.schedule();
@@ -83,6 +90,7 @@ export class PodWatcher implements vscode.Disposable {
   }
 
   stop(): void {
+    this.generation++;
     this.watch?.stop();
     this.watch = undefined;
     this._status = { state: 'stopped' };

@@ -287,8 +287,9 @@ describe('Walkthrough: from a .NET worker to a running pod', function () {
     await tab.click(); // focuses the manifest's editor
     assert.equal(await findInEditor(`image: "${rig.RIG_REGISTRY}/sampleworker:0.0.2"`), '1 of 1', 'the manifest deploys the pushed image');
     assert.equal(await findInEditor('failureThreshold: 8'), '1 of 1', 'the manifest has the probe saved in the form');
-    // Typing into it is refused.
-    await tab.click();
+    // Typing into it is refused. (Escape closes the find widget, a click puts the caret in the text.)
+    await p.keyboard.press('Escape');
+    await p.locator('.editor-group-container', { has: p.locator('.tab.active', { hasText: 'manifest.yaml' }) }).locator('.monaco-editor .view-lines').first().click();
     await p.keyboard.press('Control+Home');
     await p.keyboard.type('x');
     await p.locator('.monaco-editor-overlaymessage', { hasText: /read-only/i }).first().waitFor({ state: 'visible', timeout: 10_000 });

@@ -187,10 +187,19 @@ describe('Release state from the cluster', function () {
     const podRow = podRows.first();
     podName = /^Pod (\S+?),/.exec((await podRow.getAttribute('aria-label')) ?? '')?.[1];
     assert.ok(podName, 'the pod row names the pod');
-    const { menu } = await contextMenuWith(podRow, ['Show Pod Restarts and Events']);
-    await chooseMenuItem(menu, 'Show Pod Restarts and Events');
     const tab = p.locator('.tabs-container .tab.active', { hasText: `Pods: ${podName} (${namespace})` }).first();
-    await tab.waitFor({ state: 'visible', timeout: 20_000 });
+    // The Pods view re-lists when the namespace changes: a row replaced between the right-click and
+    // the menu choice reaches the command without its pod, which then asks for a namespace. Escape
+    // that prompt and right-click the row again.
+    for (let attempt = 0; ; attempt++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const { menu } = await contextMenuWith(podRows.first(), ['Show Pod Restarts and Events']);
+      await chooseMenuItem(menu, 'Show Pod Restarts and Events');
+      const opened = await tab.waitFor({ state: 'visible', timeout: 20_000 }).then(() => true, () => false);
+      if (opened) break;
+      if (attempt === 2) throw new Error(`the pod panel of ${podName} did not open from its row`);
+      await dismiss();
+    }
     const web = activeWebview();
     await web.locator(`#pods tbody tr[data-pod="${podName}"]`).waitFor({ state: 'visible', timeout: 30_000 });
 

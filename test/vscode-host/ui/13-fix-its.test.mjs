@@ -106,7 +106,7 @@ describe('Fix-its for missing tools', function () {
       async () => {
         if (await toast.isVisible()) return true;
         const placeholder = await input.getAttribute('placeholder').catch(() => null);
-        if ((await input.isVisible().catch(() => false)) && placeholder && !/command to run/i.test(placeholder)) await input.press('Enter');
+        if ((await input.isVisible().catch(() => false)) && !/command to run/i.test(placeholder ?? '')) await input.press('Enter');
         return false;
       },
       { timeout: 30_000, message: 'the "helm was not found" notification' },
