@@ -184,12 +184,19 @@ describe('Probe form on an older chart with probes inline in the template', func
     const deployment = (await read('templates', 'deployment.yaml')).replace(/ *\{\{- with \.Values\.\w+Probe \}\}\n.*\n.*\n *\{\{- end \}\}\n/g, '');
     await vscode.workspace.fs.writeFile(file('templates', 'deployment.yaml'), new TextEncoder().encode(deployment));
     await vscode.workspace.fs.writeFile(file('values.yaml'), new TextEncoder().encode('replicaCount: 1\n'));
-    // The documents VS Code has open follow the files on disk a moment later.
+    // The documents VS Code has open follow the files on disk a moment later: wait for them, as a
+    // person would see the editors change before pressing the button.
+    const synced = (name: string, text: string) => {
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file(...name.split('/')).toString());
+      return !doc || doc.getText() === text;
+    };
+    assert.ok(await eventually(async () => synced('values.yaml', 'replicaCount: 1\n') && synced('templates/deployment.yaml', deployment), 10_000), 'the open documents follow the files');
     assert.ok(await eventually(async () => (await panel.state()).location === 'none', 10_000), 'the form sees a chart without probes');
     await panel.addToValues();
     const s = await panel.state();
     assert.equal(s.location, 'values');
     assert.deepEqual(s.probes, {});
-    assert.equal(await read('values.yaml'), 'replicaCount: 1\nlivenessProbe: {}\nreadinessProbe: {}\nstartupProbe: {}\n');
+    const expected = 'replicaCount: 1\nlivenessProbe: {}\nreadinessProbe: {}\nstartupProbe: {}\n';
+    assert.ok(await eventually(async () => (await read('values.yaml')) === expected, 10_000), `values.yaml is ${JSON.stringify(await read('values.yaml'))}`);
   });
 });

@@ -72,7 +72,7 @@ describe('Chart and release steps in VS Code (against the rig)', function () {
 
   it('the Workflow view reads the release from Helm: a rollback made outside shows after Refresh', async () => {
     const api = await activateApi();
-    const release = await vscode.commands.executeCommand<{ revision: number; name: string; namespace: string }>('aksWorker.upgradeInstall', chartDir, { noBumpPrompt: true });
+    const release = await vscode.commands.executeCommand<{ revision: number; name: string; namespace: string }>('aksWorker.upgradeInstall', chartDir, { noBumpPrompt: true, confirm: false });
     assert.equal(release?.revision, 2);
     const row = async (re: RegExp) => {
       const step = (await children(api)).find((c) => labelOf(c.item) === 'Release');
