@@ -99,6 +99,11 @@ export function watchKind(kind: string, o: WatchOptions): { stop(): void; done: 
         });
       } catch (err) {
         if (err instanceof ToolNotFoundError) {
+          // Ends the (empty) list here, so the `finally` below does not report it as watching.
+          if (resyncOpen) {
+            resyncOpen = false;
+            o.onResync?.(false);
+          }
           o.onStatus?.({ state: 'failed', message: err.message, missingToolSetting: err.descriptor.setting });
           return;
         }

@@ -73,6 +73,34 @@ describe('Pods view (against the rig)', function () {
     assert.ok(doc.getText().trim().length > 0, 'the previous log has lines');
   });
 
+  it('a watch whose kubectl is missing says so and offers Set Path… and Install…; fixing the path restarts it', async () => {
+    const paths = vscode.workspace.getConfiguration('aksWorker.paths');
+    const before = paths.inspect<string>('kubectl')?.workspaceValue;
+    const api = (await vscode.extensions.getExtension('aks-worker.aks-worker-deploy')?.activate()) as { pods: vscode.TreeDataProvider<unknown> };
+    type Row = { kind: string; label?: string; command?: vscode.Command };
+    const rows = async () => ((await api.pods.getChildren()) ?? []) as Row[];
+    try {
+      await paths.update('kubectl', '/opt/no-such-tools/kubectl', vscode.ConfigurationTarget.Workspace);
+      await vscode.commands.executeCommand('aksWorker.watchPods', ns);
+      const failed = await eventually(async () => {
+        const now = await rows();
+        return now.some((x) => x.label === 'Cannot watch pods') && now.some((x) => x.label === 'Set Path…') ? now : undefined;
+      }, 30_000);
+      assert.ok(failed, 'the view says the watch cannot run and offers the fix');
+      const setPath = failed.find((x) => x.label === 'Set Path…');
+      const install = failed.find((x) => x.label === 'Install…');
+      assert.deepEqual(setPath?.command?.arguments, ['setPath', 'aksWorker.paths.kubectl']);
+      assert.deepEqual(install?.command?.arguments, ['install', 'aksWorker.paths.kubectl']);
+      assert.equal(setPath?.command?.command, 'aksWorker.fixTool');
+      // The user sets a working path: the watch starts again by itself.
+      await paths.update('kubectl', r.RIG_KUBECTL, vscode.ConfigurationTarget.Workspace);
+      const back = await eventually(async () => ((await rows()).some((x) => x.label === 'Cannot watch pods') ? undefined : watcher.pods().find((x) => x.release === release)), 30_000);
+      assert.ok(back, "the release's pod is listed again once the path is fixed");
+    } finally {
+      await paths.update('kubectl', before, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   after(async () => {
     await vscode.commands.executeCommand('aksWorker.stopWatchingPods');
   });

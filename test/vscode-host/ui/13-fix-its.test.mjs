@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { activeWebview, clearNotifications, dismiss, eventually, expandPane, openActivity, page, rigEnv, rigTool, runCommand, ui } from './harness.mjs';
+import { activeWebview, clearNotifications, dismiss, eventually, page, rigEnv, rigTool, runCommand, ui } from './harness.mjs';
 
 const MISSING_HELM = '/opt/no-such-tools/helm';
 const MISSING_AZ = '/opt/no-such-tools/az';
-const MISSING_KUBECTL = '/opt/no-such-tools/kubectl';
 
 describe('Fix-its for missing tools', function () {
   this.timeout(180_000);
@@ -155,24 +154,6 @@ describe('Fix-its for missing tools', function () {
     await dialog.waitFor({ state: 'visible', timeout: 20_000 });
     await dialog.locator('.monaco-button', { hasText: 'Set Path…' }).click();
     await expectSettingInRemoteTab('aksWorker.paths.az', 'Full path of the Azure CLI');
-  });
-
-  it('the Pods view says kubectl is missing and its Set Path… row opens the setting', async () => {
-    await setWorkspaceSettings({ 'aksWorker.paths.kubectl': MISSING_KUBECTL });
-    await doctorSees('kubectl', MISSING_KUBECTL);
-    await runCommand('View: Close All Editors');
-    // An earlier test may have left a watch running: start it anew with the new path.
-    await runCommand('AKS Worker: Stop Watching Pods').catch(() => dismiss());
-    await runCommand('AKS Worker: Watch Pods');
-    await openActivity('AKS Worker');
-    const pane = await expandPane('Pods');
-    const failed = pane.locator('.monaco-list-row', { hasText: 'Cannot watch pods' }).first();
-    await eventually(async () => failed.isVisible(), { timeout: 30_000, message: 'the "Cannot watch pods" row' });
-    assert.match((await failed.getAttribute('aria-label')) ?? (await failed.textContent()) ?? '', /kubectl|path/i);
-    const setPath = pane.locator('.monaco-list-row', { hasText: 'Set Path…' }).first();
-    await setPath.click();
-    await expectSettingInRemoteTab('aksWorker.paths.kubectl', 'Full path of the kubectl command');
-    await runCommand('AKS Worker: Stop Watching Pods').catch(() => undefined);
   });
 
   it('the walkthrough ticks the steps the Workflow view shows done', async () => {

@@ -40,11 +40,21 @@ export async function eventually(probe, { timeout = 15_000, interval = 300, mess
 /** Opens the command palette (F1), types `title`, checks it is offered, and runs it. */
 export async function runCommand(title) {
   const p = page();
-  await dismiss();
-  await p.keyboard.press('F1');
   const input = p.locator('.quick-input-widget input[type="text"], .quick-input-widget input.input').first();
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`>${title}`);
+  // The palette can open and close again at once (focus taken by a view or an editor that just
+  // opened; the workbench briefly inert): close what is open and open it again.
+  for (let attempt = 0; ; attempt++) {
+    await dismiss();
+    await p.keyboard.press('F1');
+    try {
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(`>${title}`, { timeout: 5_000 });
+      break;
+    } catch (err) {
+      if (attempt === 2) throw err;
+      await p.waitForTimeout(1000);
+    }
+  }
   const row = p.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
   await row.waitFor({ state: 'visible', timeout: 10_000 });
   await row.click();
