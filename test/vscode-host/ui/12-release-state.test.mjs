@@ -164,7 +164,7 @@ describe('Release state from the cluster', function () {
     // Its detail row says the same, with the namespace in the tooltip's words.
     if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
     // (The Chart step may be expanded too, with a row of the same name: take the Release step's.)
-    const detail = pane.locator('.monaco-list-row[aria-level="2"]', { has: p.locator('.label-name', { hasText: new RegExp(`^${release}$`) }), hasText: /\brev \d+ / }).first();
+    const detail = pane.locator('.monaco-list-row[aria-level="2"]', { has: p.locator('.label-name', { hasText: new RegExp(`^${release}$`) }), hasText: /rev \d+ / }).first(); // label and description run together in the row's text
     await eventually(async () => new RegExp(`rev 3 deployed \\(${escapeRe(firstApp)}\\)`).test((await detail.textContent()) ?? ''), { timeout: 15_000, message: 'the release detail row' });
     const history = JSON.parse(rigTool(rig, rig.RIG_HELM4, ['history', release, '--namespace', namespace, '--output', 'json']));
     assert.equal(history.at(-1).revision, 3, 'Helm agrees: revision 3');
