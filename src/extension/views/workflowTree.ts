@@ -125,17 +125,30 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
           .then((model) => {
             const probes = model.target ? PROBE_KINDS.flatMap((k) => (model.probes[k].rendered ? [summarizeRendered(k, model.probes[k].rendered as Record<string, unknown>)] : [])) : undefined;
             byChart?.set(dir, probes ?? 'failed');
+            if (!probes) this.retryRenderLater(byChart, dir);
             // Only a change is worth a refresh: the files usually say the same.
             if (probes && JSON.stringify(probes) !== JSON.stringify(c.probes)) {
               this.changed.fire(undefined);
               this.scheduleWalkthrough();
             }
           })
-          .catch(() => byChart?.set(dir, 'failed'));
+          .catch(() => {
+            byChart?.set(dir, 'failed');
+            this.retryRenderLater(byChart, dir);
+          });
       }
       return c;
     });
     return { ...scan, charts };
+  }
+
+  /** A render that failed (a chart being written, a busy machine) is tried again on a later look. */
+  private retryRenderLater(byChart: Map<string, unknown> | undefined, dir: string): void {
+    setTimeout(() => {
+      if (byChart?.get(dir) !== 'failed') return;
+      byChart.delete(dir);
+      this.changed.fire(undefined);
+    }, 5000);
   }
 
   private stepsOf({ folder, scan: scanned }: FolderScan, read = true): WorkflowNode[] {
