@@ -59,6 +59,7 @@ export class DoctorPanel implements vscode.Disposable {
   }
 
   private post(message: HostMessage): void {
+    if (this.disposed) return; // closed while a check ran
     if (message.type === 'report') this.lastReport = message;
     void this.panel.webview.postMessage(message);
   }
