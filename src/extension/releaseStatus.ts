@@ -24,6 +24,8 @@ interface Entry {
   again?: boolean;
 }
 
+/** A release not read yet (in this context). */
+const pending = (k: ReleaseKey, context: string | undefined): LiveRelease => ({ release: k.release, namespace: k.namespace, ...(context ? { context } : {}), state: { kind: 'pending' } });
 const keyOf = (k: ReleaseKey) => `${k.folder.uri.toString()}|${k.namespace}/${k.release}`;
 
 /**
@@ -55,7 +57,7 @@ export class ReleaseStatusCache implements vscode.Disposable {
     const context = this.kube.contextName;
     let e = this.entries.get(key);
     if (!e || e.value.context !== context) {
-      e = { value: { release: k.release, namespace: k.namespace, ...(context ? { context } : {}), state: { kind: 'pending' } }, at: 0 };
+      e = { value: pending(k, context), at: 0 };
       this.entries.set(key, e);
     }
     if (!e.reading && Date.now() - e.at > FRESH_MS) this.read(key, k, e);
@@ -67,7 +69,7 @@ export class ReleaseStatusCache implements vscode.Disposable {
     const e = this.entries.get(keyOf(k));
     const context = this.kube.contextName;
     if (e && e.value.context === context) return e.value;
-    return { release: k.release, namespace: k.namespace, ...(context ? { context } : {}), state: { kind: 'pending' } };
+    return pending(k, context);
   }
 
   /** Reads the matching releases again, `delay` ms from now (debounced). */

@@ -30,6 +30,13 @@ export async function openInstallPage(tool: ToolDescriptor): Promise<void> {
 
 const SET_PATH = 'Set Path…';
 const INSTALL = 'Install…';
+/** The buttons that fix a missing tool, for messages; `applyToolFix` carries out the one picked. */
+export const TOOL_FIXES = [SET_PATH, INSTALL] as const;
+
+export async function applyToolFix(pick: string | undefined, tool: ToolDescriptor): Promise<void> {
+  if (pick === SET_PATH) await openToolSetting(tool.setting);
+  else if (pick === INSTALL) await openInstallPage(tool);
+}
 const SHOW_OUTPUT = 'Show Output';
 const LOGIN = 'Run az login';
 
@@ -42,10 +49,9 @@ export async function showToolError(title: string, err: unknown, log: vscode.Log
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof ToolNotFoundError) {
     const tool = err.descriptor;
-    const pick = await vscode.window.showErrorMessage(`${title}: ${message}`, SET_PATH, INSTALL, SHOW_OUTPUT);
-    if (pick === SET_PATH) await openToolSetting(tool.setting);
-    else if (pick === INSTALL) await openInstallPage(tool);
-    else if (pick === SHOW_OUTPUT) log.show(true);
+    const pick = await vscode.window.showErrorMessage(`${title}: ${message}`, ...TOOL_FIXES, SHOW_OUTPUT);
+    if (pick === SHOW_OUTPUT) log.show(true);
+    else await applyToolFix(pick, tool);
     return;
   }
   if (err instanceof ActionableError && err.code === 'az-not-logged-in') {
@@ -70,7 +76,5 @@ export function azLoginTerminal(): void {
 /** `aksWorker.fixTool` (not in the palette): the fix-it rows of the views, by setting name. */
 export async function fixTool(action: unknown, setting: unknown): Promise<void> {
   const tool = Object.values(TOOLS).find((t) => t.setting === setting);
-  if (!tool) return;
-  if (action === 'setPath') await openToolSetting(tool.setting);
-  else if (action === 'install') await openInstallPage(tool);
+  if (tool) await applyToolFix(action === 'setPath' ? SET_PATH : action === 'install' ? INSTALL : undefined, tool);
 }

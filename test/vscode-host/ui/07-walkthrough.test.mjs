@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import {
   activeWebview,
+  answerDialog,
   chooseMenuItem,
   contextMenuWith,
   dismiss,
@@ -91,15 +92,6 @@ async function toast(re, { timeout = 120_000 } = {}) {
   return ((await t.textContent()) ?? '').replace(/\s+/g, ' ').trim();
 }
 
-/** Clicks `button` in the modal dialog showing `re`; returns the dialog's text. */
-async function answerDialog(re, button, timeout = 20_000) {
-  const dialog = page().locator('.monaco-dialog-box', { hasText: re });
-  await dialog.waitFor({ state: 'visible', timeout });
-  const text = ((await dialog.textContent()) ?? '').replace(/\s+/g, ' ').trim();
-  await dialog.locator('.dialog-buttons .monaco-button', { hasText: new RegExp(`^${escapeRe(button)}$`) }).click();
-  await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
-  return text;
-}
 
 /** Right-clicks an Explorer row and runs one of its context-menu entries. */
 async function explorerMenu(relPath, entry) {

@@ -3,9 +3,8 @@
 // latencies arrive, and finds the p99 in the p99 field, checked against the budget. Needs the rig
 // (AKS_WORKER_RIG_ENV, passed by `npm test`); without it the suite is skipped.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { activeWebview, dismiss, eventually, page, retype, rigControl, rigEnv, rigTool, runCommand, ui } from './harness.mjs';
+import { activeWebview, dismiss, eventually, page, retype, rigControl, rigEnv, rigTool, runCommand, ui, replaceWorkspaceSettings, skipWithoutRig } from './harness.mjs';
 
 
 
@@ -28,24 +27,13 @@ describe('Measure it', function () {
   this.timeout(120_000);
   const rig = rigEnv();
   const namespace = `ui-measure-${process.pid}`;
-  let settingsFile;
-  let previousSettings;
+  /** Puts the workspace settings back as they were. */
+  let restoreSettings;
   let previousTimeScale;
 
   before(async function () {
-    if (!rig) {
-      if (process.env.CI) throw new Error('the rig environment (AKS_WORKER_RIG_ENV) is missing on CI');
-      console.log('      skipped: the rig is not running (AKS_WORKER_RIG_ENV unset), so there is no pod to measure');
-      this.skip();
-    }
-    mkdirSync(join(ui.workspace, '.vscode'), { recursive: true });
-    settingsFile = join(ui.workspace, '.vscode', 'settings.json');
-    try {
-      previousSettings = readFileSync(settingsFile, 'utf8');
-    } catch {
-      previousSettings = undefined;
-    }
-    writeFileSync(settingsFile, JSON.stringify({ 'aksWorker.paths.kubectl': rig.RIG_KUBECTL, 'aksWorker.namespace': namespace }, null, 2));
+    skipWithoutRig(this, ', so there is no pod to measure');
+    restoreSettings = replaceWorkspaceSettings({ 'aksWorker.paths.kubectl': rig.RIG_KUBECTL, 'aksWorker.namespace': namespace });
     previousTimeScale = (await rigControl(rig, 'GET', 'state'))?.timeScale;
     await rigControl(rig, 'POST', 'config', { timeScale: 1 });
     await rigControl(rig, 'POST', 'health', { namespace, deployment: 'sample-worker-sample-worker', health: { mode: 'hang', everySeconds: 3, hangSeconds: 1 } });
@@ -62,8 +50,7 @@ describe('Measure it', function () {
       // the namespace may be gone already
     }
     if (previousTimeScale !== undefined) await rigControl(rig, 'POST', 'config', { timeScale: previousTimeScale }).catch(() => {});
-    if (previousSettings !== undefined) writeFileSync(settingsFile, previousSettings);
-    else if (settingsFile) rmSync(settingsFile, { force: true });
+    restoreSettings?.();
   });
 
   it('lists the pod of the sample chart\'s release under the budget', async () => {

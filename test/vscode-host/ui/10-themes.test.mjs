@@ -6,9 +6,8 @@
 // theme the session had is picked again at the end. Needs the rig (AKS_WORKER_RIG_ENV, passed by
 // `npm test`); without it the suite is skipped.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { activeWebview, dismiss, escapeRe, eventually, openActivity, page, rigControl, rigEnv, rigTool, runCommand, ui } from './harness.mjs';
+import { activeWebview, dismiss, escapeRe, eventually, openActivity, page, rigControl, rigEnv, rigTool, runCommand, ui, replaceWorkspaceSettings, skipWithoutRig } from './harness.mjs';
 
 const THEMES = [
   { label: 'Light Modern', workbench: 'vs', body: 'vscode-light', hc: false },
@@ -247,25 +246,14 @@ describe('Themes', function () {
   const release = 'hangs';
   const podTab = `Pods: ${release} (${namespace})`;
   const probeTab = 'Probes: sample-worker';
-  let settingsFile;
-  let previousSettings;
+  /** Puts the workspace settings back as they were. */
+  let restoreSettings;
   let previousTimeScale;
   let originalTheme;
 
   before(async function () {
-    if (!rig) {
-      if (process.env.CI) throw new Error('the rig environment (AKS_WORKER_RIG_ENV) is missing on CI');
-      console.log('      skipped: the rig is not running (AKS_WORKER_RIG_ENV unset), so there are no pods with failing probes to draw');
-      this.skip();
-    }
-    mkdirSync(join(ui.workspace, '.vscode'), { recursive: true });
-    settingsFile = join(ui.workspace, '.vscode', 'settings.json');
-    try {
-      previousSettings = readFileSync(settingsFile, 'utf8');
-    } catch {
-      previousSettings = undefined;
-    }
-    writeFileSync(settingsFile, JSON.stringify({ 'aksWorker.paths.kubectl': rig.RIG_KUBECTL, 'aksWorker.namespace': namespace }, null, 2));
+    skipWithoutRig(this, ', so there are no pods with failing probes to draw');
+    restoreSettings = replaceWorkspaceSettings({ 'aksWorker.paths.kubectl': rig.RIG_KUBECTL, 'aksWorker.namespace': namespace });
     previousTimeScale = (await rigControl(rig, 'GET', 'state'))?.timeScale;
     await rigControl(rig, 'POST', 'config', { timeScale: 0.02 });
     await rigControl(rig, 'POST', 'health', { namespace, deployment: `${release}-sample-worker`, health: { mode: 'hang' } });
@@ -283,8 +271,7 @@ describe('Themes', function () {
       // the namespace may be gone already
     }
     if (previousTimeScale !== undefined) await rigControl(rig, 'POST', 'config', { timeScale: previousTimeScale }).catch(() => {});
-    if (previousSettings !== undefined) writeFileSync(settingsFile, previousSettings);
-    else if (settingsFile) rmSync(settingsFile, { force: true });
+    restoreSettings?.();
   });
 
   it('opens the pod panel of a worker whose probes fail, with Unhealthy and Killing on its timeline', async () => {

@@ -6,20 +6,13 @@
 // the pod, and says so. Needs the rig (AKS_WORKER_RIG_ENV, passed by `npm test`); without it the
 // suite is skipped.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { activeWebview, chooseMenuItem, contextMenuWith, dismiss, escapeRe, eventually, expandPane, openActivity, page, rigEnv, rigTool, runCommand, ui } from './harness.mjs';
+import { activeWebview, answerDialog, chooseMenuItem, contextMenuWith, dismiss, escapeRe, eventually, expandPane, openActivity, page, rigEnv, rigTool, runCommand, ui, replaceWorkspaceSettings, skipWithoutRig } from './harness.mjs';
 
 const release = 'sample-worker';
 
-/** Clicks `button` in the modal dialog showing `re`. */
-async function answerDialog(re, button, timeout = 20_000) {
-  const dialog = page().locator('.monaco-dialog-box', { hasText: re });
-  await dialog.waitFor({ state: 'visible', timeout });
-  await dialog.locator('.dialog-buttons .monaco-button', { hasText: new RegExp(`^${escapeRe(button)}$`) }).click();
-  await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
-}
 
 /** The Workflow view's Release row (step level). */
 async function releaseStepRow() {
@@ -42,8 +35,8 @@ describe('Release state from the cluster', function () {
   this.timeout(300_000);
   const rig = rigEnv();
   const namespace = `ui-release-${process.pid}`;
-  let settingsFile;
-  let previousSettings;
+  /** Puts the workspace settings back as they were. */
+  let restoreSettings;
   let copyDir;
   /** appVersion of the workspace's chart, and the one revision 1 was installed with. */
   let workspaceApp;
@@ -51,22 +44,8 @@ describe('Release state from the cluster', function () {
   let podName;
 
   before(async function () {
-    if (!rig) {
-      if (process.env.CI) throw new Error('the rig environment (AKS_WORKER_RIG_ENV) is missing on CI');
-      console.log('      skipped: the rig is not running (AKS_WORKER_RIG_ENV unset): no cluster to release to');
-      this.skip();
-    }
-    mkdirSync(join(ui.workspace, '.vscode'), { recursive: true });
-    settingsFile = join(ui.workspace, '.vscode', 'settings.json');
-    try {
-      previousSettings = readFileSync(settingsFile, 'utf8');
-    } catch {
-      previousSettings = undefined;
-    }
-    writeFileSync(
-      settingsFile,
-      JSON.stringify({ 'aksWorker.paths.helm': rig.RIG_HELM4, 'aksWorker.paths.kubectl': rig.RIG_KUBECTL, 'aksWorker.namespace': namespace, 'aksWorker.release.timeout': '120s' }, null, 2),
-    );
+    skipWithoutRig(this, ': no cluster to release to');
+    restoreSettings = replaceWorkspaceSettings({ 'aksWorker.paths.helm': rig.RIG_HELM4, 'aksWorker.paths.kubectl': rig.RIG_KUBECTL, 'aksWorker.namespace': namespace, 'aksWorker.release.timeout': '120s' });
     // Revision 1 comes from another copy of the chart (another machine, say), with another image tag,
     // so that each revision's pods differ from the next one's.
     const chartDir = join(ui.workspace, 'charts', 'sample-worker');
@@ -93,8 +72,7 @@ describe('Release state from the cluster', function () {
       // never created, or gone already
     }
     if (copyDir) rmSync(copyDir, { recursive: true, force: true });
-    if (previousSettings !== undefined) writeFileSync(settingsFile, previousSettings);
-    else if (settingsFile) rmSync(settingsFile, { force: true });
+    restoreSettings?.();
   });
 
   beforeEach(dismiss);

@@ -2,7 +2,7 @@
 // run-ui.mjs fills `ui` (page, server, workspace) before mocha loads the tests; the tests act
 // like a person would: click, type, right-click, and look at what the workbench shows.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -211,4 +211,38 @@ export async function retype(locator, text) {
   await locator.click();
   await locator.press('Control+A');
   await locator.type(text);
+}
+
+/** Clicks `button` in the modal dialog showing `re`; returns the dialog's text. */
+export async function answerDialog(re, button, timeout = 20_000) {
+  const dialog = page().locator('.monaco-dialog-box', { hasText: re });
+  await dialog.waitFor({ state: 'visible', timeout });
+  const text = ((await dialog.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+  await dialog.locator('.dialog-buttons .monaco-button', { hasText: new RegExp(`^${escapeRe(button)}$`) }).click();
+  await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+  return text;
+}
+
+/**
+ * Replaces the workspace settings (.vscode/settings.json) with `values`; returns a function that
+ * puts back what was there (or removes the file).
+ */
+export function replaceWorkspaceSettings(values) {
+  const dir = join(ui.workspace, '.vscode');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'settings.json');
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  writeFileSync(file, JSON.stringify(values, null, 2));
+  return () => {
+    if (previous !== undefined) writeFileSync(file, previous);
+    else rmSync(file, { force: true });
+  };
+}
+
+/** A suite that needs the rig: skipped without one (saying `why`), an error on CI. */
+export function skipWithoutRig(ctx, why) {
+  if (rigEnv()) return;
+  if (process.env.CI) throw new Error('the rig environment (AKS_WORKER_RIG_ENV) is missing on CI');
+  console.log(`      skipped: the rig is not running (AKS_WORKER_RIG_ENV unset)${why}`);
+  ctx.skip();
 }

@@ -7,7 +7,7 @@ import { ActionableError, ToolNotFoundError } from '../../../tools/errors';
 import { ImageState, WorkflowState } from '../../state';
 import { toolPaths } from '../../util/config';
 import { RunView } from '../../util/runView';
-import { azLoginTerminal, openInstallPage, openToolSetting, toolSettingScope } from '../../util/toolFixes';
+import { TOOL_FIXES, applyToolFix, azLoginTerminal, toolSettingScope } from '../../util/toolFixes';
 
 interface RegistryChoice {
   loginServer: string;
@@ -56,11 +56,8 @@ async function pickRegistry(folder: vscode.WorkspaceFolder, remembered: ImageSta
         detail: `Pick this to set aksWorker.paths.az (${toolSettingScope()}) or install the Azure CLI; or enter a registry host above.`,
         alwaysShow: true,
         fix: async () => {
-          const set = 'Set Path…';
-          const install = 'Install…';
-          const pick = await vscode.window.showWarningMessage('Push Image: the Azure CLI (az) was not found, so your Azure Container Registries cannot be listed or logged in to.', { modal: true, detail: err.message }, set, install);
-          if (pick === set) await openToolSetting(err.descriptor.setting);
-          else if (pick === install) await openInstallPage(err.descriptor);
+          const pick = await vscode.window.showWarningMessage('Push Image: the Azure CLI (az) was not found, so your Azure Container Registries cannot be listed or logged in to.', { modal: true, detail: err.message }, ...TOOL_FIXES);
+          await applyToolFix(pick, err.descriptor);
         },
       };
     }
