@@ -4,6 +4,8 @@ import { WorkspaceScan, byDepth, isDockerfileName } from '../core/workspace';
 
 const EXCLUDE = '{**/node_modules/**,**/bin/**,**/obj/**,**/.git/**,**/.vs/**}';
 const WATCH = '**/{Chart.yaml,values.yaml,*.csproj,*.fsproj,*.vbproj,*.sln,*.slnx,*.props,*.targets,*[Dd]ockerfile*}';
+/** The names WATCH matches, for changes VS Code itself reports (saves, creates, deletes, renames). */
+const WATCHED_NAME = /(^|\/)(Chart\.yaml|values\.yaml|[^/]*\.(csproj|fsproj|vbproj|sln|slnx|props|targets)|[^/]*[Dd]ockerfile[^/]*)$/;
 
 export interface FolderScan {
   folder: vscode.WorkspaceFolder;
@@ -31,12 +33,21 @@ export class WorkspaceModel implements vscode.Disposable {
       if (uri && /\.(csproj|fsproj|vbproj|props|targets)$/i.test(uri.path)) void import('../tools/dotnetProject').then((m) => m.clearProjectCache());
       this.scheduleRescan();
     };
+    // Changes made through VS Code are also taken from its own events: a file watcher can miss
+    // events (a folder created a moment before its files, a busy machine), these cannot.
+    const ours = (uri: vscode.Uri) => {
+      if (uri.scheme === 'file' && WATCHED_NAME.test(uri.path)) schedule(uri);
+    };
     this.disposables.push(
       watcher,
       watcher.onDidCreate(schedule),
       watcher.onDidDelete(schedule),
       watcher.onDidChange(schedule),
       vscode.workspace.onDidChangeWorkspaceFolders(() => schedule()),
+      vscode.workspace.onDidSaveTextDocument((d) => ours(d.uri)),
+      vscode.workspace.onDidCreateFiles((e) => e.files.forEach(ours)),
+      vscode.workspace.onDidDeleteFiles((e) => e.files.forEach(ours)),
+      vscode.workspace.onDidRenameFiles((e) => e.files.forEach((f) => (ours(f.oldUri), ours(f.newUri)))),
     );
   }
 
@@ -59,9 +70,14 @@ export class WorkspaceModel implements vscode.Disposable {
     }, 300);
   }
 
+  private generation = 0;
+
   private async scan(): Promise<FolderScan[]> {
+    const generation = ++this.generation;
     const folders = vscode.workspace.workspaceFolders ?? [];
     const result = await Promise.all(folders.map((f) => scanFolder(f)));
+    // A scan that finished after a later one started says nothing new: the later one will.
+    if (generation !== this.generation) return result;
     this.folders = result;
     await this.updateContextKeys();
     this.changed.fire();

@@ -63,15 +63,22 @@ describe('Probe form on a chart only Helm can read (against the rig)', function 
 
   it("the Workflow view's Probes step shows the probe as Helm renders it (the files alone show none)", async () => {
     const api = await activateApi();
+    let seen = '';
     const row = await eventually(
       async () => {
         const step = (await children(api)).find((c) => labelOf(c.item) === 'Probes');
         if (!step) return undefined;
-        return (await children(api, step.element)).find((c) => /tmp-helm-form\/bitnami-style\/values\.yaml/.test(textOf(c.item.tooltip)) && /tcpSocket http/.test(textOf(c.item.description)));
+        const rows = await children(api, step.element);
+        const chartStep = (await children(api)).find((c) => labelOf(c.item) === 'Chart');
+        const chartRows = chartStep ? await children(api, chartStep.element) : [];
+        seen = [...rows, ...chartRows].map((c) => `${labelOf(c.item)} | ${textOf(c.item.description)} | ${textOf(c.item.tooltip).slice(0, 160)}`).join('\n');
+        return rows.find((c) => /tmp-helm-form\/bitnami-style\/values\.yaml/.test(textOf(c.item.tooltip)) && /tcpSocket http/.test(textOf(c.item.description)));
       },
-      30_000,
+      // A render in the background, retried a few seconds after a failure: allow for a busy machine.
+      60_000,
     );
-    assert.ok(row, 'a liveness row for the bitnami-style chart with its tcpSocket handler');
+    const found = (await vscode.workspace.findFiles('**/Chart.yaml')).map((u) => vscode.workspace.asRelativePath(u)).join(', ');
+    assert.ok(row, `a liveness row for the bitnami-style chart with its tcpSocket handler; the Probes and Chart steps show:\n${seen}\nfindFiles: ${found}`);
     assert.equal(labelOf(row.item), 'liveness');
   });
 
