@@ -166,6 +166,12 @@ export async function subcharts(chartDir: string): Promise<Array<{ dir: string; 
   return out;
 }
 
+/**
+ * Values files parsed for locateValue, by path, reused while the text is the same: reading a chart's
+ * probes asks where each of a dozen fields lives, in the same few files.
+ */
+const parsedValues = new Map<string, { text: string; doc: import('yaml').Document.Parsed; lc: import('yaml').LineCounter }>();
+
 /** The file a values path comes from: the last -f that sets it, else values.yaml, else a subchart's values.yaml; with its line. */
 export async function locateValue(chartDir: string, files: string[], path: ValuesPath): Promise<{ file: string; path: ValuesPath; line?: number; column?: number; via?: 'alias' | 'merge' } | undefined> {
   const { parseDocument, isMap, isScalar, isAlias, isSeq, LineCounter } = await import('yaml');
@@ -173,8 +179,15 @@ export async function locateValue(chartDir: string, files: string[], path: Value
   const find = async (file: string, p: ValuesPath) => {
     const text = await readFile(file, 'utf8').catch(() => undefined);
     if (text === undefined) return undefined;
-    const lc = new LineCounter();
-    const doc = parseDocument(text, { uniqueKeys: false, lineCounter: lc, merge: true });
+    let parsed = parsedValues.get(file);
+    if (parsed?.text !== text) {
+      const lineCounter = new LineCounter();
+      parsed = { text, doc: parseDocument(text, { uniqueKeys: false, lineCounter, merge: true }), lc: lineCounter };
+      parsedValues.delete(file);
+      parsedValues.set(file, parsed);
+      if (parsedValues.size > 16) parsedValues.delete(parsedValues.keys().next().value as string);
+    }
+    const { doc, lc } = parsed;
     const resolveAlias = (n: unknown): unknown => (isAlias(n) ? n.resolve(doc) : n);
     // Walk with the last of duplicated keys, as Helm reads them; through aliases, and into the maps a
     // `<<` merge brings in when the key is not written in the map itself.
