@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { UsageError, parseArgs } from './core/args';
 import { BumpError } from './core/bump';
+import { nameProblem, quoteName } from './core/names';
 import { DotnetModelError } from './core/dotnetModel';
 import { tagProblem, parseImageRef, ImageRefError } from './core/imageRef';
 import { BumpKind } from './core/versions';
@@ -183,6 +184,16 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
   }
   const paths: ToolPaths = {};
   for (const k of ['docker', 'helm', 'kubectl', 'az', 'dotnet'] as const) if (typeof flags[k] === 'string') paths[k] = flags[k] as string;
+  // Names given on the command line are names: one kubectl or helm would refuse, or read as an
+  // option, stops here with the rule.
+  for (const [flag, kind] of [['release', 'release'], ['namespace', 'namespace'], ['pod', 'pod']] as const) {
+    const v = flags[flag];
+    const problem = typeof v === 'string' ? nameProblem(kind, v) : undefined;
+    if (problem) {
+      err(`aks-worker: --${flag} ${quoteName(String(v))} is not a valid ${kind} name. ${problem}\n`);
+      return 2;
+    }
+  }
 
   switch (command) {
     case 'doctor': {
@@ -736,6 +747,8 @@ async function shipCommand(rest: string[], flags: Record<string, string | boolea
         settings: { wait: flags['no-wait'] !== true },
         acrName: typeof flags.acr === 'string' ? flags.acr : undefined,
         buildArgs: typeof flags.network === 'string' ? ['--network', flags.network] : undefined,
+        buildArgsSource: { setting: '--network' },
+        releaseOrigin: typeof flags.release === 'string' ? '--release' : `the name in ${join(parts.chartDir, 'Chart.yaml')}`,
         createNamespace: true,
       },
       {
