@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { UsageError, parseArgs } from './core/args';
 import { BumpError } from './core/bump';
-import { nameProblem, quoteName } from './core/names';
+import { nameProblem, quoteName, releaseNameFrom } from './core/names';
 import { DotnetModelError } from './core/dotnetModel';
 import { tagProblem, parseImageRef, ImageRefError } from './core/imageRef';
 import { BumpKind } from './core/versions';
@@ -393,7 +393,7 @@ async function releaseCommand(rest: string[], flags: Record<string, string | boo
     const r = await bumpChartFiles(
       dir,
       { appVersion: flags['app-version'], chartVersion, allowDowngrade: flags['allow-downgrade'] === true },
-      { paths, release: typeof flags.release === 'string' ? flags.release : basename(dir), namespace: typeof flags.namespace === 'string' ? flags.namespace : undefined, valuesFiles: lists.values },
+      { paths, release: typeof flags.release === 'string' ? flags.release : releaseNameFrom(basename(dir)), namespace: typeof flags.namespace === 'string' ? flags.namespace : undefined, valuesFiles: lists.values },
     );
     out(`version ${r.from.version} -> ${r.to.version}\nappVersion ${r.from.appVersion ?? '(none)'} -> ${r.to.appVersion}\nimage.tag ${r.from.tag ?? '(none)'} -> ${r.to.tag}\n`);
     for (const n of r.notes) err(`note: ${n}\n`);
@@ -444,7 +444,7 @@ async function probesCommand(
   for (const f of lists.values ?? []) if (!(await stat(resolve(f)).then((x) => x.isFile(), () => false))) return bad(`-f ${f}: no such values file.`);
   const renderOptions = {
     paths,
-    release: typeof flags.release === 'string' ? flags.release : basename(dir),
+    release: typeof flags.release === 'string' ? flags.release : releaseNameFrom(basename(dir)),
     namespace: typeof flags.namespace === 'string' ? flags.namespace : undefined,
     valuesFiles: lists.values ?? [],
     workload: typeof flags.workload === 'string' ? flags.workload : undefined,
@@ -683,7 +683,7 @@ async function measureCommand(rest: string[], flags: Record<string, string | boo
   const requestTimeout = seconds('request-timeout', Math.max(10, budget.worstCaseDetectSeconds), 3600);
   if (typeof requestTimeout === 'string') return bad(requestTimeout);
   const namespace = typeof flags.namespace === 'string' ? flags.namespace : 'default';
-  const release = typeof flags.release === 'string' ? flags.release : basename(resolve(chartDir));
+  const release = typeof flags.release === 'string' ? flags.release : releaseNameFrom(basename(resolve(chartDir)));
   const kube = { paths };
   let podName = typeof flags.pod === 'string' ? flags.pod : undefined;
   const pods = await releasePods(release, namespace, kube);

@@ -53,3 +53,19 @@ export function quoteName(name: string): string {
   const shown = name.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return `"${shown.length > 80 ? `${shown.slice(0, 77)}…` : shown}"`;
 }
+
+/**
+ * A valid release name made from a folder name, for when none is given (e.g. "My_Worker" →
+ * "my-worker"); Helm's own placeholder, "release-name", when nothing is left.
+ */
+export function releaseNameFrom(text: string): string {
+  const s = text
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, '-')
+    .replace(/\.{2,}/g, '.')
+    .replace(/[-.]*\.[-.]*/g, '.')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 53)
+    .replace(/[^a-z0-9]+$/, '');
+  return s && !nameProblem('release', s) ? s : 'release-name';
+}

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { InvalidNameError, checkName, nameProblem } from '../../src/core/names';
+import { InvalidNameError, checkName, nameProblem, releaseNameFrom } from '../../src/core/names';
 import * as helm from '../../src/tools/helm';
 import * as kubectl from '../../src/tools/kubectl';
 import { ActionableError } from '../../src/tools/errors';
@@ -125,5 +125,17 @@ describe('kubectl and helm argument builders with names that look like options',
     await w.done;
     assert.deepEqual(states.map((s) => s.state), ['failed']);
     assert.match(states[0].message ?? '', /"--all-namespaces" is not a valid namespace name/);
+  });
+});
+
+describe('releaseNameFrom', () => {
+  it('makes a valid release name from a folder name', () => {
+    assert.equal(releaseNameFrom('sample-worker'), 'sample-worker');
+    assert.equal(releaseNameFrom('My_Worker'), 'my-worker');
+    assert.equal(releaseNameFrom('aksw-probes-FCQFj1'), 'aksw-probes-fcqfj1');
+    assert.equal(releaseNameFrom('--all'), 'all');
+    assert.equal(releaseNameFrom('a..b-'), 'a.b');
+    assert.equal(releaseNameFrom('___'), 'release-name');
+    assert.equal(releaseNameFrom('x'.repeat(80)).length, 53);
   });
 });
