@@ -1,3 +1,4 @@
+import { BuildArgsSource, checkBuildArgs } from '../core/buildArgs';
 import { BuildState, applyBuildLine, buildFailure, newBuildState } from '../core/dockerBuild';
 import { PushState, applyPushLine, newPushState, summarizePush } from '../core/dockerPush';
 import { TOOLS, ToolPaths, toolFile } from './catalog';
@@ -47,8 +48,10 @@ export interface BuildRequest {
   context: string;
   /** Full references to tag the result with. */
   tags: string[];
-  /** Extra arguments from settings, e.g. ["--platform", "linux/amd64"]. */
-  extraArgs?: string[];
+  /** Extra arguments from settings, e.g. ["--platform", "linux/amd64"]: only the allowed options (core/buildArgs). */
+  extraArgs?: readonly unknown[];
+  /** Where extraArgs come from, for the message when one is refused. */
+  extraArgsSource?: BuildArgsSource;
   /** Called after each output line with the build's state so far. */
   onProgress?: (state: BuildState) => void;
 }
@@ -66,7 +69,9 @@ export async function buildImage(req: BuildRequest, o: DockerOptions = {}): Prom
     applyBuildLine(state, line);
     req.onProgress?.(state);
   };
-  const args = ['build', '-f', req.dockerfile, ...req.tags.flatMap((t) => ['-t', t]), ...(req.extraArgs ?? []), req.context];
+  // Refused before anything runs: an option that would read or write host files never reaches docker.
+  const extra = checkBuildArgs(req.extraArgs ?? [], req.extraArgsSource ?? { setting: 'the extra docker build arguments' });
+  const args = ['build', '-f', req.dockerfile, ...req.tags.flatMap((t) => ['-t', t]), ...extra, '--', req.context];
   try {
     // BUILDKIT_PROGRESS=plain gives line output from BuildKit; the legacy builder ignores it.
     const r = await run({ ...o, env: { BUILDKIT_PROGRESS: 'plain', ...o.env } }, args, { onStdoutLine: onLine, onStderrLine: onLine });

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
+import { BuildArgsError } from '../../core/buildArgs';
 import { TOOLS, ToolName } from '../../tools/catalog';
 import { ActionableError, ToolDescriptor, ToolNotFoundError } from '../../tools/errors';
 
 /**
- * Opens a tool-path setting where it takes effect. The paths are machine-overridable: in a remote
+ * Opens a tool-path setting where it takes effect. The paths are machine settings: in a remote
  * window (Remote - SSH, WSL, Codespaces, code-server) the User tab does not show them, because the
  * tools run on the remote machine, so they are opened in the Remote settings there.
  */
@@ -52,6 +53,13 @@ export async function showToolError(title: string, err: unknown, log: vscode.Log
     const pick = await vscode.window.showErrorMessage(`${title}: ${message}`, ...TOOL_FIXES, SHOW_OUTPUT);
     if (pick === SHOW_OUTPUT) log.show(true);
     else await applyToolFix(pick, tool);
+    return;
+  }
+  if (err instanceof BuildArgsError) {
+    const open = 'Open Setting';
+    const pick = await vscode.window.showErrorMessage(`${title}: ${message}`, open, SHOW_OUTPUT);
+    if (pick === open) await vscode.commands.executeCommand('workbench.action.openSettings', 'aksWorker.build.extraArgs');
+    else if (pick === SHOW_OUTPUT) log.show(true);
     return;
   }
   if (err instanceof ActionableError && err.code === 'az-not-logged-in') {
