@@ -748,7 +748,7 @@ async function shipCommand(rest: string[], flags: Record<string, string | boolea
         acrName: typeof flags.acr === 'string' ? flags.acr : undefined,
         buildArgs: typeof flags.network === 'string' ? ['--network', flags.network] : undefined,
         buildArgsSource: { setting: '--network' },
-        releaseOrigin: typeof flags.release === 'string' ? '--release' : `the name in ${join(parts.chartDir, 'Chart.yaml')}`,
+        releaseOrigin: typeof flags.release === 'string' ? 'given with --release' : `the chart name in ${join(parts.chartDir, 'Chart.yaml')}`,
         createNamespace: true,
       },
       {

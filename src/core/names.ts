@@ -32,10 +32,10 @@ export class InvalidNameError extends Error {
     readonly kind: NameKind,
     readonly value: string,
     readonly problem: string,
-    /** Where the name came from, e.g. "the aksWorker.releaseName setting" or "--release". */
+    /** Where the name came from, as a phrase: "set by aksWorker.releaseName", "given with --release". */
     readonly origin?: string,
   ) {
-    super(`${quoteName(value)} is not a valid ${kind} name${origin ? ` (from ${origin})` : ''}: ${problem}`);
+    super(`${quoteName(value)} is not a valid ${kind} name${origin ? ` (${origin})` : ''}: ${problem}`);
     this.name = 'InvalidNameError';
   }
 }

@@ -24,8 +24,8 @@ describe('Kubernetes and Helm names', () => {
   it('checkName says what the name is, where it came from and the rule', () => {
     assert.equal(checkName('release', 'ok-name'), 'ok-name');
     assert.throws(
-      () => checkName('release', '--kubeconfig=/x', 'the aksWorker.releaseName setting'),
-      (e: unknown) => e instanceof InvalidNameError && /^"--kubeconfig=\/x" is not a valid release name \(from the aksWorker\.releaseName setting\): .*lowercase letters/.test(e.message),
+      () => checkName('release', '--kubeconfig=/x', 'set by aksWorker.releaseName'),
+      (e: unknown) => e instanceof InvalidNameError && /^"--kubeconfig=\/x" is not a valid release name \(set by aksWorker\.releaseName\): .*lowercase letters/.test(e.message),
     );
     assert.throws(() => checkName('pod', 'a\nb'), /"a\\x0ab" is not a valid pod name/);
   });

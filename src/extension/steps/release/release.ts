@@ -41,16 +41,16 @@ export function releaseTarget(chart: ChartTarget, state: WorkflowState, kube: Ku
   const remembered = state.get(chart.folder).releaseNames?.[chart.dir];
   const ns = namespaces?.current(chart.folder) ?? fallbackNamespace(chart.folder, kube);
   const [release, releaseOrigin] = settings.releaseName
-    ? [settings.releaseName, 'the aksWorker.releaseName setting']
+    ? [settings.releaseName, 'set by aksWorker.releaseName']
     : remembered
-      ? [remembered, 'the release name used before for this chart']
-      : [chart.name, `the name in ${vscode.workspace.asRelativePath(vscode.Uri.file(join(chart.dir, 'Chart.yaml')))}`];
+      ? [remembered, 'the name used before for this chart']
+      : [chart.name, `the chart name in ${vscode.workspace.asRelativePath(vscode.Uri.file(join(chart.dir, 'Chart.yaml')))}`];
   return { ...chart, release, releaseOrigin, namespace: ns.namespace, namespaceSource: ns.source, namespaceWhy: ns.why };
 }
 
 /** releaseTarget for a command that runs Helm: a release name or namespace Helm would refuse (or read as an option) stops it, saying where the name comes from. */
 export function checkedReleaseTarget(chart: ChartTarget, state: WorkflowState, kube: KubeContextService, namespaces: NamespaceService | undefined = NamespaceService.shared): ReleaseTarget {
-  const t = checkedReleaseTarget(chart, state, kube, namespaces);
+  const t = releaseTarget(chart, state, kube, namespaces);
   checkName('release', t.release, t.releaseOrigin);
   checkName('namespace', t.namespace, t.namespaceWhy);
   return t;

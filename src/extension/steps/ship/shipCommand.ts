@@ -47,10 +47,10 @@ export async function shipCommand(model: WorkspaceModel, state: WorkflowState, k
   const settings = workflowSettings(folder);
   const release = settings.releaseName ?? remembered.releaseNames?.[parts.chartDir] ?? parts.chartName;
   const releaseOrigin = settings.releaseName
-    ? 'the aksWorker.releaseName setting'
+    ? 'set by aksWorker.releaseName'
     : remembered.releaseNames?.[parts.chartDir]
-      ? 'the release name used before for this chart'
-      : `the name in ${vscode.workspace.asRelativePath(vscode.Uri.file(join(parts.chartDir, 'Chart.yaml')))}`;
+      ? 'the name used before for this chart'
+      : `the chart name in ${vscode.workspace.asRelativePath(vscode.Uri.file(join(parts.chartDir, 'Chart.yaml')))}`;
   // Checked before anything is asked or run: Ship never builds what it could not release.
   checkName('release', release, releaseOrigin);
   const extra = buildExtraArgs(folder);
