@@ -17,6 +17,8 @@ export interface ResolveToolInputs {
   pathExt?: string;
   /** What a relative path given by the user is relative to: the process's folder, never the tool's. */
   baseDir: string;
+  /** The folder the tool would run in, where a relative PATH entry points (only to say what is skipped). */
+  cwd?: string;
   /** Whether an absolute path is an executable file. */
   isExecutable: (absolutePath: string) => Promise<boolean>;
 }
@@ -52,7 +54,7 @@ export async function resolveToolPath(i: ResolveToolInputs): Promise<ToolResolut
     const d = windows ? dir.replace(/^"(.*)"$/, '$1') : dir;
     if (!p.isAbsolute(d) || (windows && !/^([A-Za-z]:[\\/]|[\\/]{2})/.test(d))) {
       // "", "." or "bin": the current folder (or below), whatever it is when the tool starts.
-      const found = await first(candidates(p.resolve(i.baseDir, d || '.', i.file)));
+      const found = await first(candidates(p.resolve(i.cwd ?? i.baseDir, d || '.', i.file)));
       if (found) ignored.push(found);
       continue;
     }

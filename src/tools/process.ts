@@ -7,7 +7,7 @@ import {
   ToolNotFoundError,
   ToolTimeoutError,
 } from './errors';
-import { which } from './which';
+import { lookUp } from './which';
 
 /** Where output lines go, already redacted. The extension passes its LogOutputChannel here. */
 export interface LineSink {
@@ -72,8 +72,9 @@ export async function runTool(tool: ToolDescriptor, file: string, args: readonly
   if (options.signal?.aborted) throw new ToolCancelledError(tool.name, commandLine);
   // An absolute path from PATH (or the user's setting), so no lookup ever tries the child's cwd.
   const env = options.env ? { ...process.env, ...options.env } : process.env;
-  const executable = await which(file, env);
-  if (!executable) throw new ToolNotFoundError(tool, file);
+  const found = await lookUp(file, env, options.cwd);
+  if (!found.path) throw new ToolNotFoundError(tool, file, found.ignored[0]);
+  const executable = found.path;
 
   // Loaded on first use: execa's module graph costs ~20 ms, which activation should not pay.
   const { execa } = await import('execa');

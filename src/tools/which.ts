@@ -1,5 +1,5 @@
 import { access, constants, stat } from 'node:fs/promises';
-import { resolveToolPath } from '../core/toolPath';
+import { ToolResolution, resolveToolPath } from '../core/toolPath';
 import { TOOLS, ToolName, ToolPaths, toolFile } from './catalog';
 import { ToolNotFoundError } from './errors';
 
@@ -9,15 +9,20 @@ import { ToolNotFoundError } from './errors';
  * PATH (with PATHEXT on Windows), never in the current folder.
  */
 export async function which(file: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-  return (await resolveToolPath({ file, platform: process.platform, pathEnv: env.PATH ?? env.Path, pathExt: env.PATHEXT, baseDir: process.cwd(), isExecutable })).path;
+  return (await lookUp(file, env)).path;
+}
+
+/** which, and the matches it skipped because only a relative PATH entry ("", ".") leads to them. */
+export function lookUp(file: string, env: NodeJS.ProcessEnv = process.env, cwd?: string): Promise<ToolResolution> {
+  return resolveToolPath({ file, platform: process.platform, pathEnv: env.PATH ?? env.Path, pathExt: env.PATHEXT, baseDir: process.cwd(), cwd, isExecutable });
 }
 
 /** The absolute path of a tool (its setting, else PATH), or ToolNotFoundError. */
 export async function resolveToolFile(name: ToolName, paths: ToolPaths = {}, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const file = toolFile(name, paths);
-  const found = await which(file, env);
-  if (!found) throw new ToolNotFoundError(TOOLS[name], file);
-  return found;
+  const found = await lookUp(file, env);
+  if (!found.path) throw new ToolNotFoundError(TOOLS[name], file, found.ignored[0]);
+  return found.path;
 }
 
 async function isExecutable(path: string): Promise<boolean> {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { BuildArgsError } from '../../core/buildArgs';
 import { TOOLS, ToolName } from '../../tools/catalog';
 import { ActionableError, ToolDescriptor, ToolNotFoundError } from '../../tools/errors';
+import { which } from '../../tools/which';
 
 /**
  * Opens a tool-path setting where it takes effect. The paths are machine settings: in a remote
@@ -64,7 +65,7 @@ export async function showToolError(title: string, err: unknown, log: vscode.Log
   }
   if (err instanceof ActionableError && err.code === 'az-not-logged-in') {
     const pick = await vscode.window.showErrorMessage(`${title}: ${message}`, LOGIN, SHOW_OUTPUT);
-    if (pick === LOGIN) azLoginTerminal();
+    if (pick === LOGIN) await azLoginTerminal();
     else if (pick === SHOW_OUTPUT) log.show(true);
     return;
   }
@@ -72,10 +73,15 @@ export async function showToolError(title: string, err: unknown, log: vscode.Log
   if (pick === SHOW_OUTPUT) log.show(true);
 }
 
-/** A terminal with `az login` typed in (not run: the user presses Enter, e.g. after picking a tenant). */
-export function azLoginTerminal(): void {
+/**
+ * A terminal with `az login` typed in (not run: the user presses Enter, e.g. after picking a tenant).
+ * az is named by its absolute path from PATH where it can be typed as one word, so a shell that
+ * looks in the current folder first (cmd.exe) does not pick up an `az.cmd` in the workspace.
+ */
+export async function azLoginTerminal(): Promise<void> {
   const configured = vscode.workspace.getConfiguration('aksWorker.paths').get<string>('az')?.trim();
-  const az = configured && vscode.workspace.isTrusted ? configured : 'az';
+  const resolved = await which(configured && vscode.workspace.isTrusted ? configured : 'az');
+  const az = resolved && !/\s/.test(resolved) ? resolved : configured && vscode.workspace.isTrusted ? configured : 'az';
   const term = vscode.window.createTerminal({ name: 'az login' });
   term.show();
   term.sendText(`${/\s/.test(az) ? `"${az}"` : az} login`, false);
