@@ -139,3 +139,22 @@ describe('releaseNameFrom', () => {
     assert.equal(releaseNameFrom('x'.repeat(80)).length, 53);
   });
 });
+
+describe('aks-worker: names given on the command line', () => {
+  it('--release, --namespace and --pod that are not names stop with exit 2 and the rule, before any tool runs', async () => {
+    const { runCli } = await import('../support/runCli');
+    const chart = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'sample-worker', 'charts', 'sample-worker');
+    const tools = ['--kubectl', '/opt/no-such-tools/kubectl', '--helm', '/opt/no-such-tools/helm'];
+    for (const [args, re] of [
+      [['probes', 'measure', chart, '--release=--all', ...tools], /^aks-worker: --release "--all" is not a valid release name\. A release name uses only lowercase letters/],
+      [['probes', 'measure', chart, '--namespace=--all-namespaces', ...tools], /^aks-worker: --namespace "--all-namespaces" is not a valid namespace name\./],
+      [['probes', 'measure', chart, '--pod=--kubeconfig=/x', ...tools], /^aks-worker: --pod "--kubeconfig=\/x" is not a valid pod name\./],
+      [['ship', chart, '--release=Bad_Name', ...tools], /^aks-worker: --release "Bad_Name" is not a valid release name\./],
+    ] as const) {
+      const r = await runCli([...args]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+      assert.match(r.err, re);
+      assert.equal(r.out, '');
+    }
+  });
+});
