@@ -99,7 +99,7 @@ export interface ImageDetails {
 
 export async function inspectImage(ref: string, o: DockerOptions = {}): Promise<ImageDetails> {
   try {
-    const r = await run(o, ['image', 'inspect', '--format', '{{json .}}', ref], { logCommand: false });
+    const r = await run(o, ['image', 'inspect', '--format', '{{json .}}', '--', ref], { logCommand: false });
     const j = JSON.parse(r.stdout) as { Id: string; Size: number; Os?: string; Architecture?: string; RepoTags?: string[]; RepoDigests?: string[]; Created?: string };
     return { id: j.Id, size: j.Size, os: j.Os, architecture: j.Architecture, repoTags: j.RepoTags ?? [], repoDigests: j.RepoDigests ?? [], created: j.Created };
   } catch (err) {
@@ -109,16 +109,16 @@ export async function inspectImage(ref: string, o: DockerOptions = {}): Promise<
 
 export async function tagImage(source: string, target: string, o: DockerOptions = {}): Promise<void> {
   try {
-    await run(o, ['tag', source, target]);
+    await run(o, ['tag', '--', source, target]);
   } catch (err) {
     throw mapDockerError(err, { image: source });
   }
 }
 
-/** `docker login SERVER -u USER --password-stdin`: the password goes through stdin only. */
+/** `docker login -u USER --password-stdin -- SERVER`: the password goes through stdin only. */
 export async function login(server: string, username: string, password: string, o: DockerOptions = {}): Promise<void> {
   try {
-    await run(o, ['login', server, '--username', username, '--password-stdin'], { stdin: password, secrets: [password], timeoutMs: 60_000 });
+    await run(o, ['login', '--username', username, '--password-stdin', '--', server], { stdin: password, secrets: [password], timeoutMs: 60_000 });
   } catch (err) {
     throw mapDockerError(err, { registry: server });
   }
@@ -141,7 +141,7 @@ export async function pushImage(ref: string, o: DockerOptions & { onProgress?: (
   };
   const registry = ref.includes('/') ? ref.split('/')[0] : undefined;
   try {
-    const r = await run(o, ['push', ref], { onStdoutLine: onLine, onStderrLine: onLine });
+    const r = await run(o, ['push', '--', ref], { onStdoutLine: onLine, onStderrLine: onLine });
     const s = summarizePush(state);
     return { digest: state.digest, uploaded: s.uploaded, reused: s.reused, state, durationMs: r.durationMs };
   } catch (err) {
