@@ -5,6 +5,7 @@
  */
 import { UsageError, parseArgs } from './core/args';
 import type { ToolPaths } from './tools/catalog';
+import { nameProblem, quoteName } from './core/names';
 
 declare const AKS_WORKER_VERSION: string;
 const VERSION = typeof AKS_WORKER_VERSION === 'string' ? AKS_WORKER_VERSION : '0.0.0-dev';
@@ -165,6 +166,16 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
   }
   const paths: ToolPaths = {};
   for (const k of ['docker', 'helm', 'kubectl', 'az', 'dotnet'] as const) if (typeof flags[k] === 'string') paths[k] = flags[k] as string;
+  // Names given on the command line are names: one kubectl or helm would refuse, or read as an
+  // option, stops here with the rule.
+  for (const [flag, kind] of [['release', 'release'], ['namespace', 'namespace'], ['pod', 'pod']] as const) {
+    const v = flags[flag];
+    const problem = typeof v === 'string' ? nameProblem(kind, v) : undefined;
+    if (problem) {
+      err(`aks-worker: --${flag} ${quoteName(String(v))} is not a valid ${kind} name. ${problem}\n`);
+      return 2;
+    }
+  }
 
   switch (command) {
     // Each command is loaded when it runs: `--version` and `--help` load none, and a command loads

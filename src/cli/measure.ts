@@ -4,6 +4,7 @@ import { DEFAULTS, PROBE_KINDS, ProbeKind, probeBudget } from '../core/probes';
 import { describeSummary, resolveProbePort, summarizeSamples } from '../core/latency';
 import { measurePodHealth, releasePods } from '../tools/measure';
 import { ToolPaths } from '../tools/catalog';
+import { releaseNameFrom } from '../core/names';
 import { badInput } from './common';
 import { readChart } from './probes';
 
@@ -29,7 +30,7 @@ export async function measureCommand(rest: string[], flags: Record<string, strin
   const requestTimeout = seconds('request-timeout', Math.max(10, budget.worstCaseDetectSeconds), 3600);
   if (typeof requestTimeout === 'string') return bad(requestTimeout);
   const namespace = typeof flags.namespace === 'string' ? flags.namespace : 'default';
-  const release = typeof flags.release === 'string' ? flags.release : basename(resolve(chartDir));
+  const release = typeof flags.release === 'string' ? flags.release : releaseNameFrom(basename(resolve(chartDir)));
   const kube = { paths };
   let podName = typeof flags.pod === 'string' ? flags.pod : undefined;
   const pods = await releasePods(release, namespace, kube);

@@ -8,6 +8,7 @@ import { ToolPaths } from '../tools/catalog';
 import { ReadOnlyFileError } from '../tools/files';
 import { ToolError, ToolNotFoundError } from '../tools/errors';
 import { readChartProbesFromDir, writeChartProbe } from '../tools/workerChart';
+import { releaseNameFrom } from '../core/names';
 import { badInput } from './common';
 
 const TIMING_FLAGS: Record<string, keyof Omit<Probe, 'handler'>> = {
@@ -44,7 +45,7 @@ export async function probesCommand(
   for (const f of lists.values ?? []) if (!(await stat(resolve(f)).then((x) => x.isFile(), () => false))) return bad(`-f ${f}: no such values file.`);
   const renderOptions = {
     paths,
-    release: typeof flags.release === 'string' ? flags.release : basename(dir),
+    release: typeof flags.release === 'string' ? flags.release : releaseNameFrom(basename(dir)),
     namespace: typeof flags.namespace === 'string' ? flags.namespace : undefined,
     valuesFiles: lists.values ?? [],
     workload: typeof flags.workload === 'string' ? flags.workload : undefined,

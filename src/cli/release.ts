@@ -6,6 +6,7 @@ import { YamlEditError } from '../core/yamlEdit';
 import { ToolPaths } from '../tools/catalog';
 import { ReadOnlyFileError } from '../tools/files';
 import { BumpVerifyError, bumpChartFiles } from '../tools/workerChart';
+import { releaseNameFrom } from '../core/names';
 import { badInput } from './common';
 
 export async function releaseCommand(rest: string[], flags: Record<string, string | boolean>, lists: Record<string, string[]>, paths: ToolPaths, out: (s: string) => void, err: (s: string) => void): Promise<number> {
@@ -26,7 +27,7 @@ export async function releaseCommand(rest: string[], flags: Record<string, strin
     const r = await bumpChartFiles(
       dir,
       { appVersion: flags['app-version'], chartVersion, allowDowngrade: flags['allow-downgrade'] === true },
-      { paths, release: typeof flags.release === 'string' ? flags.release : basename(dir), namespace: typeof flags.namespace === 'string' ? flags.namespace : undefined, valuesFiles: lists.values },
+      { paths, release: typeof flags.release === 'string' ? flags.release : releaseNameFrom(basename(dir)), namespace: typeof flags.namespace === 'string' ? flags.namespace : undefined, valuesFiles: lists.values },
     );
     out(`version ${r.from.version} -> ${r.to.version}\nappVersion ${r.from.appVersion ?? '(none)'} -> ${r.to.appVersion}\nimage.tag ${r.from.tag ?? '(none)'} -> ${r.to.tag}\n`);
     for (const n of r.notes) err(`note: ${n}\n`);

@@ -1,5 +1,5 @@
 /** aks-worker ship: build, push, bump and release in one go. */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ToolPaths } from '../tools/catalog';
 import { SHIP_STEPS, ShipInputError, ShipStepError, ship } from '../tools/ship';
 import { findWorkspaceParts } from '../tools/workspaceFiles';
@@ -28,6 +28,8 @@ export async function shipCommand(rest: string[], flags: Record<string, string |
         settings: { wait: flags['no-wait'] !== true },
         acrName: typeof flags.acr === 'string' ? flags.acr : undefined,
         buildArgs: typeof flags.network === 'string' ? ['--network', flags.network] : undefined,
+        buildArgsSource: { setting: '--network' },
+        releaseOrigin: typeof flags.release === 'string' ? 'given with --release' : `the chart name in ${join(parts.chartDir, 'Chart.yaml')}`,
         createNamespace: true,
       },
       {

@@ -1,3 +1,4 @@
+import { BuildArgsSource, checkBuildArgs } from '../core/buildArgs';
 import { BuildState, applyBuildLine, buildFailure, newBuildState } from '../core/dockerBuild';
 import { PushState, applyPushLine, newPushState, summarizePush } from '../core/dockerPush';
 import { TOOLS, ToolPaths, toolFile } from './catalog';
@@ -47,8 +48,10 @@ export interface BuildRequest {
   context: string;
   /** Full references to tag the result with. */
   tags: string[];
-  /** Extra arguments from settings, e.g. ["--platform", "linux/amd64"]. */
-  extraArgs?: string[];
+  /** Extra arguments from settings, e.g. ["--platform", "linux/amd64"]: only the allowed options (core/buildArgs). */
+  extraArgs?: readonly unknown[];
+  /** Where extraArgs come from, for the message when one is refused. */
+  extraArgsSource?: BuildArgsSource;
   /** Called after each output line with the build's state so far. */
   onProgress?: (state: BuildState) => void;
 }
@@ -66,7 +69,9 @@ export async function buildImage(req: BuildRequest, o: DockerOptions = {}): Prom
     applyBuildLine(state, line);
     req.onProgress?.(state);
   };
-  const args = ['build', '-f', req.dockerfile, ...req.tags.flatMap((t) => ['-t', t]), ...(req.extraArgs ?? []), req.context];
+  // Refused before anything runs: an option that would read or write host files never reaches docker.
+  const extra = checkBuildArgs(req.extraArgs ?? [], req.extraArgsSource ?? { setting: 'the extra docker build arguments' });
+  const args = ['build', '-f', req.dockerfile, ...req.tags.flatMap((t) => ['-t', t]), ...extra, '--', req.context];
   try {
     // BUILDKIT_PROGRESS=plain gives line output from BuildKit; the legacy builder ignores it.
     const r = await run({ ...o, env: { BUILDKIT_PROGRESS: 'plain', ...o.env } }, args, { onStdoutLine: onLine, onStderrLine: onLine });
@@ -94,7 +99,7 @@ export interface ImageDetails {
 
 export async function inspectImage(ref: string, o: DockerOptions = {}): Promise<ImageDetails> {
   try {
-    const r = await run(o, ['image', 'inspect', '--format', '{{json .}}', ref], { logCommand: false });
+    const r = await run(o, ['image', 'inspect', '--format', '{{json .}}', '--', ref], { logCommand: false });
     const j = JSON.parse(r.stdout) as { Id: string; Size: number; Os?: string; Architecture?: string; RepoTags?: string[]; RepoDigests?: string[]; Created?: string };
     return { id: j.Id, size: j.Size, os: j.Os, architecture: j.Architecture, repoTags: j.RepoTags ?? [], repoDigests: j.RepoDigests ?? [], created: j.Created };
   } catch (err) {
@@ -104,16 +109,16 @@ export async function inspectImage(ref: string, o: DockerOptions = {}): Promise<
 
 export async function tagImage(source: string, target: string, o: DockerOptions = {}): Promise<void> {
   try {
-    await run(o, ['tag', source, target]);
+    await run(o, ['tag', '--', source, target]);
   } catch (err) {
     throw mapDockerError(err, { image: source });
   }
 }
 
-/** `docker login SERVER -u USER --password-stdin`: the password goes through stdin only. */
+/** `docker login -u USER --password-stdin -- SERVER`: the password goes through stdin only. */
 export async function login(server: string, username: string, password: string, o: DockerOptions = {}): Promise<void> {
   try {
-    await run(o, ['login', server, '--username', username, '--password-stdin'], { stdin: password, secrets: [password], timeoutMs: 60_000 });
+    await run(o, ['login', '--username', username, '--password-stdin', '--', server], { stdin: password, secrets: [password], timeoutMs: 60_000 });
   } catch (err) {
     throw mapDockerError(err, { registry: server });
   }
@@ -136,7 +141,7 @@ export async function pushImage(ref: string, o: DockerOptions & { onProgress?: (
   };
   const registry = ref.includes('/') ? ref.split('/')[0] : undefined;
   try {
-    const r = await run(o, ['push', ref], { onStdoutLine: onLine, onStderrLine: onLine });
+    const r = await run(o, ['push', '--', ref], { onStdoutLine: onLine, onStderrLine: onLine });
     const s = summarizePush(state);
     return { digest: state.digest, uploaded: s.uploaded, reused: s.reused, state, durationMs: r.durationMs };
   } catch (err) {

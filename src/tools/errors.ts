@@ -20,10 +20,16 @@ export class ToolError extends Error {
 
 /** The binary could not be found or started. */
 export class ToolNotFoundError extends ToolError {
-  constructor(readonly descriptor: ToolDescriptor, readonly file: string) {
+  constructor(
+    readonly descriptor: ToolDescriptor,
+    readonly file: string,
+    /** A match found only through a relative PATH entry (".", ""), which is never run. */
+    readonly ignored?: string,
+  ) {
     super(
       `${descriptor.name} was not found (looked for "${file}"). ${descriptor.install} ` +
-        `If it is installed somewhere else, set "${descriptor.setting}" to its full path.`,
+        `If it is installed somewhere else, set "${descriptor.setting}" to its full path.` +
+        (ignored ? ` (${ignored} is only on PATH through a relative folder, so it is not run: tools are found in absolute PATH folders only.)` : ''),
       descriptor.name,
     );
   }

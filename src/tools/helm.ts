@@ -1,3 +1,5 @@
+import { chartNameProblem } from '../core/chart';
+import { checkName } from '../core/names';
 import { TOOLS, ToolPaths, toolFile } from './catalog';
 import { ActionableError, ToolExitError } from './errors';
 import { LineSink, RunOptions, runTool } from './process';
@@ -62,17 +64,62 @@ async function helm(o: HelmOptions, args: string[], extra: RunOptions = {}) {
   }
 }
 
+/*
+ * The argument builders below are the only places that put a name or a path on a helm command
+ * line: release names and namespaces are checked, and every positional comes after `--`, so a name
+ * or a folder can never be read as an option.
+ */
+
+/** `helm create -- NAME`: the chart name Helm writes a folder for. */
+export function createArgs(name: string): string[] {
+  const problem = chartNameProblem(name);
+  if (problem) throw new ActionableError('helm', 'bad-chart-name', problem);
+  return ['create', '--', name];
+}
+
+export function lintArgs(chartDir: string): string[] {
+  return ['lint', '--', chartDir];
+}
+
+export function templateArgs(release: string, chartDir: string, o: { namespace?: string; set?: string[]; values?: string[] } = {}): string[] {
+  return [
+    'template',
+    ...(o.namespace ? ['--namespace', checkName('namespace', o.namespace)] : []),
+    ...(o.values ?? []).flatMap((f) => ['--values', f]),
+    ...(o.set ?? []).flatMap((s) => ['--set', s]),
+    '--',
+    checkName('release', release),
+    chartDir,
+  ];
+}
+
+export function historyArgs(release: string, namespace: string): string[] {
+  return ['history', '--namespace', checkName('namespace', namespace), '--output', 'json', '--', checkName('release', release)];
+}
+
+export function rollbackArgs(release: string, revision: number, namespace: string, o: { wait?: boolean; timeout?: string } = {}): string[] {
+  if (!Number.isInteger(revision) || revision < 0) throw new Error(`${revision} is not a Helm revision number.`);
+  return ['rollback', '--namespace', checkName('namespace', namespace), ...(o.wait ? ['--wait'] : []), ...(o.timeout ? ['--timeout', o.timeout] : []), '--', checkName('release', release), String(revision)];
+}
+
+export function uninstallArgs(release: string, namespace: string, o: { wait?: boolean } = {}): string[] {
+  return ['uninstall', '--namespace', checkName('namespace', namespace), ...(o.wait ? ['--wait'] : []), '--', checkName('release', release)];
+}
+
+export function statusArgs(release: string, namespace: string): string[] {
+  return ['status', '--namespace', checkName('namespace', namespace), '--output', 'json', '--', checkName('release', release)];
+}
+
 export async function create(name: string, o: HelmOptions & { cwd: string }): Promise<void> {
-  await helm(o, ['create', name]);
+  await helm(o, createArgs(name));
 }
 
 export async function lint(chartDir: string, o: HelmOptions = {}): Promise<string> {
-  return (await helm(o, ['lint', chartDir])).stdout;
+  return (await helm(o, lintArgs(chartDir))).stdout;
 }
 
 export async function template(release: string, chartDir: string, o: HelmOptions & { namespace?: string; set?: string[]; values?: string[] } = {}): Promise<string> {
-  const args = ['template', release, chartDir, ...(o.namespace ? ['--namespace', o.namespace] : []), ...(o.values ?? []).flatMap((f) => ['--values', f]), ...(o.set ?? []).flatMap((s) => ['--set', s])];
-  return (await helm(o, args, { logStdout: false, logCommand: false })).stdout;
+  return (await helm(o, templateArgs(release, chartDir, o), { logStdout: false, logCommand: false })).stdout;
 }
 
 /** The dry-run flag for this Helm: bare before 3.13, `=client`/`=server` after (a bare one warns on Helm 4). */
@@ -152,13 +199,14 @@ export interface UpgradeRequest {
 
 /** The arguments of `helm upgrade --install` for a request, each flag spelled for the Helm in use. */
 export function upgradeInstallArgs(req: UpgradeRequest, v: HelmVersionInfo): string[] {
-  const args = ['upgrade', '--install', req.release, req.chartDir, '--namespace', req.namespace, '--output', 'json'];
+  const args = ['upgrade', '--install', '--namespace', checkName('namespace', req.namespace), '--output', 'json'];
   if (req.createNamespace) args.push('--create-namespace');
   if (req.dryRun) args.push(dryRunFlag(v, req.dryRun));
   if (req.wait) args.push(waitFlag(v, req.waitStrategy));
   if (req.timeout) args.push('--timeout', req.timeout);
   if (req.atomic && !req.dryRun) args.push(atomicFlag(v));
   for (const s of req.set ?? []) args.push('--set', s);
+  args.push('--', checkName('release', req.release), req.chartDir);
   return args;
 }
 
@@ -179,22 +227,22 @@ export interface HistoryEntry {
 }
 
 export async function history(release: string, namespace: string, o: HelmOptions = {}): Promise<HistoryEntry[]> {
-  const r = await helm(o, ['history', release, '--namespace', namespace, '--output', 'json'], { logStdout: false });
+  const r = await helm(o, historyArgs(release, namespace), { logStdout: false });
   const list = JSON.parse(r.stdout || '[]') as Array<{ revision: number; updated: string; status: string; chart: string; app_version: string; description: string }>;
   return list.map((h) => ({ revision: h.revision, updated: h.updated, status: h.status, chart: h.chart, appVersion: h.app_version, description: h.description }));
 }
 
 export async function rollback(release: string, revision: number, namespace: string, o: HelmOptions & { wait?: boolean; timeout?: string } = {}): Promise<void> {
-  await helm(o, ['rollback', release, String(revision), '--namespace', namespace, ...(o.wait ? ['--wait'] : []), ...(o.timeout ? ['--timeout', o.timeout] : [])]);
+  await helm(o, rollbackArgs(release, revision, namespace, o));
 }
 
 export async function uninstall(release: string, namespace: string, o: HelmOptions & { wait?: boolean } = {}): Promise<void> {
-  await helm(o, ['uninstall', release, '--namespace', namespace, ...(o.wait ? ['--wait'] : [])]);
+  await helm(o, uninstallArgs(release, namespace, o));
 }
 
 /** The release now. `helm status -o json` leaves out the chart, so its name and appVersion come from the history. */
 export async function status(release: string, namespace: string, o: HelmOptions = {}): Promise<ReleaseInfo> {
-  const info = parseRelease((await helm(o, ['status', release, '--namespace', namespace, '--output', 'json'], { logStdout: false })).stdout);
+  const info = parseRelease((await helm(o, statusArgs(release, namespace), { logStdout: false })).stdout);
   if (!info.appVersion || !info.chart) {
     const entry = (await history(release, namespace, o)).find((h) => h.revision === info.revision);
     if (entry) return { ...info, chart: info.chart ?? entry.chart, appVersion: info.appVersion ?? entry.appVersion };

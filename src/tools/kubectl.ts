@@ -1,4 +1,5 @@
 import { JsonStream } from '../core/jsonStream';
+import { checkName } from '../core/names';
 import { TOOLS, ToolPaths, toolFile } from './catalog';
 import { ToolCancelledError, ToolExitError, ToolNotFoundError } from './errors';
 import { LineSink, runTool } from './process';
@@ -10,9 +11,65 @@ export interface KubectlOptions {
   signal?: AbortSignal;
 }
 
+/*
+ * The argument builders below are the only places that put a name on a kubectl command line. A
+ * name is checked (DNS-1123) and passed as TYPE/NAME or after `--`, so it can never be read as an
+ * option: a pod named `--all` is refused, and would otherwise still be the one pod `pod/--all`.
+ */
+
+/** A resource kind as kubectl spells it ("pods", "events.events.k8s.io"); never something else. */
+function kindArg(kind: string): string {
+  if (!/^[a-z][a-z0-9]*(\.[a-z0-9][-a-z0-9]*)*$/.test(kind)) throw new Error(`"${kind}" is not a Kubernetes resource kind.`);
+  return kind;
+}
+
+/** `config use-context -- NAME`: a context name is any string in the kubeconfig, so it goes after `--`. */
+export function useContextArgs(name: string): string[] {
+  if (!name) throw new Error('A context name cannot be empty.');
+  return ['config', 'use-context', '--', name];
+}
+
+export function watchArgs(kind: string, namespace: string, selector?: string): string[] {
+  return ['get', kindArg(kind), '--namespace', checkName('namespace', namespace), '--watch', '--output-watch-events', '-o', 'json', ...(selector ? ['--selector', selector] : [])];
+}
+
+export function describePodArgs(name: string, namespace: string): string[] {
+  return ['describe', `pod/${checkName('pod', name)}`, '--namespace', checkName('namespace', namespace)];
+}
+
+export function podLogsArgs(name: string, namespace: string, o: { previous?: boolean; container?: string; tail?: number } = {}): string[] {
+  return [
+    'logs',
+    `pod/${checkName('pod', name)}`,
+    '--namespace',
+    checkName('namespace', namespace),
+    ...(o.previous ? ['--previous'] : []),
+    ...(o.container ? [`--container=${o.container}`] : []),
+    '--tail',
+    String(o.tail ?? 1000),
+    '--timestamps',
+  ];
+}
+
+export function deletePodArgs(name: string, namespace: string): string[] {
+  return ['delete', `pod/${checkName('pod', name)}`, '--namespace', checkName('namespace', namespace), '--wait=false'];
+}
+
+/** An empty namespace lists a cluster-scoped kind (namespaces). */
+export function listJsonArgs(kind: string, namespace: string, selector?: string): string[] {
+  const scope = namespace ? ['--namespace', checkName('namespace', namespace)] : [];
+  return ['get', kindArg(kind), ...scope, '-o', 'json', ...(selector ? ['--selector', selector] : [])];
+}
+
+export function portForwardArgs(pod: string, remotePort: number, namespace: string, localPort?: number): string[] {
+  if (!Number.isInteger(remotePort) || remotePort < 1 || remotePort > 65535) throw new Error(`${remotePort} is not a port number.`);
+  if (localPort !== undefined && (!Number.isInteger(localPort) || localPort < 0 || localPort > 65535)) throw new Error(`${localPort} is not a port number.`);
+  return ['port-forward', `pod/${checkName('pod', pod)}`, `${localPort ?? ''}:${remotePort}`, '--namespace', checkName('namespace', namespace), '--address', '127.0.0.1'];
+}
+
 /** `kubectl config use-context NAME`: kubectl writes the file that holds current-context. */
 export async function useContext(name: string, options: KubectlOptions = {}): Promise<void> {
-  await runTool(TOOLS.kubectl, toolFile('kubectl', options.paths), ['config', 'use-context', name], {
+  await runTool(TOOLS.kubectl, toolFile('kubectl', options.paths), useContextArgs(name), {
     env: options.env,
     sink: options.sink,
     signal: options.signal,
@@ -50,8 +107,20 @@ export interface WatchOptions extends KubectlOptions {
 export function watchKind(kind: string, o: WatchOptions): { stop(): void; done: Promise<void> } {
   const controller = new AbortController();
   const backoff = o.backoffMs ?? [500, 1000, 2000, 5000, 10_000, 30_000];
+  let args: string[] = [];
+  let refused: string | undefined;
+  try {
+    args = watchArgs(kind, o.namespace, o.selector);
+  } catch (err) {
+    refused = err instanceof Error ? err.message : String(err); // nothing runs with a bad name
+  }
   let attempt = 0;
   const done = (async () => {
+    if (refused !== undefined) {
+      await Promise.resolve(); // report after the caller holds the handle, as a run would
+      o.onStatus?.({ state: 'failed', message: refused });
+      return;
+    }
     while (!controller.signal.aborted) {
       o.onStatus?.({ state: attempt === 0 ? 'connecting' : 'retrying' });
       let settle: NodeJS.Timeout | undefined;
@@ -86,7 +155,6 @@ export function watchKind(kind: string, o: WatchOptions): { stop(): void; done: 
           arm();
         }
       });
-      const args = ['get', kind, '--namespace', o.namespace, '--watch', '--output-watch-events', '-o', 'json', ...(o.selector ? ['--selector', o.selector] : [])];
       try {
         await runTool(TOOLS.kubectl, toolFile('kubectl', o.paths), args, {
           env: o.env,
@@ -133,24 +201,23 @@ export function watchKind(kind: string, o: WatchOptions): { stop(): void; done: 
 }
 
 export async function describePod(name: string, namespace: string, o: KubectlOptions = {}): Promise<string> {
-  const r = await runTool(TOOLS.kubectl, toolFile('kubectl', o.paths), ['describe', 'pod', name, '--namespace', namespace], { env: o.env, sink: o.sink, signal: o.signal, timeoutMs: 60_000, logStdout: false });
+  const r = await runTool(TOOLS.kubectl, toolFile('kubectl', o.paths), describePodArgs(name, namespace), { env: o.env, sink: o.sink, signal: o.signal, timeoutMs: 60_000, logStdout: false });
   return r.stdout;
 }
 
 export async function podLogs(name: string, namespace: string, o: KubectlOptions & { previous?: boolean; container?: string; tail?: number } = {}): Promise<string> {
-  const args = ['logs', name, '--namespace', namespace, ...(o.previous ? ['--previous'] : []), ...(o.container ? ['--container', o.container] : []), '--tail', String(o.tail ?? 1000), '--timestamps'];
+  const args = podLogsArgs(name, namespace, o);
   const r = await runTool(TOOLS.kubectl, toolFile('kubectl', o.paths), args, { env: o.env, sink: o.sink, signal: o.signal, timeoutMs: 60_000, logStdout: false });
   return r.stdout;
 }
 
 export async function deletePod(name: string, namespace: string, o: KubectlOptions = {}): Promise<void> {
-  await runTool(TOOLS.kubectl, toolFile('kubectl', o.paths), ['delete', 'pod', name, '--namespace', namespace, '--wait=false'], { env: o.env, sink: o.sink, signal: o.signal, timeoutMs: 60_000 });
+  await runTool(TOOLS.kubectl, toolFile('kubectl', o.paths), deletePodArgs(name, namespace), { env: o.env, sink: o.sink, signal: o.signal, timeoutMs: 60_000 });
 }
 
 /** `kubectl get <kind> -o json` items; an empty namespace lists a cluster-scoped kind (namespaces). */
 export async function listJson(kind: string, namespace: string, o: KubectlOptions & { selector?: string } = {}): Promise<unknown[]> {
-  const scope = namespace ? ['--namespace', namespace] : [];
-  const r = await runTool(TOOLS.kubectl, toolFile('kubectl', o.paths), ['get', kind, ...scope, '-o', 'json', ...(o.selector ? ['--selector', o.selector] : [])], {
+  const r = await runTool(TOOLS.kubectl, toolFile('kubectl', o.paths), listJsonArgs(kind, namespace, o.selector), {
     env: o.env,
     sink: o.sink,
     signal: o.signal,
@@ -181,6 +248,7 @@ export interface PortForward {
  * connection to pod"): `done` then rejects with kubectl's message.
  */
 export function portForward(pod: string, remotePort: number, o: KubectlOptions & { namespace: string; localPort?: number; readyTimeoutMs?: number }): PortForward {
+  const args = portForwardArgs(pod, remotePort, o.namespace, o.localPort); // throws before anything runs on a bad name
   const controller = new AbortController();
   const stopOuter = () => controller.abort();
   o.signal?.addEventListener('abort', stopOuter, { once: true });
@@ -196,7 +264,6 @@ export function portForward(pod: string, remotePort: number, o: KubectlOptions &
     rejectReady(new Error(`kubectl port-forward to ${pod} did not start listening within ${Math.round((o.readyTimeoutMs ?? 30_000) / 1000)} s.`));
     controller.abort();
   }, o.readyTimeoutMs ?? 30_000);
-  const args = ['port-forward', `pod/${pod}`, `${o.localPort ?? ''}:${remotePort}`, '--namespace', o.namespace, '--address', '127.0.0.1'];
   const errors: string[] = [];
   const done = runTool(TOOLS.kubectl, toolFile('kubectl', o.paths), args, {
     env: o.env,

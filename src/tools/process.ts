@@ -7,6 +7,7 @@ import {
   ToolNotFoundError,
   ToolTimeoutError,
 } from './errors';
+import { lookUp } from './which';
 
 /** Where output lines go, already redacted. The extension passes its LogOutputChannel here. */
 export interface LineSink {
@@ -69,11 +70,16 @@ export async function runTool(tool: ToolDescriptor, file: string, args: readonly
   const sink = options.sink;
   if (options.logCommand !== false) sink?.info(`$ ${commandLine}`);
   if (options.signal?.aborted) throw new ToolCancelledError(tool.name, commandLine);
+  // An absolute path from PATH (or the user's setting), so no lookup ever tries the child's cwd.
+  const env = options.env ? { ...process.env, ...options.env } : process.env;
+  const found = await lookUp(file, env, options.cwd);
+  if (!found.path) throw new ToolNotFoundError(tool, file, found.ignored[0]);
+  const executable = found.path;
 
   // Loaded on first use: execa's module graph costs ~20 ms, which activation should not pay.
   const { execa } = await import('execa');
   const started = Date.now();
-  const child = execa(file, [...args], {
+  const child = execa(executable, [...args], {
     cwd: options.cwd,
     env: options.env,
     extendEnv: true,

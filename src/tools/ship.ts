@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
+import { BuildArgsError, BuildArgsSource, checkBuildArgs } from '../core/buildArgs';
+import { InvalidNameError, checkName } from '../core/names';
 import { formatImageRef, parseImageRef, tagProblem } from '../core/imageRef';
 import { BumpKind, nextPatch } from '../core/versions';
 import { ToolPaths } from './catalog';
@@ -46,8 +48,12 @@ export interface ShipRequest {
   settings?: Partial<ReleaseSettings>;
   /** Log in to this ACR through az before pushing; otherwise docker's existing login is used. */
   acrName?: string;
-  /** Extra docker build arguments, e.g. ["--platform", "linux/amd64"]. */
-  buildArgs?: string[];
+  /** Extra docker build arguments, e.g. ["--platform", "linux/amd64"]: only the allowed options (core/buildArgs). */
+  buildArgs?: readonly unknown[];
+  /** Where buildArgs come from, for the message when one is refused. */
+  buildArgsSource?: BuildArgsSource;
+  /** Where the release name comes from ("--release", "the name in Chart.yaml"), for the message when it is refused. */
+  releaseOrigin?: string;
   createNamespace?: boolean;
   /** Check that the Dockerfile still fits the project (MSBuild); default true. */
   checkProject?: boolean;
@@ -104,6 +110,15 @@ export async function planShip(req: Pick<ShipRequest, 'chartDir' | 'tag'>): Prom
  * change only after the image is in the registry, and atomically.
  */
 export async function ship(req: ShipRequest, o: ShipOptions = {}): Promise<ShipResult> {
+  // Names and build options are checked before anything runs: Ship never builds what it cannot release.
+  try {
+    checkName('release', req.release, req.releaseOrigin);
+    checkName('namespace', req.namespace);
+    checkBuildArgs(req.buildArgs ?? [], req.buildArgsSource ?? { setting: 'the extra docker build arguments' });
+  } catch (err) {
+    if (err instanceof InvalidNameError || err instanceof BuildArgsError) throw new ShipInputError(err.message);
+    throw err;
+  }
   const { repository, tag } = await planShip(req);
   if (req.checkProject !== false) {
     // Before anything runs: a Dockerfile that no longer fits the project would ship a worker that
@@ -127,7 +142,7 @@ export async function ship(req: ShipRequest, o: ShipOptions = {}): Promise<ShipR
 
   await step('build', `docker build ${image}`, async () => {
     const context = await dockerBuildContext(req.dockerfile, req.workspace);
-    return buildImage({ dockerfile: req.dockerfile, context, tags: [image], extraArgs: req.buildArgs }, common);
+    return buildImage({ dockerfile: req.dockerfile, context, tags: [image], extraArgs: req.buildArgs, extraArgsSource: req.buildArgsSource }, common);
   });
   const pushed = await step('push', `docker push ${image}`, async () => {
     if (req.acrName) {

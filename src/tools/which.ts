@@ -1,23 +1,28 @@
 import { access, constants, stat } from 'node:fs/promises';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { ToolResolution, resolveToolPath } from '../core/toolPath';
+import { TOOLS, ToolName, ToolPaths, toolFile } from './catalog';
+import { ToolNotFoundError } from './errors';
 
 /**
- * Finds an executable the way a shell would, without running one: an absolute or relative path is
- * checked as it is; a bare name is looked up on PATH (with PATHEXT on Windows).
+ * Finds an executable without running one, as an absolute path: a path the user gave is checked as
+ * it is (relative to this process's folder); a bare name is looked up in the absolute folders of
+ * PATH (with PATHEXT on Windows), never in the current folder.
  */
 export async function which(file: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-  const windows = process.platform === 'win32';
-  const exts = windows ? (env.PATHEXT ?? '.EXE;.CMD;.BAT;.COM').split(';').filter(Boolean) : [''];
-  const candidates = (base: string) => (windows && /\.[^\\/]+$/.test(base) ? [base] : exts.map((e) => base + e));
-  if (isAbsolute(file) || file.includes('/') || (windows && file.includes('\\'))) {
-    for (const c of candidates(file)) if (await isExecutable(c)) return c;
-    return undefined;
-  }
-  for (const dir of (env.PATH ?? env.Path ?? '').split(delimiter)) {
-    if (!dir) continue;
-    for (const c of candidates(join(dir, file))) if (await isExecutable(c)) return c;
-  }
-  return undefined;
+  return (await lookUp(file, env)).path;
+}
+
+/** which, and the matches it skipped because only a relative PATH entry ("", ".") leads to them. */
+export function lookUp(file: string, env: NodeJS.ProcessEnv = process.env, cwd?: string): Promise<ToolResolution> {
+  return resolveToolPath({ file, platform: process.platform, pathEnv: env.PATH ?? env.Path, pathExt: env.PATHEXT, baseDir: process.cwd(), cwd, isExecutable });
+}
+
+/** The absolute path of a tool (its setting, else PATH), or ToolNotFoundError. */
+export async function resolveToolFile(name: ToolName, paths: ToolPaths = {}, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const file = toolFile(name, paths);
+  const found = await lookUp(file, env);
+  if (!found.path) throw new ToolNotFoundError(TOOLS[name], file, found.ignored[0]);
+  return found.path;
 }
 
 async function isExecutable(path: string): Promise<boolean> {

@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { inspectImage } from '../../src/tools/docker';
 import { ensureDotnetImages } from '../support/dotnetImages';
@@ -13,7 +16,7 @@ describe('Image steps in VS Code (against the rig)', function () {
   before(async function () {
     r = requireRig(this);
     const cfg = vscode.workspace.getConfiguration('aksWorker');
-    await cfg.update('paths.az', r.RIG_AZ, vscode.ConfigurationTarget.Workspace);
+    await cfg.update('paths.az', r.RIG_AZ, vscode.ConfigurationTarget.Global);
     // There is no network bridge in the rig's engine: RUN steps need --network none.
     await cfg.update('build.extraArgs', ['--network', 'none'], vscode.ConfigurationTarget.Workspace);
     // The real .NET images, made from this machine's SDK (no image can be pulled here).
@@ -31,6 +34,25 @@ describe('Image steps in VS Code (against the rig)', function () {
     assert.match(text, /^FROM mcr\.microsoft\.com\/dotnet\/aspnet:8\.0 AS base$/m);
     assert.match(text, /^ENTRYPOINT \["dotnet", "SampleWorker\.dll"\]$/m);
     assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, dockerfile.fsPath);
+  });
+
+  it('Build Image refuses a workspace extraArgs with --iidfile and leaves the file outside the workspace untouched', async () => {
+    const dockerfile = vscode.Uri.joinPath(workspaceRoot(), 'src', 'SampleWorker', 'Dockerfile');
+    const outsideDir = mkdtempSync(join(tmpdir(), 'aksw-outside-'));
+    const outside = join(outsideDir, 'precious.txt');
+    writeFileSync(outside, 'not for docker to overwrite\n');
+    const cfg = vscode.workspace.getConfiguration('aksWorker');
+    const ref = `sampleworker:iidfile-${process.pid}`;
+    try {
+      await cfg.update('build.extraArgs', ['--network', 'none', '--iidfile', outside], vscode.ConfigurationTarget.Workspace);
+      const result = await vscode.commands.executeCommand<{ ref: string } | undefined>('aksWorker.buildImage', dockerfile, { ref });
+      assert.equal(result, undefined, 'Build Image stops');
+      assert.equal(readFileSync(outside, 'utf8'), 'not for docker to overwrite\n');
+      await assert.rejects(inspectImage(ref), 'nothing was built');
+    } finally {
+      await cfg.update('build.extraArgs', ['--network', 'none'], vscode.ConfigurationTarget.Workspace);
+      rmSync(outsideDir, { recursive: true, force: true });
+    }
   });
 
   it('Build Image on the sample Dockerfile builds the image and the Workflow view shows it', async () => {

@@ -38,8 +38,8 @@ describe('Pod panel (against the rig)', function () {
     r = requireRig(this);
     process.env.RIG_ENV_FILE = process.env.AKS_WORKER_RIG_ENV;
     const cfg = vscode.workspace.getConfiguration('aksWorker');
-    await cfg.update('paths.helm', r.RIG_HELM4, vscode.ConfigurationTarget.Workspace);
-    await cfg.update('paths.kubectl', r.RIG_KUBECTL, vscode.ConfigurationTarget.Workspace);
+    await cfg.update('paths.helm', r.RIG_HELM4, vscode.ConfigurationTarget.Global);
+    await cfg.update('paths.kubectl', r.RIG_KUBECTL, vscode.ConfigurationTarget.Global);
     previousTimeScale = ((await control('GET', 'state')) as { timeScale?: number } | undefined)?.timeScale;
     await control('POST', 'config', { timeScale: 0.02 });
     // The sample chart's liveness probe: period 10 s, timeout 5 s, failureThreshold 6; the health endpoint hangs.

@@ -75,12 +75,12 @@ describe('Pods view (against the rig)', function () {
 
   it('a watch whose kubectl is missing says so and offers Set Path… and Install…; fixing the path restarts it', async () => {
     const paths = vscode.workspace.getConfiguration('aksWorker.paths');
-    const before = paths.inspect<string>('kubectl')?.workspaceValue;
+    const before = paths.inspect<string>('kubectl')?.globalValue;
     const api = (await vscode.extensions.getExtension('aks-worker.aks-worker-deploy')?.activate()) as { pods: vscode.TreeDataProvider<unknown> };
     type Row = { kind: string; label?: string; command?: vscode.Command };
     const rows = async () => ((await api.pods.getChildren()) ?? []) as Row[];
     try {
-      await paths.update('kubectl', '/opt/no-such-tools/kubectl', vscode.ConfigurationTarget.Workspace);
+      await paths.update('kubectl', '/opt/no-such-tools/kubectl', vscode.ConfigurationTarget.Global);
       await vscode.commands.executeCommand('aksWorker.watchPods', ns);
       const failed = await eventually(async () => {
         const now = await rows();
@@ -93,11 +93,11 @@ describe('Pods view (against the rig)', function () {
       assert.deepEqual(install?.command?.arguments, ['install', 'aksWorker.paths.kubectl']);
       assert.equal(setPath?.command?.command, 'aksWorker.fixTool');
       // The user sets a working path: the watch starts again by itself.
-      await paths.update('kubectl', r.RIG_KUBECTL, vscode.ConfigurationTarget.Workspace);
+      await paths.update('kubectl', r.RIG_KUBECTL, vscode.ConfigurationTarget.Global);
       const back = await eventually(async () => ((await rows()).some((x) => x.label === 'Cannot watch pods') ? undefined : watcher.pods().find((x) => x.release === release)), 30_000);
       assert.ok(back, "the release's pod is listed again once the path is fixed");
     } finally {
-      await paths.update('kubectl', before, vscode.ConfigurationTarget.Workspace);
+      await paths.update('kubectl', before, vscode.ConfigurationTarget.Global);
     }
   });
 

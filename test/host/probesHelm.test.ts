@@ -24,7 +24,7 @@ describe('Probe form on a chart only Helm can read (against the rig)', function 
 
   before(async function () {
     const r = requireRig(this);
-    await vscode.workspace.getConfiguration('aksWorker').update('paths.helm', r.RIG_HELM4, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace.getConfiguration('aksWorker').update('paths.helm', r.RIG_HELM4, vscode.ConfigurationTarget.Global);
     mkdirSync(dir(), { recursive: true });
     cpSync(corpus, dir(), { recursive: true });
     panel = (await vscode.commands.executeCommand('aksWorker.editProbes', vscode.Uri.file(dir()))) as HelmPanel;

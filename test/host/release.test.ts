@@ -14,7 +14,7 @@ describe('Chart and release steps in VS Code (against the rig)', function () {
   before(async function () {
     r = requireRig(this);
     const cfg = vscode.workspace.getConfiguration('aksWorker');
-    await cfg.update('paths.helm', r.RIG_HELM4, vscode.ConfigurationTarget.Workspace);
+    await cfg.update('paths.helm', r.RIG_HELM4, vscode.ConfigurationTarget.Global);
     await cfg.update('namespace', 'default', vscode.ConfigurationTarget.Workspace);
     await cfg.update('release.timeout', '120s', vscode.ConfigurationTarget.Workspace);
     chartDir = vscode.Uri.joinPath(workspaceRoot(), 'charts', chartName);

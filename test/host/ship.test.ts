@@ -13,7 +13,7 @@ describe('Ship in VS Code (against the rig)', function () {
   before(async function () {
     r = requireRig(this);
     const cfg = vscode.workspace.getConfiguration('aksWorker');
-    await cfg.update('paths.helm', r.RIG_HELM4, vscode.ConfigurationTarget.Workspace);
+    await cfg.update('paths.helm', r.RIG_HELM4, vscode.ConfigurationTarget.Global);
     await cfg.update('namespace', ns, vscode.ConfigurationTarget.Workspace);
     await cfg.update('build.extraArgs', ['--network', 'none'], vscode.ConfigurationTarget.Workspace);
     await cfg.update('release.timeout', '120s', vscode.ConfigurationTarget.Workspace);

@@ -14,13 +14,13 @@ const ship = (s: Partial<ReleaseSettings>, v: HelmVersionInfo, createNamespace =
 
 describe('Install or Upgrade and Ship run Helm the same way', () => {
   it('Helm 3: --wait, --timeout and --atomic from the default settings, for both', () => {
-    const args = ['upgrade', '--install', 'sample-worker', '/w/charts/sample-worker', '--namespace', 'ux', '--output', 'json', '--create-namespace', '--wait', '--timeout', '5m', '--atomic'];
+    const args = ['upgrade', '--install', '--namespace', 'ux', '--output', 'json', '--create-namespace', '--wait', '--timeout', '5m', '--atomic', '--', 'sample-worker', '/w/charts/sample-worker'];
     assert.deepEqual(install(DEFAULT_RELEASE_SETTINGS, helm3), args);
     assert.deepEqual(ship(DEFAULT_RELEASE_SETTINGS, helm3), args);
   });
 
   it('Helm 4: --wait=watcher and --rollback-on-failure, for both', () => {
-    const args = ['upgrade', '--install', 'sample-worker', '/w/charts/sample-worker', '--namespace', 'ux', '--output', 'json', '--create-namespace', '--wait=watcher', '--timeout', '5m', '--rollback-on-failure'];
+    const args = ['upgrade', '--install', '--namespace', 'ux', '--output', 'json', '--create-namespace', '--wait=watcher', '--timeout', '5m', '--rollback-on-failure', '--', 'sample-worker', '/w/charts/sample-worker'];
     assert.deepEqual(install(DEFAULT_RELEASE_SETTINGS, helm4), args);
     assert.deepEqual(ship(DEFAULT_RELEASE_SETTINGS, helm4), args);
   });
@@ -40,7 +40,7 @@ describe('Install or Upgrade and Ship run Helm the same way', () => {
   it('settings left out (the CLI gives only --no-wait) take the settings\' defaults', () => {
     assert.deepEqual(releaseFlags({}), { wait: true, waitStrategy: 'watcher', timeout: '5m', atomic: true, createNamespace: false });
     assert.deepEqual(releaseFlags({ wait: false, timeout: '' }), { wait: false, waitStrategy: undefined, timeout: '5m', atomic: true, createNamespace: false });
-    assert.deepEqual(install({ waitStrategy: 'legacy', wait: true }, helm4, false).slice(8), ['--wait=legacy', '--timeout', '5m', '--rollback-on-failure']);
-    assert.deepEqual(install({ wait: false, rollbackOnFailure: false }, helm3, false).slice(8), ['--timeout', '5m']);
+    assert.deepEqual(install({ waitStrategy: 'legacy', wait: true }, helm4, false).slice(6), ['--wait=legacy', '--timeout', '5m', '--rollback-on-failure', '--', 'sample-worker', '/w/charts/sample-worker']);
+    assert.deepEqual(install({ wait: false, rollbackOnFailure: false }, helm3, false).slice(6), ['--timeout', '5m', '--', 'sample-worker', '/w/charts/sample-worker']);
   });
 });

@@ -1,7 +1,8 @@
 import vscode = require('vscode');
 import { PodSummary } from '../../core/pods';
-import { deletePod, describePod, podLogs } from '../../tools/kubectl';
-import { toolFile } from '../../tools/catalog';
+import { nameProblem, quoteName } from '../../core/names';
+import { deletePod, describePod, podLogs, portForwardArgs } from '../../tools/kubectl';
+import { resolveToolFile } from '../../tools/which';
 import { toolPaths } from '../util/config';
 import { sinkFor } from '../util/log';
 import { showReadOnly } from '../util/readonlyDocs';
@@ -10,6 +11,19 @@ import type { PodNode } from '../views/podsTree';
 
 /** The pod a command acts on: the tree item, or one picked from the watched pods. */
 export async function podArg(watcher: PodWatcher, arg: unknown): Promise<PodSummary | undefined> {
+  const pod = await chosenPod(watcher, arg);
+  if (!pod) return undefined;
+  // Names come from the cluster (or whatever answers as one): one that is not a Kubernetes name is
+  // never handed to kubectl.
+  const problem = nameProblem('pod', pod.name) ?? nameProblem('namespace', pod.namespace);
+  if (problem) {
+    void vscode.window.showErrorMessage(`The cluster reported a pod ${quoteName(pod.name)} in namespace ${quoteName(pod.namespace)}, which is not a valid Kubernetes name, so AKS Worker does not run kubectl on it. ${problem}`);
+    return undefined;
+  }
+  return pod;
+}
+
+async function chosenPod(watcher: PodWatcher, arg: unknown): Promise<PodSummary | undefined> {
   const node = arg as PodNode | undefined;
   if (node && typeof node === 'object' && node.kind === 'pod') return node.pod;
   if (node && typeof node === 'object' && node.kind === 'container') return node.pod;
@@ -64,10 +78,11 @@ export async function portForwardCommand(watcher: PodWatcher, arg: unknown, opti
     void vscode.window.showWarningMessage(`${pod.name} declares no container port to forward to.`);
     return undefined;
   }
+  const shellArgs = portForwardArgs(pod.name, remote, pod.namespace, Number(local));
   const terminal = vscode.window.createTerminal({
     name: `port-forward ${pod.name}`,
-    shellPath: toolFile('kubectl', toolPaths()),
-    shellArgs: ['port-forward', `pod/${pod.name}`, `${local}:${remote}`, '--namespace', pod.namespace],
+    shellPath: await resolveToolFile('kubectl', toolPaths()),
+    shellArgs,
     iconPath: new vscode.ThemeIcon('plug'),
   });
   terminal.show();

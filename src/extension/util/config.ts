@@ -2,6 +2,7 @@ import vscode = require('vscode');
 import { WorkflowSettings } from '../../core/workspace';
 import { DEFAULT_RELEASE_SETTINGS, ReleaseSettings } from '../../core/release';
 import { ToolPaths } from '../../tools/catalog';
+import { BuildArgsSource } from '../../core/buildArgs';
 
 export const SECTION = 'aksWorker';
 
@@ -30,4 +31,23 @@ export function releaseSettings(scope?: vscode.ConfigurationScope): ReleaseSetti
     timeout: c.get<string>('timeout')?.trim() || DEFAULT_RELEASE_SETTINGS.timeout,
     rollbackOnFailure: c.get<boolean>('rollbackOnFailure', DEFAULT_RELEASE_SETTINGS.rollbackOnFailure),
   };
+}
+
+/**
+ * `aksWorker.build.extraArgs` as set (not yet checked: core/buildArgs does that when it is used) and
+ * where it is set, for the message when an option is refused.
+ */
+export function buildExtraArgs(scope?: vscode.ConfigurationScope): { args: unknown[]; source: BuildArgsSource } {
+  const c = vscode.workspace.getConfiguration(`${SECTION}.build`, scope);
+  const i = c.inspect<unknown>('extraArgs');
+  const where =
+    i?.workspaceFolderValue !== undefined
+      ? 'Workspace Folder Settings'
+      : i?.workspaceValue !== undefined
+        ? 'Workspace Settings'
+        : i?.globalValue !== undefined
+          ? 'User Settings'
+          : undefined;
+  const v = c.get<unknown>('extraArgs', []);
+  return { args: Array.isArray(v) ? v : v === undefined || v === null ? [] : [v], source: { setting: `${SECTION}.build.extraArgs`, where } };
 }

@@ -1,9 +1,11 @@
 import vscode = require('vscode');
+import { BuildArgsError } from '../../core/buildArgs';
 import { TOOLS, ToolName } from '../../tools/catalog';
 import { ActionableError, ToolDescriptor, ToolNotFoundError } from '../../tools/errors';
+import { which } from '../../tools/which';
 
 /**
- * Opens a tool-path setting where it takes effect. The paths are machine-overridable: in a remote
+ * Opens a tool-path setting where it takes effect. The paths are machine settings: in a remote
  * window (Remote - SSH, WSL, Codespaces, code-server) the User tab does not show them, because the
  * tools run on the remote machine, so they are opened in the Remote settings there.
  */
@@ -54,9 +56,16 @@ export async function showToolError(title: string, err: unknown, log: vscode.Log
     else await applyToolFix(pick, tool);
     return;
   }
+  if (err instanceof BuildArgsError) {
+    const open = 'Open Setting';
+    const pick = await vscode.window.showErrorMessage(`${title}: ${message}`, open, SHOW_OUTPUT);
+    if (pick === open) await vscode.commands.executeCommand('workbench.action.openSettings', 'aksWorker.build.extraArgs');
+    else if (pick === SHOW_OUTPUT) log.show(true);
+    return;
+  }
   if (err instanceof ActionableError && err.code === 'az-not-logged-in') {
     const pick = await vscode.window.showErrorMessage(`${title}: ${message}`, LOGIN, SHOW_OUTPUT);
-    if (pick === LOGIN) azLoginTerminal();
+    if (pick === LOGIN) await azLoginTerminal();
     else if (pick === SHOW_OUTPUT) log.show(true);
     return;
   }
@@ -64,10 +73,15 @@ export async function showToolError(title: string, err: unknown, log: vscode.Log
   if (pick === SHOW_OUTPUT) log.show(true);
 }
 
-/** A terminal with `az login` typed in (not run: the user presses Enter, e.g. after picking a tenant). */
-export function azLoginTerminal(): void {
+/**
+ * A terminal with `az login` typed in (not run: the user presses Enter, e.g. after picking a tenant).
+ * az is named by its absolute path from PATH where it can be typed as one word, so a shell that
+ * looks in the current folder first (cmd.exe) does not pick up an `az.cmd` in the workspace.
+ */
+export async function azLoginTerminal(): Promise<void> {
   const configured = vscode.workspace.getConfiguration('aksWorker.paths').get<string>('az')?.trim();
-  const az = configured && vscode.workspace.isTrusted ? configured : 'az';
+  const resolved = await which(configured && vscode.workspace.isTrusted ? configured : 'az');
+  const az = resolved && !/\s/.test(resolved) ? resolved : configured && vscode.workspace.isTrusted ? configured : 'az';
   const term = vscode.window.createTerminal({ name: 'az login' });
   term.show();
   term.sendText(`${/\s/.test(az) ? `"${az}"` : az} login`, false);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { activeWebview, dismiss, eventually, openActivity, page, rigControl, rigEnv, rigTool, runCommand, ui } from './harness.mjs';
+import { activeWebview, dismiss, eventually, openActivity, page, rigControl, rigEnv, rigTool, replaceMachineSettings, runCommand, ui } from './harness.mjs';
 
 
 
@@ -17,6 +17,7 @@ describe('Pod panel', function () {
   const release = 'hangs';
   let previousTimeScale;
   let settingsFile;
+  let restoreMachine;
 
   before(async function () {
     if (!rig) {
@@ -24,10 +25,12 @@ describe('Pod panel', function () {
       console.log('      skipped: the rig is not running (AKS_WORKER_RIG_ENV unset), so there are no pods to watch');
       this.skip();
     }
-    // The pinned kubectl, through the workspace's settings.
+    // The pinned kubectl, through the machine settings (a workspace cannot pick a binary); the
+    // namespace through the workspace's settings.
+    restoreMachine = replaceMachineSettings({ 'aksWorker.paths.kubectl': rig.RIG_KUBECTL });
     mkdirSync(join(ui.workspace, '.vscode'), { recursive: true });
     settingsFile = join(ui.workspace, '.vscode', 'settings.json');
-    writeFileSync(settingsFile, JSON.stringify({ 'aksWorker.paths.kubectl': rig.RIG_KUBECTL, 'aksWorker.namespace': namespace }, null, 2));
+    writeFileSync(settingsFile, JSON.stringify({ 'aksWorker.namespace': namespace }, null, 2));
     previousTimeScale = (await rigControl(rig, 'GET', 'state'))?.timeScale;
     await rigControl(rig, 'POST', 'config', { timeScale: 0.02 });
     await rigControl(rig, 'POST', 'health', { namespace, deployment: `${release}-sample-worker`, health: { mode: 'hang' } });
@@ -44,6 +47,7 @@ describe('Pod panel', function () {
     }
     if (previousTimeScale !== undefined) await rigControl(rig, 'POST', 'config', { timeScale: previousTimeScale }).catch(() => {});
     if (settingsFile) rmSync(settingsFile, { force: true });
+    restoreMachine?.();
   });
 
   it('opens from the command palette after asking for the namespace and the release', async () => {

@@ -22,6 +22,7 @@ import {
   explorerRow,
   openActivity,
   page,
+  replaceMachineSettings,
   runCommand,
   ui,
   rigEnv,
@@ -143,16 +144,14 @@ describe('Walkthrough: from a .NET worker to a running pod', function () {
     // What no user does: the .NET base images cannot be pulled here, so they are made locally.
     this.timeout(900_000);
     await ensureDotnetImages(rig);
-    // What the user sets in the workspace settings: their Helm, az and kubectl, the build's network,
-    // their own namespace and a release timeout.
+    // What the user sets: their Helm, az and kubectl in their (machine) settings; the build's network,
+    // their own namespace and a release timeout in the workspace settings. Later suites use both.
+    replaceMachineSettings({ 'aksWorker.paths.helm': rig.RIG_HELM4, 'aksWorker.paths.az': rig.RIG_AZ, 'aksWorker.paths.kubectl': rig.RIG_KUBECTL });
     mkdirSync(join(ui.workspace, '.vscode'), { recursive: true });
     writeFileSync(
       join(ui.workspace, '.vscode', 'settings.json'),
       JSON.stringify(
         {
-          'aksWorker.paths.helm': rig.RIG_HELM4,
-          'aksWorker.paths.az': rig.RIG_AZ,
-          'aksWorker.paths.kubectl': rig.RIG_KUBECTL,
           'aksWorker.build.extraArgs': ['--network', 'none'],
           'aksWorker.namespace': namespace,
           'aksWorker.release.timeout': '120s',

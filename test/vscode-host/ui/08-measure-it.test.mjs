@@ -4,7 +4,7 @@
 // (AKS_WORKER_RIG_ENV, passed by `npm test`); without it the suite is skipped.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { activeWebview, dismiss, eventually, page, retype, rigControl, rigEnv, rigTool, runCommand, ui, replaceWorkspaceSettings, skipWithoutRig } from './harness.mjs';
+import { activeWebview, dismiss, eventually, page, retype, rigControl, rigEnv, rigTool, runCommand, ui, replaceMachineSettings, replaceWorkspaceSettings, skipWithoutRig } from './harness.mjs';
 
 
 
@@ -29,11 +29,13 @@ describe('Measure it', function () {
   const namespace = `ui-measure-${process.pid}`;
   /** Puts the workspace settings back as they were. */
   let restoreSettings;
+  let restoreMachine;
   let previousTimeScale;
 
   before(async function () {
     skipWithoutRig(this, ', so there is no pod to measure');
-    restoreSettings = replaceWorkspaceSettings({ 'aksWorker.paths.kubectl': rig.RIG_KUBECTL, 'aksWorker.namespace': namespace });
+    restoreSettings = replaceWorkspaceSettings({ 'aksWorker.namespace': namespace });
+    restoreMachine = replaceMachineSettings({ 'aksWorker.paths.kubectl': rig.RIG_KUBECTL });
     previousTimeScale = (await rigControl(rig, 'GET', 'state'))?.timeScale;
     await rigControl(rig, 'POST', 'config', { timeScale: 1 });
     await rigControl(rig, 'POST', 'health', { namespace, deployment: 'sample-worker-sample-worker', health: { mode: 'hang', everySeconds: 3, hangSeconds: 1 } });
@@ -51,6 +53,7 @@ describe('Measure it', function () {
     }
     if (previousTimeScale !== undefined) await rigControl(rig, 'POST', 'config', { timeScale: previousTimeScale }).catch(() => {});
     restoreSettings?.();
+    restoreMachine?.();
   });
 
   it('lists the pod of the sample chart\'s release under the budget', async () => {

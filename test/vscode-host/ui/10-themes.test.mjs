@@ -7,7 +7,7 @@
 // `npm test`); without it the suite is skipped.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { activeWebview, dismiss, escapeRe, eventually, openActivity, page, rigControl, rigEnv, rigTool, runCommand, ui, replaceWorkspaceSettings, skipWithoutRig } from './harness.mjs';
+import { activeWebview, dismiss, escapeRe, eventually, openActivity, page, rigControl, rigEnv, rigTool, runCommand, ui, replaceMachineSettings, replaceWorkspaceSettings, skipWithoutRig } from './harness.mjs';
 
 const THEMES = [
   { label: 'Light Modern', workbench: 'vs', body: 'vscode-light', hc: false },
@@ -248,12 +248,14 @@ describe('Themes', function () {
   const probeTab = 'Probes: sample-worker';
   /** Puts the workspace settings back as they were. */
   let restoreSettings;
+  let restoreMachine;
   let previousTimeScale;
   let originalTheme;
 
   before(async function () {
     skipWithoutRig(this, ', so there are no pods with failing probes to draw');
-    restoreSettings = replaceWorkspaceSettings({ 'aksWorker.paths.kubectl': rig.RIG_KUBECTL, 'aksWorker.namespace': namespace });
+    restoreSettings = replaceWorkspaceSettings({ 'aksWorker.namespace': namespace });
+    restoreMachine = replaceMachineSettings({ 'aksWorker.paths.kubectl': rig.RIG_KUBECTL });
     previousTimeScale = (await rigControl(rig, 'GET', 'state'))?.timeScale;
     await rigControl(rig, 'POST', 'config', { timeScale: 0.02 });
     await rigControl(rig, 'POST', 'health', { namespace, deployment: `${release}-sample-worker`, health: { mode: 'hang' } });
@@ -272,6 +274,7 @@ describe('Themes', function () {
     }
     if (previousTimeScale !== undefined) await rigControl(rig, 'POST', 'config', { timeScale: previousTimeScale }).catch(() => {});
     restoreSettings?.();
+    restoreMachine?.();
   });
 
   it('opens the pod panel of a worker whose probes fail, with Unhealthy and Killing on its timeline', async () => {

@@ -18,6 +18,7 @@ import {
   explorerRow,
   openActivity,
   page,
+  replaceMachineSettings,
   rigEnv,
   rigTool,
   runCommand,
@@ -54,6 +55,7 @@ describe('One namespace, shown and asked; Dry Run and Bump Version messages', fu
   const broken = 'broken-worker';
   let settingsFile;
   let previousSettings;
+  let restoreMachine;
 
   before(async function () {
     if (!rig) {
@@ -64,10 +66,11 @@ describe('One namespace, shown and asked; Dry Run and Bump Version messages', fu
     mkdirSync(join(ui.workspace, '.vscode'), { recursive: true });
     settingsFile = join(ui.workspace, '.vscode', 'settings.json');
     previousSettings = existsSync(settingsFile) ? readFileSync(settingsFile, 'utf8') : undefined;
-    // The user's tools; no aksWorker.namespace: the namespace comes from Pick Namespace.
+    // The user's tools (machine settings); no aksWorker.namespace: the namespace comes from Pick Namespace.
+    restoreMachine = replaceMachineSettings({ 'aksWorker.paths.helm': rig.RIG_HELM4, 'aksWorker.paths.kubectl': rig.RIG_KUBECTL, 'aksWorker.paths.az': rig.RIG_AZ });
     writeFileSync(
       settingsFile,
-      JSON.stringify({ 'aksWorker.paths.helm': rig.RIG_HELM4, 'aksWorker.paths.kubectl': rig.RIG_KUBECTL, 'aksWorker.paths.az': rig.RIG_AZ, 'aksWorker.release.timeout': '120s' }, null, 2),
+      JSON.stringify({ 'aksWorker.release.timeout': '120s' }, null, 2),
     );
     await dismiss();
     await runCommand('View: Close All Editors').catch(() => {});
@@ -81,6 +84,7 @@ describe('One namespace, shown and asked; Dry Run and Bump Version messages', fu
     rmSync(join(ui.workspace, 'charts', broken), { recursive: true, force: true });
     if (previousSettings !== undefined) writeFileSync(settingsFile, previousSettings);
     else if (settingsFile) rmSync(settingsFile, { force: true });
+    restoreMachine?.();
     try {
       rigTool(rig, rig.RIG_KUBECTL, ['delete', 'namespace', namespace, '--wait=false']);
     } catch {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { activeWebview, answerDialog, chooseMenuItem, contextMenuWith, dismiss, escapeRe, eventually, expandPane, openActivity, page, rigEnv, rigTool, runCommand, ui, replaceWorkspaceSettings, skipWithoutRig } from './harness.mjs';
+import { activeWebview, answerDialog, chooseMenuItem, contextMenuWith, dismiss, escapeRe, eventually, expandPane, openActivity, page, rigEnv, rigTool, runCommand, ui, replaceMachineSettings, replaceWorkspaceSettings, skipWithoutRig } from './harness.mjs';
 
 const release = 'sample-worker';
 
@@ -37,6 +37,7 @@ describe('Release state from the cluster', function () {
   const namespace = `ui-release-${process.pid}`;
   /** Puts the workspace settings back as they were. */
   let restoreSettings;
+  let restoreMachine;
   let copyDir;
   /** appVersion of the workspace's chart, and the one revision 1 was installed with. */
   let workspaceApp;
@@ -45,7 +46,8 @@ describe('Release state from the cluster', function () {
 
   before(async function () {
     skipWithoutRig(this, ': no cluster to release to');
-    restoreSettings = replaceWorkspaceSettings({ 'aksWorker.paths.helm': rig.RIG_HELM4, 'aksWorker.paths.kubectl': rig.RIG_KUBECTL, 'aksWorker.namespace': namespace, 'aksWorker.release.timeout': '120s' });
+    restoreSettings = replaceWorkspaceSettings({ 'aksWorker.namespace': namespace, 'aksWorker.release.timeout': '120s' });
+    restoreMachine = replaceMachineSettings({ 'aksWorker.paths.helm': rig.RIG_HELM4, 'aksWorker.paths.kubectl': rig.RIG_KUBECTL });
     // Revision 1 comes from another copy of the chart (another machine, say), with another image tag,
     // so that each revision's pods differ from the next one's.
     const chartDir = join(ui.workspace, 'charts', 'sample-worker');
@@ -73,6 +75,7 @@ describe('Release state from the cluster', function () {
     }
     if (copyDir) rmSync(copyDir, { recursive: true, force: true });
     restoreSettings?.();
+    restoreMachine?.();
   });
 
   beforeEach(dismiss);

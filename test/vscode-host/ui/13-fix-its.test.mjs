@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { activeWebview, clearNotifications, dismiss, eventually, page, rigEnv, rigTool, runCommand, ui } from './harness.mjs';
+import { activeWebview, clearNotifications, dismiss, eventually, page, replaceMachineSettings, rigEnv, rigTool, runCommand, ui } from './harness.mjs';
 
 const MISSING_HELM = '/opt/no-such-tools/helm';
 const MISSING_AZ = '/opt/no-such-tools/az';
@@ -15,6 +15,7 @@ describe('Fix-its for missing tools', function () {
   this.timeout(180_000);
   let settingsFile;
   let originalSettings;
+  let restoreMachine;
 
   before(() => {
     const dir = join(ui.workspace, '.vscode');
@@ -26,6 +27,7 @@ describe('Fix-its for missing tools', function () {
   after(async () => {
     if (originalSettings === undefined) rmSync(settingsFile, { force: true });
     else writeFileSync(settingsFile, originalSettings);
+    restoreMachine?.();
     await clearNotifications();
     await dismiss();
     await runCommand('View: Close All Editors');
@@ -35,6 +37,13 @@ describe('Fix-its for missing tools', function () {
   async function setWorkspaceSettings(values) {
     writeFileSync(settingsFile, `${JSON.stringify(values, null, 2)}\n`);
     // The configuration service picks the file up from its watcher; give it a moment to settle.
+    await new Promise((r) => setTimeout(r, 3000));
+  }
+
+  /** Tool paths: machine settings (the Remote settings of this window), never the workspace's. */
+  async function setToolPaths(values) {
+    const restore = replaceMachineSettings(values);
+    restoreMachine ??= restore; // the first one puts back what was there before this suite
     await new Promise((r) => setTimeout(r, 3000));
   }
 
@@ -68,7 +77,7 @@ describe('Fix-its for missing tools', function () {
   }
 
   it('Doctor marks helm missing and its Set Path… opens the setting in the Remote settings', async () => {
-    await setWorkspaceSettings({ 'aksWorker.paths.helm': MISSING_HELM });
+    await setToolPaths({ 'aksWorker.paths.helm': MISSING_HELM });
     const row = await doctorSees('helm', MISSING_HELM);
     assert.equal(await row.getAttribute('class'), 'missing');
     assert.equal(await row.locator('vscode-button[data-install="helm"]').count(), 1, 'an Install… button for helm');
@@ -120,7 +129,7 @@ describe('Fix-its for missing tools', function () {
     const rig = rigEnv();
     if (!rig) this.skip();
     const p = page();
-    await setWorkspaceSettings({ 'aksWorker.paths.az': MISSING_AZ });
+    await setToolPaths({ 'aksWorker.paths.az': MISSING_AZ });
     await doctorSees('az', MISSING_AZ);
     await runCommand('View: Close All Editors');
     // A local image to push, whatever earlier tests built.
@@ -159,6 +168,7 @@ describe('Fix-its for missing tools', function () {
   it('the walkthrough ticks the steps the Workflow view shows done', async () => {
     const p = page();
     await setWorkspaceSettings({});
+    await setToolPaths({});
     await runCommand('Welcome: Open Walkthrough...');
     const pick = p.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Deploy a worker to AKS' }).first();
     await pick.waitFor({ state: 'visible', timeout: 20_000 });

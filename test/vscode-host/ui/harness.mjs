@@ -239,6 +239,23 @@ export function replaceWorkspaceSettings(values) {
   };
 }
 
+/**
+ * Replaces the machine settings of this window with `values`: code-server's `Machine/settings.json`,
+ * the Remote tab of the Settings editor, where the `aksWorker.paths.*` machine settings take effect
+ * (a workspace cannot set them). Returns a function that puts back what was there.
+ */
+export function replaceMachineSettings(values) {
+  const dir = join(ui.server.userDataDir, 'Machine');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'settings.json');
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  writeFileSync(file, JSON.stringify(values, null, 2));
+  return () => {
+    if (previous !== undefined) writeFileSync(file, previous);
+    else rmSync(file, { force: true });
+  };
+}
+
 /** A suite that needs the rig: skipped without one (saying `why`), an error on CI. */
 export function skipWithoutRig(ctx, why) {
   if (rigEnv()) return;

@@ -1,6 +1,7 @@
 import vscode = require('vscode');
 import { basename, dirname, relative } from 'node:path';
 import { readdir } from 'node:fs/promises';
+import { checkBuildArgs } from '../../../core/buildArgs';
 import { buildPercent } from '../../../core/dockerBuild';
 import { defaultImageName, formatImageRef, parseImageRef, repositoryProblem, tagProblem } from '../../../core/imageRef';
 import { nextPatch } from '../../../core/versions';
@@ -8,7 +9,7 @@ import { buildImage, inspectImage } from '../../../tools/docker';
 import { dockerBuildContext } from '../../../tools/buildContext';
 import { runTool } from '../../../tools/process';
 import { WorkflowState } from '../../state';
-import { toolPaths } from '../../util/config';
+import { buildExtraArgs, toolPaths } from '../../util/config';
 import { RunView } from '../../util/runView';
 import { WorkspaceModel } from '../../workspaceModel';
 
@@ -102,10 +103,13 @@ export async function buildImageCommand(
     void vscode.window.showWarningMessage('The Dockerfile is outside the workspace folders.');
     return undefined;
   }
+  // Checked before anything is asked or run: an option that would read or write files of this
+  // machine stops Build Image with the setting, the option and where it is set.
+  const extra = buildExtraArgs(folder);
+  checkBuildArgs(extra.args, extra.source);
   const ref = preset?.ref ?? (await askReference(dockerfile.fsPath, model, state, folder));
   if (!ref) return undefined;
   const context = await dockerBuildContext(dockerfile.fsPath, folder.uri.fsPath);
-  const extraArgs = vscode.workspace.getConfiguration('aksWorker.build', folder).get<string[]>('extraArgs', []);
 
   const view = new RunView(`Build ${ref}`, log);
   const contextRel = relative(folder.uri.fsPath, context) || '.';
@@ -122,7 +126,8 @@ export async function buildImageCommand(
             dockerfile: dockerfile.fsPath,
             context,
             tags: [ref],
-            extraArgs,
+            extraArgs: extra.args,
+            extraArgsSource: extra.source,
             onProgress: (s) => {
               const pct = buildPercent(s);
               if (s.currentStep) {

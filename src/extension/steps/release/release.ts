@@ -5,6 +5,7 @@ import { parseHelmError } from '../../../core/chart';
 import { bumpChart } from '../../../core/bump';
 import { nextPatch, isSemver, BumpKind } from '../../../core/versions';
 import { tagProblem } from '../../../core/imageRef';
+import { checkName } from '../../../core/names';
 import { YamlEditError } from '../../../core/yamlEdit';
 import { ActionableError, ToolExitError } from '../../../tools/errors';
 import { HelmOptions, ReleaseInfo, history, rollback, uninstall, upgradeInstall } from '../../../tools/helm';
@@ -23,6 +24,8 @@ import { ChartTarget, pickChart } from '../chart/chartTarget';
 
 interface ReleaseTarget extends ChartTarget {
   release: string;
+  /** Where the release name comes from, in words ("the aksWorker.releaseName setting"). */
+  releaseOrigin: string;
   namespace: string;
   /** Where the namespace comes from (setting, picked, context or default), and in words. */
   namespaceSource: NamespaceSource;
@@ -37,7 +40,20 @@ export function releaseTarget(chart: ChartTarget, state: WorkflowState, kube: Ku
   const settings = workflowSettings(chart.folder);
   const remembered = state.get(chart.folder).releaseNames?.[chart.dir];
   const ns = namespaces?.current(chart.folder) ?? fallbackNamespace(chart.folder, kube);
-  return { ...chart, release: settings.releaseName ?? remembered ?? chart.name, namespace: ns.namespace, namespaceSource: ns.source, namespaceWhy: ns.why };
+  const [release, releaseOrigin] = settings.releaseName
+    ? [settings.releaseName, 'set by aksWorker.releaseName']
+    : remembered
+      ? [remembered, 'the name used before for this chart']
+      : [chart.name, `the chart name in ${vscode.workspace.asRelativePath(vscode.Uri.file(join(chart.dir, 'Chart.yaml')))}`];
+  return { ...chart, release, releaseOrigin, namespace: ns.namespace, namespaceSource: ns.source, namespaceWhy: ns.why };
+}
+
+/** releaseTarget for a command that runs Helm: a release name or namespace Helm would refuse (or read as an option) stops it, saying where the name comes from. */
+export function checkedReleaseTarget(chart: ChartTarget, state: WorkflowState, kube: KubeContextService, namespaces: NamespaceService | undefined = NamespaceService.shared): ReleaseTarget {
+  const t = releaseTarget(chart, state, kube, namespaces);
+  checkName('release', t.release, t.releaseOrigin);
+  checkName('namespace', t.namespace, t.namespaceWhy);
+  return t;
 }
 
 function fallbackNamespace(folder: vscode.WorkspaceFolder, kube: KubeContextService): ResolvedNamespace {
@@ -108,7 +124,7 @@ function showHelmLocation(err: unknown, chartDir: string, title: string, log: vs
 export async function dryRunCommand(model: WorkspaceModel, state: WorkflowState, kube: KubeContextService, target?: unknown, namespaces?: NamespaceService, log?: vscode.LogOutputChannel): Promise<ReleaseInfo | undefined> {
   const chart = await pickChart(model, target, 'Dry Run');
   if (!chart) return undefined;
-  const t = releaseTarget(chart, state, kube, namespaces);
+  const t = checkedReleaseTarget(chart, state, kube, namespaces);
   let r: ReleaseInfo;
   try {
     r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rendering ${t.name} as ${t.release} in ${t.namespace}…`, cancellable: true }, (_p, token) => {
@@ -237,7 +253,7 @@ export interface UpgradeOptions {
 export async function upgradeInstallCommand(model: WorkspaceModel, state: WorkflowState, kube: KubeContextService, log: vscode.LogOutputChannel, target?: unknown, options: UpgradeOptions = {}, namespaces: NamespaceService | undefined = NamespaceService.shared): Promise<ReleaseInfo | undefined> {
   const chart = await pickChart(model, target, 'Install or Upgrade');
   if (!chart) return undefined;
-  let t = releaseTarget(chart, state, kube, namespaces);
+  let t = checkedReleaseTarget(chart, state, kube, namespaces);
   let confirmed = false;
   if (namespaces && options.confirm !== false) {
     const answer = await confirmNamespace(namespaces, t, kube, 'Install');
@@ -304,7 +320,7 @@ export async function upgradeInstallCommand(model: WorkspaceModel, state: Workfl
 export async function historyCommand(model: WorkspaceModel, state: WorkflowState, kube: KubeContextService, log: vscode.LogOutputChannel, target?: unknown, namespaces?: NamespaceService): Promise<number | undefined> {
   const chart = await pickChart(model, target, 'Show History / Rollback');
   if (!chart) return undefined;
-  const t = releaseTarget(chart, state, kube, namespaces);
+  const t = checkedReleaseTarget(chart, state, kube, namespaces);
   const entries = await history(t.release, t.namespace, helmOptions(t.folder));
   if (entries.length === 0) {
     void vscode.window.showInformationMessage(`${t.release} has no history in ${t.namespace} (${t.namespaceWhy}): it was never installed there.`);
@@ -342,7 +358,7 @@ export async function historyCommand(model: WorkspaceModel, state: WorkflowState
 export async function uninstallCommand(model: WorkspaceModel, state: WorkflowState, kube: KubeContextService, log: vscode.LogOutputChannel, target?: unknown, namespaces?: NamespaceService): Promise<boolean> {
   const chart = await pickChart(model, target, 'Uninstall');
   if (!chart) return false;
-  const t = releaseTarget(chart, state, kube, namespaces);
+  const t = checkedReleaseTarget(chart, state, kube, namespaces);
   const go = 'Uninstall';
   if ((await vscode.window.showWarningMessage(`Uninstall ${t.release} from ${t.namespace} (context ${kube.contextName ?? 'none'})?`, { modal: true, detail: 'Its Deployment and pods are deleted, with the release history.' }, go)) !== go) return false;
   const view = new RunView(`Uninstall ${t.release}`, log);

@@ -1,11 +1,14 @@
 import vscode = require('vscode');
+import { join } from 'node:path';
+import { checkBuildArgs } from '../../../core/buildArgs';
+import { checkName } from '../../../core/names';
 import { parseImageRef } from '../../../core/imageRef';
 import { SHIP_STEPS, ShipInputError, ShipStepError, planShip, ship } from '../../../tools/ship';
 import { findWorkspaceParts } from '../../../tools/workspaceFiles';
 import { KubeContextService } from '../../kubeContext';
 import { releaseChanged } from '../../releaseEvents';
 import { WorkflowState } from '../../state';
-import { releaseSettings, toolPaths, workflowSettings } from '../../util/config';
+import { buildExtraArgs, releaseSettings, toolPaths, workflowSettings } from '../../util/config';
 import { NamespaceService } from '../../namespaceService';
 import { confirmNamespace } from '../release/release';
 import { RunView } from '../../util/runView';
@@ -43,6 +46,15 @@ export async function shipCommand(model: WorkspaceModel, state: WorkflowState, k
   const remembered = state.get(folder);
   const settings = workflowSettings(folder);
   const release = settings.releaseName ?? remembered.releaseNames?.[parts.chartDir] ?? parts.chartName;
+  const releaseOrigin = settings.releaseName
+    ? 'set by aksWorker.releaseName'
+    : remembered.releaseNames?.[parts.chartDir]
+      ? 'the name used before for this chart'
+      : `the chart name in ${vscode.workspace.asRelativePath(vscode.Uri.file(join(parts.chartDir, 'Chart.yaml')))}`;
+  // Checked before anything is asked or run: Ship never builds what it could not release.
+  checkName('release', release, releaseOrigin);
+  const extra = buildExtraArgs(folder);
+  checkBuildArgs(extra.args, extra.source);
   let namespace = namespaces?.current(folder).namespace ?? settings.namespace ?? kube.kubeconfig?.contexts.find((c) => c.name === kube.contextName)?.namespace ?? 'default';
   let plan;
   try {
@@ -88,7 +100,9 @@ export async function shipCommand(model: WorkspaceModel, state: WorkflowState, k
           namespace,
           release,
           acrName,
-          buildArgs: vscode.workspace.getConfiguration('aksWorker.build', folder).get<string[]>('extraArgs', []),
+          buildArgs: extra.args,
+          buildArgsSource: extra.source,
+          releaseOrigin,
           settings: releaseSettings(folder),
           createNamespace: true,
         },
