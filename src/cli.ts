@@ -23,6 +23,7 @@ import { ToolError, ToolNotFoundError } from './tools/errors';
 import { BumpVerifyError, ChartError, bumpChartFiles, createWorkerChart, readChartProbesFromDir, writeChartProbe } from './tools/workerChart';
 import { SHIP_STEPS, ShipInputError, ShipStepError, ship } from './tools/ship';
 import { findWorkspaceParts } from './tools/workspaceFiles';
+import { endAllRunning, killAllRunning, runningPids } from './tools/process';
 
 declare const AKS_WORKER_VERSION: string;
 const VERSION = typeof AKS_WORKER_VERSION === 'string' ? AKS_WORKER_VERSION : '0.0.0-dev';
@@ -756,7 +757,33 @@ async function shipCommand(rest: string[], flags: Record<string, string | boolea
   }
 }
 
+/** The exit code for each signal the CLI stops on: 128 + its number, as shells report it. */
+export const SIGNAL_EXIT_CODES: Readonly<Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+/**
+ * Ctrl-C (SIGINT), SIGTERM and SIGHUP end the tools the CLI started (each runs as its own process
+ * group, which the terminal's signal does not reach) before the CLI exits with 128 + the signal's
+ * number: no kubectl port-forward left listening, no helm left running. A second signal while they
+ * end kills them at once.
+ */
+function endChildrenOnSignals(err: (s: string) => void): void {
+  let stopping = false;
+  for (const [signal, code] of Object.entries(SIGNAL_EXIT_CODES)) {
+    process.on(signal, () => {
+      if (stopping) {
+        killAllRunning();
+        process.exit(code);
+      }
+      stopping = true;
+      const n = runningPids().length;
+      if (n > 0) err(`aks-worker: ${signal}: stopping ${n === 1 ? 'the running tool' : `${n} running tools`}…\n`);
+      void endAllRunning(2000).then(() => process.exit(code));
+    });
+  }
+}
+
 if (require.main === module) {
+  endChildrenOnSignals((s) => process.stderr.write(s));
   // A reader that goes away (`aks-worker probes get … | head`) ends the output quietly, not with a stack trace.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
