@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { DoctorReport } from '../tools/doctor';
 import { endAllRunning } from '../tools/process';
 import { DoctorPanel, runDoctor } from './doctor/doctorPanel';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { dirname, basename } from 'node:path';
 import type { LoadedKubeconfig } from '../tools/kubeconfig';
 import { useContext } from '../tools/kubectl';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { NamespaceSource, ResolvedNamespace, namespaceNameProblem, needsNamespaceConfirmation, resolveNamespace } from '../core/namespace';
 import { KubeContextService } from './kubeContext';
 import { toolPaths } from './util/config';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 /** A release that one of our commands changed, or whose pods the Pods watch saw change. */
 export interface ReleaseChange {

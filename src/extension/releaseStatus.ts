@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { LiveRelease, isReleaseNotFound } from '../core/releaseState';
 import { ToolError, ToolExitError } from '../tools/errors';
 import { KubeContextService } from './kubeContext';

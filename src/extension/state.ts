@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 /** What the Image and Registry steps remember per workspace folder. */
 export interface ImageState {

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ChartInfo, ProbeSummary } from '../core/chartFiles';
 import { WorkspaceScan, byDepth, isDockerfileName } from '../core/workspace';
 

@@ -283,6 +283,16 @@ async function render(chartDir: string, o: RenderOptions & { extra?: string[] })
 export async function discoverChartProbes(chartDir: string, o: RenderOptions = {}): Promise<ChartModel> {
   const dir = resolve(chartDir);
   const valuesFiles = [join(dir, 'values.yaml'), ...(o.valuesFiles ?? []).map((f) => resolve(f))];
+  // The plain render starts first: the values are read and the sentinel overlay written while helm runs.
+  const base = render(dir, o).catch(async (err: unknown) => {
+    // A values file that is not YAML: say where, as the YAML reader sees it (line and column),
+    // with Helm's own words (which name the line before the bad key).
+    const y = await yamlProblem([join(dir, 'Chart.yaml'), ...valuesFiles]);
+    if (y) throw new ChartRenderError(`${y.message}${err instanceof ChartRenderError ? ` (helm: ${err.message.replace(/^.*?: /, '')})` : ''}`, y.file, y.line);
+    throw err;
+  });
+  // Awaited below; until then a failure must not count as unhandled.
+  base.catch(() => undefined);
   const values = await mergedValues(dir, valuesFiles);
   // Every number gets a sentinel (ports live in service.port, defaultBackend.port, …), strings only
   // under probe-like keys; a chart that cannot render with that gets sentinels under probe keys only.
@@ -294,13 +304,7 @@ export async function discoverChartProbes(chartDir: string, o: RenderOptions = {
     await writeFile(overlay, stringify(plan.overlay));
     // The two renders run side by side.
     const [baseText, firstSentinel] = await Promise.all([
-      render(dir, o).catch(async (err: unknown) => {
-        // A values file that is not YAML: say where, as the YAML reader sees it (line and column),
-        // with Helm's own words (which name the line before the bad key).
-        const y = await yamlProblem([join(dir, 'Chart.yaml'), ...valuesFiles]);
-        if (y) throw new ChartRenderError(`${y.message}${err instanceof ChartRenderError ? ` (helm: ${err.message.replace(/^.*?: /, '')})` : ''}`, y.file, y.line);
-        throw err;
-      }),
+      base,
       o.trace === false ? Promise.resolve(undefined) : render(dir, { ...o, extra: [overlay] }).catch(() => undefined),
     ]);
     let sentinelText = firstSentinel;

@@ -1,36 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { JsonStream } from '../../src/core/jsonStream';
 import { eventTotalsLine, explainRatio, groupEvents, normalizeEvent } from '../../src/core/events';
 import { PodStore, summarizePod } from '../../src/core/pods';
-
-const collect = (chunks: string[]) => {
-  const out: unknown[] = [];
-  const errors: string[] = [];
-  const s = new JsonStream((v) => out.push(v), (t) => errors.push(t));
-  for (const c of chunks) s.push(c);
-  return { out, errors, pending: s.pending };
-};
-
-describe('JSON stream parser', () => {
-  const a = { type: 'ADDED', object: { metadata: { name: 'p1' }, note: 'a } tricky " string {' } };
-  const b = { type: 'MODIFIED', object: { metadata: { name: 'p2' }, list: [1, { x: '\\' }] } };
-  const text = `${JSON.stringify(a, null, 4)}\n${JSON.stringify(b, null, 4)}\n`;
-
-  it('splits pretty-printed objects printed back to back', () => assert.deepEqual(collect([text]).out, [a, b]));
-  it('handles objects split across chunks at every position', () => {
-    for (let i = 1; i < text.length; i += 7) assert.deepEqual(collect([text.slice(0, i), text.slice(i)]).out, [a, b], `split at ${i}`);
-    assert.deepEqual(collect([...text]).out, [a, b], 'one character per chunk');
-  });
-  it('several objects in one chunk, and a Status', () => {
-    const status = { type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } };
-    assert.deepEqual(collect([JSON.stringify(a) + JSON.stringify(status) + JSON.stringify(b)]).out, [a, status, b]);
-  });
-  it('a truncated stream leaves a pending value and emits nothing broken', () => {
-    const r = collect([text.slice(0, text.length - 10)]);
-    assert.deepEqual(r.out, [a]);
-    assert.equal(r.pending, true);
-  });
-});
 
 const pod = (name: string, o: { uid?: string; phase?: string; ready?: boolean; restarts?: number; waiting?: string; last?: { reason: string; exitCode: number }; deleting?: boolean } = {}) => ({
   metadata: { name, namespace: 'w', uid: o.uid ?? name, labels: { 'app.kubernetes.io/instance': 'rel' }, creationTimestamp: '2026-11-26T10:00:00Z', ...(o.deleting ? { deletionTimestamp: '2026-11-26T10:05:00Z' } : {}) },

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { DoctorReport, doctor, formatDoctorReport } from '../../tools/doctor';
 import { toolPaths } from '../util/config';
 import { openInstallPage, openToolSetting, toolDescriptor } from '../util/toolFixes';

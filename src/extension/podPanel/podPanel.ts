@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { eventTotalsLine, explainRatio, groupEvents } from '../../core/events';
 import { EventStore, RestartHistory, buildTimelines, commonThreshold, livenessFailureThreshold, podRow } from '../../core/podTimeline';
 import { PodStore, WatchEvent } from '../../core/pods';

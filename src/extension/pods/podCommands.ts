@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { PodSummary } from '../../core/pods';
 import { deletePod, describePod, podLogs } from '../../tools/kubectl';
 import { toolFile } from '../../tools/catalog';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { PodStore, PodSummary, WatchEvent } from '../../core/pods';
 import { WatchStatus, watchKind } from '../../tools/kubectl';
 import type { NamespaceService } from '../namespaceService';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { Sample, resolveProbePort } from '../../core/latency';
 import { PodSummary } from '../../core/pods';
 import { ToolError } from '../../tools/errors';

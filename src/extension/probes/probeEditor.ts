@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { dirname } from 'node:path';
 import type { FormDraft, ProbeSet } from './protocol';
 import type { ChartTarget } from '../steps/chart/chartTarget';

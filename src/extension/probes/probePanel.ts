@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { join } from 'node:path';
 import { addProbesToValues, moveProbesToValues, readChartProbes, writeProbeToTemplate, writeProbeToValues } from '../../core/chartProbes';
 import { PROBE_KINDS, Probe, probeToObject, validateProbe } from '../../core/probes';

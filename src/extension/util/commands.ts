@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { ToolCancelledError, ToolError } from '../../tools/errors';
 import { showToolError } from './toolFixes';
 import { requireTrust } from './trust';

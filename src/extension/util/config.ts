@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { WorkflowSettings } from '../../core/workspace';
 import { DEFAULT_RELEASE_SETTINGS, ReleaseSettings } from '../../core/release';
 import { ToolPaths } from '../../tools/catalog';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 /** Replaces only the changed span of a document: Undo restores it, the cursor elsewhere stays put. */
 export function minimalEdit(edit: vscode.WorkspaceEdit, doc: vscode.TextDocument, next: string): void {

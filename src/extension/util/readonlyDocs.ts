@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 const SCHEME = 'aks-worker-render';
 const texts = new Map<string, string>();

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { TOOLS, ToolName } from '../../tools/catalog';
 import { ActionableError, ToolDescriptor, ToolNotFoundError } from '../../tools/errors';
 

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 /**
  * Commands that run docker, helm, kubectl or az stay off in an untrusted workspace: a workspace could

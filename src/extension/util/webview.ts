@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 
 /** A fresh nonce for each page load. */
 export function nonce(): string {

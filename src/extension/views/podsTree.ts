@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { KubeEvent, normalizeEvent } from '../../core/events';
 import { ContainerSummary, PodSummary } from '../../core/pods';
 import { listJson } from '../../tools/kubectl';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { StepState, StepView, workflowSteps } from '../../core/workspace';
 import { ProbeSummary, summarizeRendered } from '../../core/probeSummary';
 import { PROBE_KINDS } from '../../core/probes';

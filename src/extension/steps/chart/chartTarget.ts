@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { basename, dirname } from 'node:path';
 import { WorkspaceModel } from '../../workspaceModel';
 

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { chartNameProblem } from '../../../core/chart';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { basename, dirname, relative } from 'node:path';
 import { DotnetModelError } from '../../../core/dotnetModel';
 import { DockerfilePlan, PlanOptions, ProjectError, existingFiles, findProjects, planDockerfile, writeDockerfilePlan } from '../../../tools/dotnetProject';

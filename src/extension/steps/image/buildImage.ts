@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { basename, dirname, relative } from 'node:path';
 import { readdir } from 'node:fs/promises';
 import { buildPercent } from '../../../core/dockerBuild';

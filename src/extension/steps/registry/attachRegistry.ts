@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { attachRegistry, listClusters, listRegistries } from '../../../tools/az';
 import { WorkflowState } from '../../state';
 import { toolPaths } from '../../util/config';

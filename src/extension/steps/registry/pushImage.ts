@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { formatImageRef, parseImageRef, registryProblem } from '../../../core/imageRef';
 import { summarizePush } from '../../../core/dockerPush';
 import { ACR_TOKEN_USER, AcrRegistry, acrToken, listRegistries } from '../../../tools/az';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { parseHelmError } from '../../../core/chart';

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { parseImageRef } from '../../../core/imageRef';
 import { SHIP_STEPS, ShipInputError, ShipStepError, planShip, ship } from '../../../tools/ship';
 import { findWorkspaceParts } from '../../../tools/workspaceFiles';
