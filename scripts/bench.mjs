@@ -5,6 +5,7 @@
 // Prints figures beside their targets; it never fails on them: targets are tracked here, not in
 // timed tests.
 //   node scripts/bench.mjs [--rounds N]     (N ≥ 21; default 31)
+//   node scripts/bench.mjs --flood-seconds 600   (the pod-watch flood; default 60 s)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,6 +84,11 @@ const watchSeconds = 10;
 const watch = { ...JSON.parse(execFileSync(process.execPath, ['--expose-gc', watchBench], { encoding: 'utf8', env: { ...process.env, BENCH_SECONDS: String(watchSeconds), BENCH_ROUNDS: String(RUNS) } })), seconds: watchSeconds };
 for (const k of ['parserMs', 'limitMs', 'compactMs']) watch.parser[k].sort((a, b) => a - b);
 const mbps = (ms) => watch.parser.bytes / 1e6 / (ms / 1000);
+// The pod watch under a flood of events (scripts/bench/flood.ts, its own process): heap start / end.
+const floodArg = process.argv.indexOf('--flood-seconds');
+const floodBench = join(root, 'out', 'bench-flood.js');
+await esbuild.build({ entryPoints: [join(root, 'scripts/bench/flood.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: floodBench, logLevel: 'warning' });
+const flood = JSON.parse(execFileSync(process.execPath, ['--expose-gc', floodBench], { encoding: 'utf8', env: { ...process.env, FLOOD_SECONDS: String(floodArg > 0 ? Number(process.argv[floodArg + 1]) : 60) } }));
 
 // aks-worker dockerfile on a 20-project solution: a worker, 19 libraries in a tree (each references
 // up to two others), Directory.Build.props with the framework, central package management, a .sln.
@@ -188,6 +194,7 @@ const rows = [
   ['1,000 pods, 100 events/s: CPU', `${watch.reducer.cpuPercent.toFixed(2)} % of a core`, '< 5 %', watch.reducer.cpuPercent < 5],
   ['  event to view refresh, p95', `${watch.reducer.p95LatencyMs.toFixed(1)} ms`, '≤ 150 ms', watch.reducer.p95LatencyMs <= 150],
   ['  heap before / after', `${watch.reducer.heapStartMb.toFixed(1)} / ${watch.reducer.heapEndMb.toFixed(1)} MB`, 'flat (± 5 MB)', Math.abs(watch.reducer.heapEndMb - watch.reducer.heapStartMb) < 5],
+  [`pod watch, ${flood.seconds} s flood at ${flood.mbps} MB/s: heap`, `${flood.heapStartMb.toFixed(1)} → ${flood.heapEndMb.toFixed(1)} MB (peak ${flood.heapPeakMb.toFixed(0)})`, 'flat (± 5 MB)', Math.abs(flood.heapEndMb - flood.heapStartMb) < 5],
   [`  view refreshes in ${watch.seconds} s`, `${watch.reducer.refreshes}`, '≤ 10 a second', watch.reducer.refreshes <= watch.seconds * 10 + 1],
   [`dockerfile, ${dfProjects} projects, MSBuild, median of ${DOTNET_RUNS}`, dfMsbuild ? `${(m(dfMsbuild) / 1000).toFixed(2)} s` : 'no dotnet', '≤ 5 s', !!dfMsbuild && m(dfMsbuild) <= 5000],
   ['  floor: dotnet host / MSBuild with nothing to evaluate', dotnetHost && msbuildEmpty ? `${m(dotnetHost).toFixed(0)} / ${m(msbuildEmpty).toFixed(0)} ms` : 'no dotnet', ''],

@@ -209,7 +209,36 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
   }
 }
 
+/** The exit code for each signal the CLI stops on: 128 + its number, as shells report it. */
+export const SIGNAL_EXIT_CODES: Readonly<Record<'SIGINT' | 'SIGTERM' | 'SIGHUP', number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+/**
+ * Ctrl-C (SIGINT), SIGTERM and SIGHUP end the tools the CLI started (each runs as its own process
+ * group, which the terminal's signal does not reach) before the CLI exits with 128 + the signal's
+ * number: no kubectl port-forward left listening, no helm left running. A second signal while they
+ * end kills them at once.
+ */
+function endChildrenOnSignals(err: (s: string) => void): void {
+  let stopping = false;
+  for (const [signal, code] of Object.entries(SIGNAL_EXIT_CODES)) {
+    process.on(signal, () => {
+      // The process registry is loaded here, not at start-up: `--version` loads no tool code.
+      void import('./tools/process').then(({ endAllRunning, killAllRunning, runningPids }) => {
+        if (stopping) {
+          killAllRunning();
+          process.exit(code);
+        }
+        stopping = true;
+        const n = runningPids().length;
+        if (n > 0) err(`aks-worker: ${signal}: stopping ${n === 1 ? 'the running tool' : `${n} running tools`}…\n`);
+        void endAllRunning(2000).then(() => process.exit(code));
+      });
+    });
+  }
+}
+
 if (require.main === module) {
+  endChildrenOnSignals((s) => process.stderr.write(s));
   // A reader that goes away (`aks-worker probes get … | head`) ends the output quietly, not with a stack trace.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {

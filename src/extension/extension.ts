@@ -176,8 +176,8 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
   };
 }
 
-export function deactivate(): void {
+export function deactivate(): Promise<void> {
   // Views and watchers are disposed through context.subscriptions; tool runs are process groups of
-  // their own, so end them here rather than leave them behind.
-  endAllRunning();
+  // their own, so end them here rather than leave them behind (VS Code waits for this a few seconds).
+  return endAllRunning(1500);
 }

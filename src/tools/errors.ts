@@ -63,6 +63,13 @@ export class ToolTimeoutError extends ToolError {
   }
 }
 
+/** The tool printed more output than a run keeps; the process tree was ended. */
+export class ToolOutputLimitError extends ToolError {
+  constructor(tool: string, readonly commandLine: string, limit: string) {
+    super(`${tool} printed more than ${limit} and was stopped: that is more output than this command can hold.`, tool);
+  }
+}
+
 /** A failure a user can fix, already explained: what went wrong and what to do. */
 export class ActionableError extends ToolError {
   constructor(

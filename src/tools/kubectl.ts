@@ -1,3 +1,4 @@
+import { backoffDelay, sleep } from '../core/backoff';
 import { JsonStream } from '../core/jsonStream';
 import { checkName } from '../core/names';
 import { TOOLS, ToolPaths, toolFile } from './catalog';
@@ -84,6 +85,15 @@ export interface WatchStatus {
   missingToolSetting?: string;
 }
 
+/** The largest object a watch takes (a pod with huge annotations); a larger one is skipped and the watch re-lists. */
+export const MAX_WATCH_OBJECT_CHARS = 16 * 1024 * 1024;
+
+/** The default waits before each restart of a watch after a failure: 1 s doubling to 30 s. */
+export const WATCH_BACKOFF_MS: readonly number[] = [1000, 2000, 4000, 8000, 16_000, 30_000];
+
+/** A watch that ran this long before it ended starts its back-off over. */
+export const WATCH_HEALTHY_MS = 60_000;
+
 export interface WatchOptions extends KubectlOptions {
   namespace: string;
   /** A label selector, e.g. app.kubernetes.io/instance=my-release. */
@@ -93,20 +103,39 @@ export interface WatchOptions extends KubectlOptions {
   /** A re-list began (`true`) or its initial burst ended (`false`): drop what it did not bring back. */
   onResync?: (begin: boolean) => void;
   onStatus?: (s: WatchStatus) => void;
-  /** Back-off between reconnects, in ms. */
+  /** Waits before each restart after a failure, in ms; the last one repeats. Default WATCH_BACKOFF_MS. */
   backoffMs?: readonly number[];
+  /** A watch that ran this long before it ended starts its back-off over. Default WATCH_HEALTHY_MS. */
+  healthyMs?: number;
   /** Quiet time that ends a (re)list's initial burst. */
   settleMs?: number;
+  /** The largest object taken, in characters. Default MAX_WATCH_OBJECT_CHARS. */
+  maxObjectChars?: number;
+  /** Called when kubectl is started (each (re)list), e.g. to count restarts. */
+  onSpawn?: () => void;
 }
+
+/** A size in characters (a byte each in kubectl's JSON, but for non-ASCII text) as "60 MB". */
+const megabytes = (chars: number) => (chars >= 1024 * 1024 ? `${Math.round(chars / (1024 * 1024))} MB` : `${Math.max(1, Math.round(chars / 1024))} KB`);
+/** A limit in characters as "16 MiB". */
+const limitText = (chars: number) => (chars >= 1024 * 1024 ? `${Math.round(chars / (1024 * 1024))} MiB` : `${Math.max(1, Math.round(chars / 1024))} KiB`);
 
 /**
  * `kubectl get <kind> --watch --output-watch-events -o json`, kept alive: when the stream ends,
- * fails, or brings a Status (410 Gone), it re-lists and watches again with back-off. Each (re)list
- * is a resync, so nothing deleted meanwhile survives. Stops on `stop()` or when kubectl is missing.
+ * fails, brings a Status (410 Gone) or an object over the size limit, it re-lists and watches again
+ * after a back-off that grows with each failure in a row (1 s doubling to 30 s) and starts over once
+ * a watch has run a healthy minute. Each (re)list is a resync, so nothing deleted meanwhile
+ * survives. Stops on `stop()` or the caller's signal, when kubectl is missing, or when its kubectl is ended from outside
+ * (the extension or the CLI shutting down). Nothing of the stream is kept beyond the object being
+ * read, and that is bounded by the size limit.
  */
 export function watchKind(kind: string, o: WatchOptions): { stop(): void; done: Promise<void> } {
   const controller = new AbortController();
-  const backoff = o.backoffMs ?? [500, 1000, 2000, 5000, 10_000, 30_000];
+  const backoff = o.backoffMs ?? WATCH_BACKOFF_MS;
+  const healthyMs = o.healthyMs ?? WATCH_HEALTHY_MS;
+  const maxObjectChars = o.maxObjectChars ?? MAX_WATCH_OBJECT_CHARS;
+  /** Failures in a row: picks the wait before the next restart. */
+  let failures = 0;
   let args: string[] = [];
   let refused: string | undefined;
   try {
@@ -115,89 +144,117 @@ export function watchKind(kind: string, o: WatchOptions): { stop(): void; done: 
     refused = err instanceof Error ? err.message : String(err); // nothing runs with a bad name
   }
   let attempt = 0;
+  const stop = () => controller.abort();
+  // The caller's signal stops the watch too: one listener for the watch's whole life.
+  if (o.signal?.aborted) controller.abort();
+  else o.signal?.addEventListener('abort', stop, { once: true });
   const done = (async () => {
     if (refused !== undefined) {
       await Promise.resolve(); // report after the caller holds the handle, as a run would
       o.onStatus?.({ state: 'failed', message: refused });
+      o.signal?.removeEventListener('abort', stop);
       return;
     }
-    while (!controller.signal.aborted) {
-      o.onStatus?.({ state: attempt === 0 ? 'connecting' : 'retrying' });
-      let settle: NodeJS.Timeout | undefined;
-      let resyncOpen = true;
-      const endResync = () => {
-        if (resyncOpen) {
-          resyncOpen = false;
-          o.onResync?.(false);
-          o.onStatus?.({ state: 'watching' });
-        }
-      };
-      const arm = () => {
-        if (settle) clearTimeout(settle);
-        if (resyncOpen) settle = setTimeout(endResync, o.settleMs ?? 600);
-      };
-      o.onResync?.(true);
-      arm();
-      const inner = new AbortController();
-      const abortInner = () => inner.abort();
-      controller.signal.addEventListener('abort', abortInner, { once: true });
-      let gone = false;
-      const startedAt = Date.now();
-      const stream = new JsonStream((v) => {
-        const e = v as { type?: string; object?: { kind?: string; code?: number; message?: string } };
-        if (e.type === 'ERROR' || e.object?.kind === 'Status' || (v as { kind?: string }).kind === 'Status') {
-          gone = true;
-          inner.abort(); // re-list and watch again
-          return;
-        }
-        if (e.type && e.object) {
-          o.onEvent({ type: e.type, object: e.object });
-          arm();
-        }
-      });
-      try {
-        await runTool(TOOLS.kubectl, toolFile('kubectl', o.paths), args, {
-          env: o.env,
-          signal: inner.signal,
-          logCommand: attempt === 0,
-          logStdout: false,
-          sink: o.sink,
-          killGraceMs: 1000,
-          onStdoutLine: (line) => stream.push(`${line}\n`),
-        });
-      } catch (err) {
-        if (err instanceof ToolNotFoundError) {
-          // Ends the (empty) list here, so the `finally` below does not report it as watching.
+    try {
+      while (!controller.signal.aborted) {
+        o.onStatus?.({ state: attempt === 0 ? 'connecting' : 'retrying' });
+        let settle: NodeJS.Timeout | undefined;
+        let resyncOpen = true;
+        const endResync = () => {
           if (resyncOpen) {
             resyncOpen = false;
             o.onResync?.(false);
+            o.onStatus?.({ state: 'watching' });
           }
-          o.onStatus?.({ state: 'failed', message: err.message, missingToolSetting: err.descriptor.setting });
-          return;
+        };
+        const arm = () => {
+          if (settle) clearTimeout(settle);
+          if (resyncOpen) settle = setTimeout(endResync, o.settleMs ?? 600);
+        };
+        o.onResync?.(true);
+        arm();
+        const inner = new AbortController();
+        const abortInner = () => inner.abort();
+        controller.signal.addEventListener('abort', abortInner, { once: true });
+        /** Why this watch cut its own kubectl short, if it did: then it is not a stop from outside. */
+        let cut: string | undefined;
+        const restartBecause = (why: string) => {
+          if (cut === undefined) cut = why;
+          inner.abort();
+        };
+        const startedAt = Date.now();
+        const stream = new JsonStream(
+          (v) => {
+            if (cut !== undefined) return;
+            const e = v as { type?: string; object?: { kind?: string; code?: number; message?: string } };
+            if (e.type === 'ERROR' || e.object?.kind === 'Status' || (v as { kind?: string }).kind === 'Status') {
+              // 410 Gone (the resource version expired) or another error: re-list and watch again
+              restartBecause(`the API server ended the watch${e.object?.message ? `: ${e.object.message}` : ''}`);
+              return;
+            }
+            if (e.type && e.object) {
+              o.onEvent({ type: e.type, object: e.object });
+              arm();
+            }
+          },
+          undefined,
+          {
+            maxValueChars: maxObjectChars,
+            onOversize: (chars: number) => {
+              const what = kind === 'pods' ? 'a pod object' : kind === 'events' ? 'an event object' : `a ${kind} object`;
+              restartBecause(`${what} of ${megabytes(chars)} was over the ${limitText(maxObjectChars)} limit; re-listing`);
+            },
+          },
+        );
+        let outside = false;
+        try {
+          o.onSpawn?.();
+          await runTool(TOOLS.kubectl, toolFile('kubectl', o.paths), args, {
+            env: o.env,
+            signal: inner.signal,
+            logCommand: attempt === 0,
+            logStdout: false,
+            sink: o.sink,
+            killGraceMs: 1000,
+            // Parsed as it arrives; runTool keeps only a short tail of it.
+            onStdoutChunk: (chunk) => stream.push(chunk),
+            keepStdout: false,
+          });
+        } catch (err) {
+          if (err instanceof ToolNotFoundError) {
+            // Ends the (empty) list here, so the `finally` below does not report it as watching.
+            if (resyncOpen) {
+              resyncOpen = false;
+              o.onResync?.(false);
+            }
+            o.onStatus?.({ state: 'failed', message: err.message, missingToolSetting: err.descriptor.setting });
+            return;
+          }
+          if (err instanceof ToolCancelledError) {
+            // Cancelled but not by this watch: its owner is shutting down (endAllRunning). Do not respawn.
+            if (cut === undefined && !controller.signal.aborted) outside = true;
+          } else if (cut === undefined) {
+            o.onStatus?.({ state: 'retrying', message: err instanceof ToolExitError ? err.stderrTail || err.message : err instanceof Error ? err.message : String(err) });
+          }
+        } finally {
+          if (settle) clearTimeout(settle);
+          controller.signal.removeEventListener('abort', abortInner);
+          if (resyncOpen && !controller.signal.aborted && cut === undefined && !outside) endResync();
         }
-        if (!(err instanceof ToolCancelledError) && err instanceof ToolExitError) {
-          o.onStatus?.({ state: 'retrying', message: err.stderrTail || err.message });
-        }
-      } finally {
-        if (settle) clearTimeout(settle);
-        controller.signal.removeEventListener('abort', abortInner);
-        if (resyncOpen && !controller.signal.aborted && !gone) endResync();
+        if (cut !== undefined && !controller.signal.aborted) o.onStatus?.({ state: 'retrying', message: cut });
+        if (controller.signal.aborted || outside) break;
+        // Every end is a failure of sorts: wait before the next kubectl, longer after each one in a row,
+        // unless the watch ran a healthy while.
+        failures = Date.now() - startedAt >= healthyMs ? 1 : failures + 1;
+        attempt++;
+        await sleep(backoffDelay(failures, backoff), controller.signal);
       }
-      if (controller.signal.aborted) break;
-      // A watch that ran a while resets the back-off; one that failed at once backs off further.
-      attempt = Date.now() - startedAt > 30_000 || gone ? 1 : attempt + 1;
-      const wait = gone ? 0 : backoff[Math.min(attempt - 1, backoff.length - 1)];
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, wait);
-        controller.signal.addEventListener('abort', () => {
-          clearTimeout(t);
-          r();
-        }, { once: true });
-      });
+      o.onStatus?.({ state: 'stopped' });
+    } finally {
+      o.signal?.removeEventListener('abort', stop);
     }
-    o.onStatus?.({ state: 'stopped' });
   })();
-  return { stop: () => controller.abort(), done };
+  return { stop, done };
 }
 
 export async function describePod(name: string, namespace: string, o: KubectlOptions = {}): Promise<string> {

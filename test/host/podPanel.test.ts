@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { upgradeInstall } from '../../src/tools/helm';
 import { control, kubectl } from '../rig/tests/rig';
@@ -22,6 +23,26 @@ interface PanelForTests {
   state(): PanelState;
   posts: number;
   dispose(): void;
+}
+
+/**
+ * The kubectl watches running on this machine whose command line has every one of `words`, counted
+ * by process group (runTool starts each kubectl as the leader of its own group).
+ */
+function kubectlWatchGroups(words: string[]): number {
+  const groups = new Set<string>();
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (!argv.includes('--watch') || !words.every((w) => argv.includes(w))) continue;
+      // /proc/PID/stat: "pid (comm) state ppid pgrp ..."; comm may hold spaces, so read after the last ")".
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      groups.add(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return groups.size;
 }
 
 const total = (s: PanelState, reason: string) => s.groups.find((g) => g.reason === reason)?.total ?? 0;
@@ -173,5 +194,29 @@ describe('Pod panel (against the rig)', function () {
     } finally {
       single.dispose();
     }
+  });
+
+  it('Retry clicked twice in a row leaves one pair of watches, and closing the panel ends them', async function () {
+    if (process.platform !== 'linux') this.skip(); // counts processes through /proc
+    const p = (await vscode.commands.executeCommand('aksWorker.showPodDetails', { namespace, release })) as PanelForTests;
+    const onMessage = (p as unknown as { onMessage(m: unknown): void }).onMessage.bind(p);
+    const podWatch = ['pods', '--namespace', namespace, '--selector', `app.kubernetes.io/instance=${release}`];
+    const eventWatch = ['events', '--namespace', namespace];
+    const starts = p.state().starts;
+    onMessage({ type: 'retry' });
+    onMessage({ type: 'retry' });
+    const settled = await eventually(() => {
+      const s = p.state();
+      return s.starts > starts && s.watch.pods.state === 'watching' && s.watch.events.state === 'watching' && s;
+    }, 30_000);
+    assert.ok(settled, `the watches run again: ${JSON.stringify(p.state().watch)}`);
+    // Give a second (late) start the time to show up, if there were one.
+    await new Promise((res) => setTimeout(res, 2000));
+    assert.equal(p.state().starts, starts + 1, 'two quick clicks start the watches once');
+    assert.equal(kubectlWatchGroups(podWatch), 1, 'one kubectl watches the pods');
+    assert.equal(kubectlWatchGroups(eventWatch), 1, 'one kubectl watches the events');
+    p.dispose();
+    const gone = await eventually(() => kubectlWatchGroups(podWatch) === 0 && kubectlWatchGroups(eventWatch) === 0, 10_000);
+    assert.ok(gone, `closing the panel ends its kubectl watches (left: ${kubectlWatchGroups(podWatch)} pods, ${kubectlWatchGroups(eventWatch)} events)`);
   });
 });

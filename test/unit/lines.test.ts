@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { LineSplitter, tail } from '../../src/core/lines';
+import { LineSplitter, TailBuffer, tail } from '../../src/core/lines';
 import { displayCommand, redact } from '../../src/core/redact';
 
 function split(chunks: string[]): string[] {
@@ -44,5 +44,44 @@ describe('LineSplitter edge cases', () => {
     const t0 = Date.now();
     assert.equal(split([big]).length, 50_000);
     assert.ok(Date.now() - t0 < 2000);
+  });
+});
+
+describe('LineSplitter limit', () => {
+  const run = (chunks: string[], max: number) => {
+    const out: string[] = [];
+    const over: number[] = [];
+    const s = new LineSplitter((l) => out.push(l), { maxLineChars: max, onOversize: (n) => over.push(n) });
+    for (const c of chunks) s.push(c);
+    s.end();
+    return { out, over };
+  };
+  it('drops a line longer than the limit, once, and keeps the lines around it', () =>
+    assert.deepEqual(run(['ok\n', 'abcdefghij', 'klmno', 'pq\nnext\n'], 8), { out: ['ok', 'next'], over: [8] }));
+  it('a line over the limit inside one chunk', () => assert.deepEqual(run(['a\n0123456789\nb\n'], 5), { out: ['a', 'b'], over: [5] }));
+  it('an endless line is reported as soon as it passes the limit and holds nothing', () => {
+    const out: string[] = [];
+    const over: number[] = [];
+    const s = new LineSplitter((l) => out.push(l), { maxLineChars: 100, onOversize: (n) => over.push(n) });
+    for (let i = 0; i < 1000; i++) s.push('x'.repeat(50));
+    assert.deepEqual(over, [100]);
+    assert.equal((s as unknown as { partial: string }).partial, '');
+    s.push('\nafter\n');
+    assert.deepEqual(out, ['after']);
+  });
+  it('a line of exactly the limit is kept', () => assert.deepEqual(run(['12345\n'], 5), { out: ['12345'], over: [] }));
+});
+
+describe('TailBuffer', () => {
+  it('keeps the last characters of what was pushed, whatever the chunk sizes', () => {
+    const t = new TailBuffer(10);
+    let all = '';
+    for (const c of ['abc', 'defghijklmnop', 'q', '', 'rstuvwxyz0123456789ABCDEF', 'G', 'HI']) {
+      t.push(c);
+      all += c;
+      assert.equal(t.toString(), all.slice(-10));
+      assert.equal(t.length, Math.min(10, all.length));
+      assert.equal(t.dropped, Math.max(0, all.length - 10));
+    }
   });
 });

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ToolCancelledError, ToolExitError, ToolNotFoundError, ToolTimeoutError } from '../../src/tools/errors';
-import { runTool } from '../../src/tools/process';
+import { STDERR_TAIL_CHARS, STREAM_TAIL_CHARS, endAllRunning, runTool, runningPids } from '../../src/tools/process';
+import { MB, heapNow, heapPeak } from '../support/heap';
 import { TOOLS } from '../../src/tools/catalog';
 
 const node = process.execPath;
@@ -151,5 +152,57 @@ describe('process runner', function () {
     } finally {
       delete process.env.AKSW_REMOVE_ME;
     }
+  });
+
+  it('a streamed run holds none of its output: 150 MB of lines keep the heap flat, the result keeps a tail', async () => {
+    // 150 MB of 100-character lines, written as fast as the pipe takes them.
+    const script = `
+      const line = 'x'.repeat(99) + '\\n';
+      const block = line.repeat(655);
+      let left = 150 * 1024 * 1024;
+      const write = () => { while (left > 0) { left -= block.length; if (!process.stdout.write(block)) return process.stdout.once('drain', write); } };
+      write();`;
+    const before = heapNow();
+    const peak = heapPeak();
+    let lines = 0;
+    const r = await runTool(tool, node, ['-e', script], { onStdoutLine: () => lines++ });
+    const top = peak.stop();
+    assert.ok(lines >= (150 * MB) / 100, `${lines} lines`);
+    assert.ok(r.stdout.length <= STREAM_TAIL_CHARS, `the result keeps the last ${STREAM_TAIL_CHARS} characters, not ${r.stdout.length}`);
+    assert.ok(r.stdout.endsWith(`${'x'.repeat(99)}\n`));
+    assert.ok(top - before < 64 * MB, `heap grew by ${Math.round((top - before) / MB)} MB while 150 MB streamed`);
+  });
+
+  it('a line over the limit is reported and dropped; an endless line costs no memory; stderr keeps a tail', async () => {
+    const { lines, sink } = collect();
+    const script = `
+      process.stdout.write('first\\n');
+      const chunk = 'y'.repeat(1024 * 1024);
+      let n = 0;
+      const write = () => { while (n < 120) { n++; if (!process.stdout.write(chunk)) return process.stdout.once('drain', write); } process.stdout.write('\\nlast\\n'); for (let i = 0; i < 2000; i++) console.error('warning ' + i + ' ' + 'z'.repeat(100)); process.exitCode = 4; };
+      write();`;
+    const before = heapNow();
+    const peak = heapPeak();
+    const seen: string[] = [];
+    await assert.rejects(runTool(tool, node, ['-e', script], { sink, maxLineChars: MB, onStdoutLine: (l) => seen.push(l) }), (err: unknown) => {
+      assert.ok(err instanceof ToolExitError);
+      assert.match(err.stderrTail, /warning 1999 z+$/);
+      return true;
+    });
+    const top = peak.stop();
+    assert.deepEqual(seen, ['first', 'last'], 'the long line is dropped whole, the lines around it kept');
+    assert.deepEqual(lines.filter((l) => /printed a line/.test(l)), ['err: (node printed a line of more than 1 MiB on stdout; it was dropped)']);
+    assert.ok(top - before < 64 * MB, `heap grew by ${Math.round((top - before) / MB)} MB for a 120 MB line`);
+    assert.ok(STDERR_TAIL_CHARS < 2000 * 110);
+  });
+
+  it('endAllRunning ends every running tree and resolves once they are gone', async () => {
+    const runs = [0, 1].map(() => runTool(tool, node, ['-e', 'setInterval(() => {}, 1000)']).catch((e: unknown) => e));
+    assert.ok(await waitFor(() => runningPids().length >= 2, 5000), 'both started');
+    const pids = runningPids();
+    await endAllRunning(1000);
+    assert.ok(pids.every((p) => !alive(p)), 'every child is gone when it resolves');
+    for (const e of await Promise.all(runs)) assert.ok(e instanceof ToolCancelledError);
+    assert.deepEqual(runningPids(), []);
   });
 });

@@ -61,6 +61,10 @@ export class PodPanel implements vscode.Disposable {
   private readonly thresholds = new Map<string, number | undefined>();
   private readonly status: { pods: WatchInfo; events: WatchInfo } = { pods: { state: 'connecting' }, events: { state: 'connecting' } };
   private watches: Array<{ stop(): void; done: Promise<void> }> = [];
+  /** Every watch stopped so far has ended once this settles. */
+  private ending: Promise<unknown> = Promise.resolve();
+  /** Counts Retry clicks: only the latest one starts watches, however fast they come. */
+  private retries = 0;
   private starts = 0;
   private disposed = false;
   private pageReady = false;
@@ -215,13 +219,18 @@ export class PodPanel implements vscode.Disposable {
     ];
   }
 
-  /** Stops both watches and starts them again (the page's Retry). */
+  /**
+   * Stops both watches and starts them again (the page's Retry). Clicks in quick succession start
+   * one pair of watches, once every earlier one has ended.
+   */
   async retry(): Promise<void> {
+    const retry = ++this.retries;
     const old = this.watches;
     this.watches = [];
     for (const w of old) w.stop();
-    await Promise.all(old.map((w) => w.done));
-    if (this.disposed) return;
+    this.ending = Promise.all([this.ending, ...old.map((w) => w.done)]);
+    await this.ending;
+    if (this.disposed || retry !== this.retries) return;
     this.status.pods = { state: 'connecting' };
     this.status.events = { state: 'connecting' };
     this.start();
