@@ -11,6 +11,7 @@ import { DotnetModelError } from './core/dotnetModel';
 import { tagProblem, parseImageRef, ImageRefError } from './core/imageRef';
 import { BumpKind } from './core/versions';
 import { YamlEditError } from './core/yamlEdit';
+import { ParseLimitError } from './core/parseLimits';
 import { DEFAULTS, PROBE_KINDS, Probe, ProbeKind, probeBudget, probeFromObject, probeToObject, validateProbe } from './core/probes';
 import { pathText } from './core/chartRender';
 import { describeSummary, resolveProbePort, summarizeSamples } from './core/latency';
@@ -183,7 +184,27 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
   }
   const paths: ToolPaths = {};
   for (const k of ['docker', 'helm', 'kubectl', 'az', 'dotnet'] as const) if (typeof flags[k] === 'string') paths[k] = flags[k] as string;
+  try {
+    return await runCommand(command, rest, flags, lists, paths, out, err);
+  } catch (e) {
+    // A file too large or nested too deeply to parse is bad input, whichever command read it.
+    if (e instanceof ParseLimitError) {
+      err(`aks-worker ${command}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
 
+async function runCommand(
+  command: string,
+  rest: string[],
+  flags: Record<string, string | boolean>,
+  lists: Record<string, string[]>,
+  paths: ToolPaths,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
   switch (command) {
     case 'doctor': {
       if (rest.length) {

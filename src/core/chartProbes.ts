@@ -2,6 +2,7 @@ import { parseDocument } from 'yaml';
 import { ContainerPort, PROBE_KINDS, Probe, ProbeKind, TIMING_FIELDS, probeFromObject, probeToObject } from './probes';
 import { probesFromValues } from './chart';
 import { YamlEditError, YamlTextEditor } from './yamlEdit';
+import { MAX_ALIAS_COUNT, guardSize, guardYaml } from './parseLimits';
 
 /**
  * Where a chart's probes live: in values.yaml, rendered by the template (`toYaml .Values.livenessProbe`);
@@ -21,13 +22,29 @@ export interface ChartProbes {
 
 const KEY: Record<ProbeKind, string> = { liveness: 'livenessProbe', readiness: 'readinessProbe', startup: 'startupProbe' };
 
-function valuesOf(valuesText: string): Record<string, unknown> {
+/**
+ * The values, for reading probes and ports. Invalid YAML reads as no values (editing it then says
+ * where it is invalid); a file too large or deep to parse, or one whose aliases expand too far, is an
+ * error: its probes are unknown, not off.
+ */
+function valuesOf(valuesText: string, file = 'values.yaml'): Record<string, unknown> {
+  guardYaml(valuesText, file);
+  const doc = parseDocument(valuesText, { uniqueKeys: false });
+  let v: unknown;
   try {
-    const v = parseDocument(valuesText).toJS() as unknown;
-    return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
+    v = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+  } catch (err) {
+    if (doc.errors.length) return {};
+    throw new YamlEditError(file, `cannot be read: ${(err as Error).message}`);
   }
+  return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+}
+
+/** A probe written inline in the template, as an object. */
+function inlineProbe(b: InlineBlock, file: string): unknown {
+  const text = b.body.map((l) => l.slice(b.indent.length + 2)).join('\n');
+  guardYaml(text, file);
+  return parseDocument(text).toJS({ maxAliasCount: MAX_ALIAS_COUNT });
 }
 
 function resolveValue(expr: string, values: Record<string, unknown>): unknown {
@@ -37,8 +54,8 @@ function resolveValue(expr: string, values: Record<string, unknown>): unknown {
 }
 
 /** The first container's ports as the template declares them. */
-export function templatePorts(deploymentText: string, valuesText: string): ContainerPort[] {
-  const values = valuesOf(valuesText);
+export function templatePorts(deploymentText: string, valuesText: string, valuesFile = 'values.yaml'): ContainerPort[] {
+  const values = valuesOf(valuesText, valuesFile);
   const out: ContainerPort[] = [];
   const re = /^\s*-\s*name:\s*["']?([\w-]+)["']?\s*\n\s*containerPort:\s*(.+?)\s*$/gm;
   for (let m = re.exec(deploymentText); m; m = re.exec(deploymentText)) {
@@ -71,11 +88,12 @@ function inlineBlocks(lines: string[]): InlineBlock[] {
   return out;
 }
 
-export function readChartProbes(valuesText: string, deploymentText: string): ChartProbes {
-  const ports = templatePorts(deploymentText, valuesText);
+export function readChartProbes(valuesText: string, deploymentText: string, files = { values: 'values.yaml', deployment: 'templates/deployment.yaml' }): ChartProbes {
+  guardSize(deploymentText, files.deployment);
+  const ports = templatePorts(deploymentText, valuesText, files.values);
   const fromValues = PROBE_KINDS.filter((k) => new RegExp(`\\.Values\\.${KEY[k]}\\b`).test(deploymentText));
   if (fromValues.length) {
-    const values = valuesOf(valuesText);
+    const values = valuesOf(valuesText, files.values);
     const probes: ChartProbes['probes'] = {};
     for (const k of fromValues) {
       const p = probeFromObject(values[KEY[k]]);
@@ -91,7 +109,7 @@ export function readChartProbes(valuesText: string, deploymentText: string): Cha
       if (b.body.some((l) => l.includes('{{'))) {
         return { location: 'none', probes: {}, ports, note: `The ${KEY[b.kind]} in the template uses template expressions, so it cannot be edited here. Move it to values.yaml to use the form.` };
       }
-      const p = probeFromObject(parseDocument(b.body.map((l) => l.slice(b.indent.length + 2)).join('\n')).toJS());
+      const p = probeFromObject(inlineProbe(b, files.deployment));
       if (p) probes[b.kind] = p;
     }
     return { location: 'template', probes, ports };
@@ -168,7 +186,7 @@ export function moveProbesToValues(valuesText: string, deploymentText: string, f
   const ed = new YamlTextEditor(valuesText, files.values);
   for (const b of blocks) {
     if (b.body.some((l) => l.includes('{{'))) throw new YamlEditError(files.deployment, `the ${KEY[b.kind]} uses template expressions; move it by hand`, b.keyLine + 1);
-    const p = probeFromObject(parseDocument(b.body.map((l) => l.slice(b.indent.length + 2)).join('\n')).toJS());
+    const p = probeFromObject(inlineProbe(b, files.deployment));
     ed.setBlock([KEY[b.kind]], p ? probeToObject(p) : {});
   }
   return { values: ed.toString(), deployment: probesFromValues(lines.join('\n')).replace(/\n/g, eol) };

@@ -1,5 +1,6 @@
 import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, stringify, visit, type Node, type Pair, type YAMLMap } from 'yaml';
 import { YamlEditError } from './yamlEdit';
+import { MAX_ALIAS_COUNT, guardYaml } from './parseLimits';
 
 /**
  * Edits one value of a Helm values file where Helm reads it, changing only the characters that must
@@ -18,6 +19,7 @@ type Path = string[];
 type Range = [number, number, number];
 
 function parse(text: string, file: string): Document {
+  guardYaml(text, file);
   const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: true, keepSourceTokens: false, merge: true });
   const err = doc.errors[0];
   if (err) {
@@ -161,7 +163,7 @@ export function setValue(text: string, file: string, path: Path, value: string |
       const anchor = (shared.node as unknown as { anchor: string }).anchor;
       const users = usersOf(doc, anchor, shared.node);
       const rest = path.slice(shared.path.length);
-      const plain = parseDocument(text, { merge: true, uniqueKeys: false }).toJS() as unknown;
+      const plain = parseDocument(text, { merge: true, uniqueKeys: false }).toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
       // Merge users keep the old value, written out; plain aliases get a copy. Last first, so ranges stay valid.
       const edits = users
         .map((u) => ({ u, at: (u.alias.range as Range)[0] }))

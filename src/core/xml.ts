@@ -1,3 +1,5 @@
+import { guardXml } from './parseLimits';
+
 /**
  * A small, strict XML reader for MSBuild files: elements, attributes, text, comments, CDATA, the
  * XML declaration and processing instructions, the five named entities and character references.
@@ -48,8 +50,12 @@ class Element implements XmlElement {
   }
 }
 
-/** Parses a document and returns its root element; throws XmlError with line and column. */
-export function parseXml(text: string): XmlElement {
+/**
+ * Parses a document and returns its root element; throws XmlError with line and column, or a
+ * ParseLimitError naming `file` when the text is too large or nested too deeply to parse.
+ */
+export function parseXml(text: string, file = ''): XmlElement {
+  guardXml(text, file);
   let i = 0;
   // Line starts, for turning offsets into line:column.
   const lineStarts = [0];

@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readUserText } from './files';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
+import { MAX_ALIAS_COUNT, guardYaml } from '../core/parseLimits';
 import { formatImageRef, parseImageRef, tagProblem } from '../core/imageRef';
 import { BumpKind, nextPatch } from '../core/versions';
 import { ToolPaths } from './catalog';
@@ -78,8 +79,14 @@ export async function planShip(req: Pick<ShipRequest, 'chartDir' | 'tag'>): Prom
   let values: Record<string, unknown>;
   let chart: Record<string, unknown>;
   try {
-    values = (parseDocument(await readFile(join(req.chartDir, 'values.yaml'), 'utf8')).toJS() ?? {}) as Record<string, unknown>;
-    chart = (parseDocument(await readFile(join(req.chartDir, 'Chart.yaml'), 'utf8')).toJS() ?? {}) as Record<string, unknown>;
+    const read = async (name: string) => {
+      const file = join(req.chartDir, name);
+      const text = await readUserText(file);
+      guardYaml(text, file);
+      return (parseDocument(text).toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {}) as Record<string, unknown>;
+    };
+    values = await read('values.yaml');
+    chart = await read('Chart.yaml');
   } catch (err) {
     throw new ShipInputError(`${req.chartDir} is not a readable chart: ${(err as Error).message}`);
   }
