@@ -15,8 +15,11 @@ export const MAX_PARSE_DEPTH = 256;
  * first count takes to be inside a string. Below it the parser fails with an ordinary error at worst.
  */
 export const MAX_RAW_DEPTH = 1000;
-/** Aliases a YAML document may expand, as the yaml package counts them (its own default). */
-export const MAX_ALIAS_COUNT = 100;
+/**
+ * Aliases a YAML document may expand, as the yaml package counts them (uses times nested expansion):
+ * enough for values files that share blocks generously, far too few for an alias bomb.
+ */
+export const MAX_ALIAS_COUNT = 1000;
 
 /** A file refused before parsing: too large or too deeply nested. */
 export class ParseLimitError extends Error {
@@ -304,18 +307,47 @@ export function guardXml(text: string, file: string): void {
   }
 }
 
+/** What each of the yaml package's error codes means, in words that quote nothing from the file. */
+const YAML_CODES: Record<string, string> = {
+  BAD_INDENT: 'the indentation is wrong',
+  TAB_AS_INDENT: 'a tab is used for indentation',
+  MISSING_CHAR: 'a character is missing (a quote, bracket, comma or colon)',
+  UNEXPECTED_TOKEN: 'there is unexpected text',
+  BAD_DQ_ESCAPE: 'a double-quoted string has an invalid escape sequence',
+  BAD_SCALAR_START: 'a value starts with a character that needs quotes',
+  BLOCK_AS_IMPLICIT_KEY: 'a key spans more than one line',
+  MULTILINE_IMPLICIT_KEY: 'a key spans more than one line',
+  KEY_OVER_1024_CHARS: 'a key is longer than 1024 characters',
+  DUPLICATE_KEY: 'a key is repeated',
+  BAD_ALIAS: 'an alias names no anchor',
+  ALIAS_PROPS: 'an alias has a tag or anchor',
+  MULTIPLE_ANCHORS: 'a node has more than one anchor',
+  MULTIPLE_TAGS: 'a node has more than one tag',
+  BAD_PROP_ORDER: 'an anchor or tag is out of place',
+  TAG_RESOLVE_FAILED: 'a tag is unknown',
+  BAD_COLLECTION_TYPE: 'a tag does not fit its value',
+  BAD_DIRECTIVE: 'a directive is invalid',
+  MULTIPLE_DOCS: 'the file holds more than one document',
+  NON_STRING_KEY: 'a key is not a string',
+  IMPOSSIBLE: 'the parser failed',
+};
+
 /**
- * A YAML parse error as "file:line:col: message", without the excerpt of the source the yaml package
- * adds to its messages: for files that hold credentials (kubeconfigs, registry and cloud logins) the
- * lines around a mistake are often keys, tokens or passwords.
+ * A YAML parse error as "file:line:col: not valid YAML: what is wrong", built from the error's code
+ * and position only. The yaml package quotes the lines around a mistake (and some messages quote a
+ * value); for files that hold credentials (kubeconfigs, registry and cloud logins) those lines are
+ * often keys, tokens or passwords, so nothing of the text is repeated.
  */
 export function yamlErrorWithoutSource(err: unknown, file: string): string {
-  const e = err as Error & { linePos?: Array<{ line: number; col: number }> };
   if (err instanceof ParseLimitError) return err.message;
+  const e = err as (Error & { code?: unknown; linePos?: Array<{ line: number; col: number }> }) | undefined;
   const pos = e?.linePos?.[0];
-  const first = String(e?.message ?? err)
-    .split('\n')[0]
-    .replace(/ at line \d+, column \d+:?$/, '')
-    .replace(/:$/, '');
-  return `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML: ${first}`;
+  const at = `${file}${pos ? `:${pos.line}:${pos.col}` : ''}`;
+  if (e?.name === 'YAMLParseError' || e?.name === 'YAMLWarning') {
+    const code = typeof e.code === 'string' ? e.code : '';
+    return `${at}: not valid YAML: ${YAML_CODES[code] ?? `error ${code || 'unknown'}`}`;
+  }
+  if (e instanceof ReferenceError && /alias/i.test(e.message)) return `${at}: its YAML aliases expand too far (limit ${MAX_ALIAS_COUNT})`;
+  if (e instanceof RangeError) return `${at}: too complex to read`;
+  return `${at}: cannot be read (${e?.name ?? 'error'})`;
 }
