@@ -2,7 +2,7 @@ import { parseDocument } from 'yaml';
 import { ContainerPort, PROBE_KINDS, Probe, ProbeKind, TIMING_FIELDS, probeFromObject, probeToObject } from './probes';
 import { probesFromValues } from './chart';
 import { YamlEditError, YamlTextEditor } from './yamlEdit';
-import { MAX_ALIAS_COUNT, guardSize, guardYaml } from './parseLimits';
+import { guardSize, guardYaml, yamlToJS } from './parseLimits';
 
 /**
  * Where a chart's probes live: in values.yaml, rendered by the template (`toYaml .Values.livenessProbe`);
@@ -29,14 +29,7 @@ const KEY: Record<ProbeKind, string> = { liveness: 'livenessProbe', readiness: '
  */
 function valuesOf(valuesText: string, file = 'values.yaml'): Record<string, unknown> {
   guardYaml(valuesText, file);
-  const doc = parseDocument(valuesText, { uniqueKeys: false });
-  let v: unknown;
-  try {
-    v = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
-  } catch (err) {
-    if (doc.errors.length) return {};
-    throw new YamlEditError(file, `cannot be read: ${(err as Error).message}`);
-  }
+  const v = yamlToJS(parseDocument(valuesText, { uniqueKeys: false }), file);
   return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
 }
 
@@ -44,7 +37,7 @@ function valuesOf(valuesText: string, file = 'values.yaml'): Record<string, unkn
 function inlineProbe(b: InlineBlock, file: string): unknown {
   const text = b.body.map((l) => l.slice(b.indent.length + 2)).join('\n');
   guardYaml(text, file);
-  return parseDocument(text).toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  return yamlToJS(parseDocument(text), file);
 }
 
 function resolveValue(expr: string, values: Record<string, unknown>): unknown {
@@ -154,6 +147,7 @@ export function writeProbeToValues(valuesText: string, kind: ProbeKind, probe: P
 
 /** Writes one probe into an inline block of the deployment template, leaving the Go template around it alone. */
 export function writeProbeToTemplate(deploymentText: string, kind: ProbeKind, probe: Probe | undefined, file = 'templates/deployment.yaml'): string {
+  guardSize(deploymentText, file);
   const eol = deploymentText.includes('\r\n') ? '\r\n' : '\n';
   const lines = deploymentText.replace(/\r\n/g, '\n').split('\n');
   const blocks = inlineBlocks(lines);
@@ -179,6 +173,7 @@ export function writeProbeToTemplate(deploymentText: string, kind: ProbeKind, pr
  * Refuses (nothing changed) when a probe uses template expressions.
  */
 export function moveProbesToValues(valuesText: string, deploymentText: string, files = { values: 'values.yaml', deployment: 'templates/deployment.yaml' }): { values: string; deployment: string } {
+  guardSize(deploymentText, files.deployment);
   const eol = deploymentText.includes('\r\n') ? '\r\n' : '\n';
   const lines = deploymentText.replace(/\r\n/g, '\n').split('\n');
   const blocks = inlineBlocks(lines);
@@ -198,6 +193,7 @@ export function moveProbesToValues(valuesText: string, deploymentText: string, f
  * and the three probes, off (`{}`), to values.yaml. The form then edits them there.
  */
 export function addProbesToValues(valuesText: string, deploymentText: string, files = { values: 'values.yaml', deployment: 'templates/deployment.yaml' }): { values: string; deployment: string } {
+  guardSize(deploymentText, files.deployment);
   const eol = deploymentText.includes('\r\n') ? '\r\n' : '\n';
   const lines = deploymentText.replace(/\r\n/g, '\n').split('\n');
   if (PROBE_KINDS.some((k) => new RegExp(`\\b${KEY[k]}\\b`).test(deploymentText))) {

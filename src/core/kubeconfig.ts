@@ -37,7 +37,7 @@ export function mergeKubeconfigs(files: ReadonlyArray<{ path: string; text: stri
     let raw: RawKubeconfig;
     try {
       guardYaml(text, path);
-      raw = (parse(text, { prettyErrors: false, maxAliasCount: MAX_ALIAS_COUNT }) ?? {}) as RawKubeconfig;
+      raw = (parse(text, { logLevel: 'error', maxAliasCount: MAX_ALIAS_COUNT }) ?? {}) as RawKubeconfig;
     } catch (err) {
       // Path and line only: the lines around a mistake in a kubeconfig are often keys and tokens.
       errors.push(yamlErrorWithoutSource(err, path));

@@ -8,6 +8,12 @@
 
 /** Largest text we parse: 16 MiB. */
 export const MAX_PARSE_BYTES = 16 * 1024 * 1024;
+/**
+ * Largest Chart.yaml or values.yaml the workspace scan reads: 2 MiB. The scan runs when the extension
+ * starts, in every workspace (also in Restricted Mode), only to summarise the charts; the largest
+ * values files of public charts are a tenth of this.
+ */
+export const MAX_SCAN_BYTES = 2 * 1024 * 1024;
 /** Deepest nesting we parse; real charts, kubeconfigs and project files stay far below. */
 export const MAX_PARSE_DEPTH = 256;
 /**
@@ -26,7 +32,7 @@ export class ParseLimitError extends Error {
   constructor(
     message: string,
     readonly file: string,
-    readonly limit: 'size' | 'depth',
+    readonly limit: 'size' | 'depth' | 'aliases',
   ) {
     super(message);
     this.name = 'ParseLimitError';
@@ -304,6 +310,21 @@ export function guardXml(text: string, file: string): void {
   const { depth, line } = xmlNesting(text);
   if (depth > MAX_PARSE_DEPTH) {
     throw new ParseLimitError(`${named(file)} nests elements ${fmt(depth)} levels deep${line ? ` (at line ${fmt(line)})` : ''} (limit ${MAX_PARSE_DEPTH}); it was not read.`, file, 'depth');
+  }
+}
+
+/**
+ * A parsed YAML document as plain data, with alias expansion capped: a document whose aliases expand
+ * too far (an "alias bomb") is a ParseLimitError naming the file, not a ReferenceError from deep inside.
+ */
+export function yamlToJS(doc: { toJS(options: { maxAliasCount: number }): unknown }, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+      throw new ParseLimitError(`${named(file)} expands YAML aliases more than ${fmt(MAX_ALIAS_COUNT)} times; it was not read.`, file, 'aliases');
+    }
+    throw err;
   }
 }
 

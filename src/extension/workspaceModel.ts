@@ -92,7 +92,7 @@ export class WorkspaceModel implements vscode.Disposable {
 async function scanFolder(folder: vscode.WorkspaceFolder): Promise<FolderScan> {
   // The YAML parser loads on first scan, not with the extension.
   const { parseChartYaml, readValuesProbes } = await import('../core/chartFiles');
-  const { MAX_PARSE_BYTES, guardSize } = await import('../core/parseLimits');
+  const { MAX_SCAN_BYTES, guardSize } = await import('../core/parseLimits');
   const find = (glob: string) => vscode.workspace.findFiles(new vscode.RelativePattern(folder, glob), EXCLUDE, 2000);
   const rel = (uri: vscode.Uri) => vscode.workspace.asRelativePath(uri, false).split('\\').join('/');
   const [dockerUris, projectUris, slnUris, chartUris] = await Promise.all([
@@ -109,7 +109,7 @@ async function scanFolder(folder: vscode.WorkspaceFolder): Promise<FolderScan> {
       // holds ends as a problem of its chart, never as an error of the scan.
       const readBounded = async (file: vscode.Uri, name: string) => {
         const { size } = await vscode.workspace.fs.stat(file);
-        if (size > MAX_PARSE_BYTES) guardSize(size, name);
+        if (size > MAX_SCAN_BYTES) guardSize(size, name, MAX_SCAN_BYTES);
         return decoder.decode(await vscode.workspace.fs.readFile(file));
       };
       let info: ChartInfo;

@@ -1,7 +1,7 @@
 import { readUserText } from './files';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { MAX_ALIAS_COUNT, guardYaml } from '../core/parseLimits';
+import { guardYaml, yamlToJS } from '../core/parseLimits';
 import { formatImageRef, parseImageRef, tagProblem } from '../core/imageRef';
 import { BumpKind, nextPatch } from '../core/versions';
 import { ToolPaths } from './catalog';
@@ -83,7 +83,7 @@ export async function planShip(req: Pick<ShipRequest, 'chartDir' | 'tag'>): Prom
       const file = join(req.chartDir, name);
       const text = await readUserText(file);
       guardYaml(text, file);
-      return (parseDocument(text).toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {}) as Record<string, unknown>;
+      return (yamlToJS(parseDocument(text), file) ?? {}) as Record<string, unknown>;
     };
     values = await read('values.yaml');
     chart = await read('Chart.yaml');
