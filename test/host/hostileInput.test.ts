@@ -68,6 +68,33 @@ describe('Hostile input', () => {
     }
   });
 
+  it('an alias bomb in values.yaml is an error in the probe form, not probes that are off', async function () {
+    this.timeout(90_000);
+    const dir = vscode.Uri.joinPath(workspaceRoot(), 'charts', 'aliasbomb');
+    const sample = vscode.Uri.joinPath(workspaceRoot(), 'charts', 'sample-worker', 'templates', 'deployment.yaml');
+    await vscode.workspace.fs.copy(sample, vscode.Uri.joinPath(dir, 'templates', 'deployment.yaml'), { overwrite: true });
+    await writeWorkspaceFile('apiVersion: v2\nname: aliasbomb\nversion: 0.1.0\nappVersion: "1.0"\n', 'charts', 'aliasbomb', 'Chart.yaml');
+    const lines = ['l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i < 9; i++) lines.push(`l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(', ')}]`);
+    lines.push('livenessProbe: { httpGet: { path: /healthz, port: health }, periodSeconds: 10 }', 'image: { repository: r.example/w, tag: "1" }', '');
+    await writeWorkspaceFile(lines.join('\n'), 'charts', 'aliasbomb', 'values.yaml');
+    let panel: { state(): Promise<{ location: string; probes: Record<string, unknown>; problem?: { message: string } }>; dispose(): void } | undefined;
+    try {
+      const listed = await eventually(async () => (await step('Chart'))?.kids.some((k) => labelOf(k.item) === 'aliasbomb'), 60_000);
+      assert.ok(listed, 'the Chart step lists the aliasbomb chart');
+      panel = (await vscode.commands.executeCommand('aksWorker.editProbes', dir)) as typeof panel;
+      assert.ok(panel, 'Edit Probes returns its panel');
+      const s = await panel.state();
+      assert.match(s.problem?.message ?? '', /values\.yaml expands YAML aliases more than 1,000 times; it was not read\./);
+      assert.notEqual(s.location, 'values', 'the form does not offer the probes as read from values.yaml');
+      assert.deepEqual(s.probes, {});
+    } finally {
+      panel?.dispose();
+      await vscode.workspace.fs.delete(dir, { recursive: true });
+      await eventually(async () => !(await step('Chart'))?.kids.some((k) => labelOf(k.item) === 'aliasbomb'), 30_000);
+    }
+  });
+
   it('a step tooltip shows a hostile folder name as text, not as a link, image or HTML', async function () {
     this.timeout(60_000);
     const name = '[run](command:workbench.action.quit) <img src=x onerror=alert(1)> `code` $(alert)';
