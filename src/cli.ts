@@ -6,6 +6,7 @@
 import { UsageError, parseArgs } from './core/args';
 import type { ToolPaths } from './tools/catalog';
 import { nameProblem, quoteName } from './core/names';
+import { ParseLimitError } from './core/parseLimits';
 
 declare const AKS_WORKER_VERSION: string;
 const VERSION = typeof AKS_WORKER_VERSION === 'string' ? AKS_WORKER_VERSION : '0.0.0-dev';
@@ -176,7 +177,27 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
       return 2;
     }
   }
+  try {
+    return await runCommand(command, rest, flags, lists, paths, out, err);
+  } catch (e) {
+    // A file too large or nested too deeply to parse is bad input, whichever command read it.
+    if (e instanceof ParseLimitError) {
+      err(`aks-worker ${command}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
 
+async function runCommand(
+  command: string,
+  rest: string[],
+  flags: Record<string, string | boolean>,
+  lists: Record<string, string[]>,
+  paths: ToolPaths,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
   switch (command) {
     // Each command is loaded when it runs: `--version` and `--help` load none, and a command loads
     // only the tools and parsers it uses.

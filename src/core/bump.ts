@@ -2,6 +2,7 @@ import { isMap, isScalar, parseDocument, type Node, type Pair } from 'yaml';
 import { tagProblem } from './imageRef';
 import { setValue } from './valuesEdit';
 import { BumpKind, bumpSemver, compareSemver, isSemver } from './versions';
+import { guardYaml } from './parseLimits';
 import { YamlEditError } from './yamlEdit';
 
 export interface BumpRequest {
@@ -33,7 +34,8 @@ export class BumpError extends Error {
  * A scalar as written in the file, without its quotes: `appVersion: 1.10` reads "1.10", not 1.1.
  * Undefined when the key is absent or not a scalar.
  */
-export function rawScalar(text: string, path: string[]): string | undefined {
+export function rawScalar(text: string, path: string[], file = 'Chart.yaml'): string | undefined {
+  guardYaml(text, file);
   const doc = parseDocument(text, { uniqueKeys: false });
   let node = doc.contents as Node | null;
   for (const k of path) {
@@ -48,6 +50,7 @@ export function rawScalar(text: string, path: string[]): string | undefined {
 }
 
 const problemOf = (text: string, file: string) => {
+  guardYaml(text, file);
   const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: true });
   const err = doc.errors[0];
   if (err) {
@@ -67,7 +70,7 @@ export function bumpChart(chartYaml: string, valuesYaml: string, req: BumpReques
   if (tp) throw new BumpError(`The image tag is not valid: ${tp}`);
   problemOf(chartYaml, files.chart);
   problemOf(valuesYaml, files.values);
-  const current = rawScalar(chartYaml, ['version']);
+  const current = rawScalar(chartYaml, ['version'], files.chart);
   if (current === undefined) throw new YamlEditError(files.chart, 'has no "version"');
   let next: string | undefined;
   if (typeof req.chartVersion === 'object') {
@@ -85,7 +88,7 @@ export function bumpChart(chartYaml: string, valuesYaml: string, req: BumpReques
   const image = doc.getIn(tagPath.slice(0, -1), true) as Node | undefined;
   const hasImage = !!image && isMap(image);
   const tagKey = tagPath.join('.');
-  const from = { version: current, appVersion: rawScalar(chartYaml, ['appVersion']), tag: rawScalar(valuesYaml, tagPath) };
+  const from = { version: current, appVersion: rawScalar(chartYaml, ['appVersion'], files.chart), tag: rawScalar(valuesYaml, tagPath, files.values) };
   const notes: string[] = [];
   let chart = setValue(chartYaml, files.chart, ['version'], next).text;
   chart = setValue(chart, files.chart, ['appVersion'], req.appVersion).text;

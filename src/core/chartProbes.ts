@@ -2,6 +2,7 @@ import { parseDocument } from 'yaml';
 import { ContainerPort, PROBE_KINDS, Probe, ProbeKind, TIMING_FIELDS, probeFromObject, probeToObject } from './probes';
 import { probesFromValues } from './chart';
 import { YamlEditError, YamlTextEditor } from './yamlEdit';
+import { guardSize, guardYaml, yamlToJS } from './parseLimits';
 
 /**
  * Where a chart's probes live: in values.yaml, rendered by the template (`toYaml .Values.livenessProbe`);
@@ -21,13 +22,22 @@ export interface ChartProbes {
 
 const KEY: Record<ProbeKind, string> = { liveness: 'livenessProbe', readiness: 'readinessProbe', startup: 'startupProbe' };
 
-function valuesOf(valuesText: string): Record<string, unknown> {
-  try {
-    const v = parseDocument(valuesText).toJS() as unknown;
-    return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
+/**
+ * The values, for reading probes and ports. Invalid YAML reads as no values (editing it then says
+ * where it is invalid); a file too large or deep to parse, or one whose aliases expand too far, is an
+ * error: its probes are unknown, not off.
+ */
+function valuesOf(valuesText: string, file = 'values.yaml'): Record<string, unknown> {
+  guardYaml(valuesText, file);
+  const v = yamlToJS(parseDocument(valuesText, { uniqueKeys: false }), file);
+  return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+}
+
+/** A probe written inline in the template, as an object. */
+function inlineProbe(b: InlineBlock, file: string): unknown {
+  const text = b.body.map((l) => l.slice(b.indent.length + 2)).join('\n');
+  guardYaml(text, file);
+  return yamlToJS(parseDocument(text), file);
 }
 
 function resolveValue(expr: string, values: Record<string, unknown>): unknown {
@@ -37,8 +47,8 @@ function resolveValue(expr: string, values: Record<string, unknown>): unknown {
 }
 
 /** The first container's ports as the template declares them. */
-export function templatePorts(deploymentText: string, valuesText: string): ContainerPort[] {
-  const values = valuesOf(valuesText);
+export function templatePorts(deploymentText: string, valuesText: string, valuesFile = 'values.yaml'): ContainerPort[] {
+  const values = valuesOf(valuesText, valuesFile);
   const out: ContainerPort[] = [];
   const re = /^\s*-\s*name:\s*["']?([\w-]+)["']?\s*\n\s*containerPort:\s*(.+?)\s*$/gm;
   for (let m = re.exec(deploymentText); m; m = re.exec(deploymentText)) {
@@ -71,11 +81,12 @@ function inlineBlocks(lines: string[]): InlineBlock[] {
   return out;
 }
 
-export function readChartProbes(valuesText: string, deploymentText: string): ChartProbes {
-  const ports = templatePorts(deploymentText, valuesText);
+export function readChartProbes(valuesText: string, deploymentText: string, files = { values: 'values.yaml', deployment: 'templates/deployment.yaml' }): ChartProbes {
+  guardSize(deploymentText, files.deployment);
+  const ports = templatePorts(deploymentText, valuesText, files.values);
   const fromValues = PROBE_KINDS.filter((k) => new RegExp(`\\.Values\\.${KEY[k]}\\b`).test(deploymentText));
   if (fromValues.length) {
-    const values = valuesOf(valuesText);
+    const values = valuesOf(valuesText, files.values);
     const probes: ChartProbes['probes'] = {};
     for (const k of fromValues) {
       const p = probeFromObject(values[KEY[k]]);
@@ -91,7 +102,7 @@ export function readChartProbes(valuesText: string, deploymentText: string): Cha
       if (b.body.some((l) => l.includes('{{'))) {
         return { location: 'none', probes: {}, ports, note: `The ${KEY[b.kind]} in the template uses template expressions, so it cannot be edited here. Move it to values.yaml to use the form.` };
       }
-      const p = probeFromObject(parseDocument(b.body.map((l) => l.slice(b.indent.length + 2)).join('\n')).toJS());
+      const p = probeFromObject(inlineProbe(b, files.deployment));
       if (p) probes[b.kind] = p;
     }
     return { location: 'template', probes, ports };
@@ -136,6 +147,7 @@ export function writeProbeToValues(valuesText: string, kind: ProbeKind, probe: P
 
 /** Writes one probe into an inline block of the deployment template, leaving the Go template around it alone. */
 export function writeProbeToTemplate(deploymentText: string, kind: ProbeKind, probe: Probe | undefined, file = 'templates/deployment.yaml'): string {
+  guardSize(deploymentText, file);
   const eol = deploymentText.includes('\r\n') ? '\r\n' : '\n';
   const lines = deploymentText.replace(/\r\n/g, '\n').split('\n');
   const blocks = inlineBlocks(lines);
@@ -161,6 +173,7 @@ export function writeProbeToTemplate(deploymentText: string, kind: ProbeKind, pr
  * Refuses (nothing changed) when a probe uses template expressions.
  */
 export function moveProbesToValues(valuesText: string, deploymentText: string, files = { values: 'values.yaml', deployment: 'templates/deployment.yaml' }): { values: string; deployment: string } {
+  guardSize(deploymentText, files.deployment);
   const eol = deploymentText.includes('\r\n') ? '\r\n' : '\n';
   const lines = deploymentText.replace(/\r\n/g, '\n').split('\n');
   const blocks = inlineBlocks(lines);
@@ -168,7 +181,7 @@ export function moveProbesToValues(valuesText: string, deploymentText: string, f
   const ed = new YamlTextEditor(valuesText, files.values);
   for (const b of blocks) {
     if (b.body.some((l) => l.includes('{{'))) throw new YamlEditError(files.deployment, `the ${KEY[b.kind]} uses template expressions; move it by hand`, b.keyLine + 1);
-    const p = probeFromObject(parseDocument(b.body.map((l) => l.slice(b.indent.length + 2)).join('\n')).toJS());
+    const p = probeFromObject(inlineProbe(b, files.deployment));
     ed.setBlock([KEY[b.kind]], p ? probeToObject(p) : {});
   }
   return { values: ed.toString(), deployment: probesFromValues(lines.join('\n')).replace(/\n/g, eol) };
@@ -180,6 +193,7 @@ export function moveProbesToValues(valuesText: string, deploymentText: string, f
  * and the three probes, off (`{}`), to values.yaml. The form then edits them there.
  */
 export function addProbesToValues(valuesText: string, deploymentText: string, files = { values: 'values.yaml', deployment: 'templates/deployment.yaml' }): { values: string; deployment: string } {
+  guardSize(deploymentText, files.deployment);
   const eol = deploymentText.includes('\r\n') ? '\r\n' : '\n';
   const lines = deploymentText.replace(/\r\n/g, '\n').split('\n');
   if (PROBE_KINDS.some((k) => new RegExp(`\\b${KEY[k]}\\b`).test(deploymentText))) {

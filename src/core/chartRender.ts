@@ -1,4 +1,5 @@
 import { parseDocument } from 'yaml';
+import { guardYaml, yamlToJS } from './parseLimits';
 import { ContainerPort, PROBE_KINDS, ProbeKind } from './probes';
 
 /**
@@ -41,7 +42,9 @@ export function parseRendered(text: string): RenderedWorkload[] {
     const m = /^# Source:\s*(\S+)/m.exec(chunk);
     const source = m ? m[1].split('/').slice(1).join('/') : undefined;
     if (!/^kind:\s*(Deployment|StatefulSet|DaemonSet|ReplicaSet|Job|CronJob)\s*$/m.test(chunk)) continue;
-    const o = parseDocument(chunk, { uniqueKeys: false }).toJS() as Record<string, unknown> | null;
+    const name = `the rendered ${source ?? 'workload'}`;
+    guardYaml(chunk, name);
+    const o = yamlToJS(parseDocument(chunk, { uniqueKeys: false }), name) as Record<string, unknown> | null;
     if (!o || typeof o !== 'object' || !WORKLOAD_KINDS.includes(o.kind as (typeof WORKLOAD_KINDS)[number])) continue;
     const spec = podSpec(o);
     if (!spec) continue;

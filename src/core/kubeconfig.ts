@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import { MAX_ALIAS_COUNT, guardYaml, yamlErrorWithoutSource } from './parseLimits';
 
 export interface KubeContext {
   name: string;
@@ -35,9 +36,11 @@ export function mergeKubeconfigs(files: ReadonlyArray<{ path: string; text: stri
   for (const { path, text } of files) {
     let raw: RawKubeconfig;
     try {
-      raw = (parse(text) ?? {}) as RawKubeconfig;
+      guardYaml(text, path);
+      raw = (parse(text, { logLevel: 'error', maxAliasCount: MAX_ALIAS_COUNT }) ?? {}) as RawKubeconfig;
     } catch (err) {
-      errors.push(`${path}: ${(err as Error).message}`);
+      // Path and line only: the lines around a mistake in a kubeconfig are often keys and tokens.
+      errors.push(yamlErrorWithoutSource(err, path));
       continue;
     }
     if (typeof raw !== 'object') continue;

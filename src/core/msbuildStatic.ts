@@ -1,6 +1,7 @@
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { DotnetModelError, ItemFact, ProjectFacts, ProjectModel } from './dotnetModel';
 import { XmlElement as Element, XmlError, parseXml } from './xml';
+import { ParseLimitError } from './parseLimits';
 
 /**
  * The fallback when no .NET SDK 8+ can evaluate a project: a reader of the MSBuild files themselves.
@@ -28,8 +29,9 @@ export function decodeProjectText(bytes: Uint8Array): string {
 export function parseMsbuildXml(text: string, file: string): Element {
   let root: Element;
   try {
-    root = parseXml(text);
+    root = parseXml(text, file);
   } catch (err) {
+    if (err instanceof ParseLimitError) throw new DotnetModelError(err.message, 'bad-project', file);
     if (!(err instanceof XmlError)) throw err;
     throw new DotnetModelError(`${file}:${err.line}:${err.column}: the project file is not valid XML: ${err.message}`, 'bad-project', file, err.line, err.column);
   }

@@ -1,5 +1,6 @@
 import { Document, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, stringify, visit, type Node, type Pair, type YAMLMap } from 'yaml';
 import { YamlEditError } from './yamlEdit';
+import { guardYaml, yamlToJS } from './parseLimits';
 
 /**
  * Edits one value of a Helm values file where Helm reads it, changing only the characters that must
@@ -18,6 +19,7 @@ type Path = string[];
 type Range = [number, number, number];
 
 function parse(text: string, file: string): Document {
+  guardYaml(text, file);
   const doc = parseDocument(text, { uniqueKeys: false, prettyErrors: true, keepSourceTokens: false, merge: true });
   const err = doc.errors[0];
   if (err) {
@@ -103,10 +105,10 @@ function walk(doc: Document, path: Path): Walk {
 }
 
 /** Replaces an alias (`*probe`) with a copy of what it points to, written like its surroundings. */
-function materialize(text: string, doc: Document, aliasNode: Node, eol: string): string {
-  const target = (aliasNode as unknown as { resolve(d: Document): Node | undefined }).resolve(doc);
+function materialize(text: string, doc: Document, aliasNode: Node, eol: string, file: string): string {
+  const target = (aliasNode as unknown as { resolve(d: Document): Node | undefined }).resolve(doc) as unknown as { toJS(d: Document, o: object): unknown } | undefined;
   // toJS with the document, so merges (<<: *x) inside the copied map are resolved
-  const value = (target as unknown as { toJS(d: Document): unknown } | undefined)?.toJS(doc);
+  const value = target ? yamlToJS({ toJS: (o) => target.toJS(doc, o) }, file) : undefined;
   const r = aliasNode.range as Range;
   const keyLineIndent = indentOf(text, r[0]);
   const before = text.slice(lineStart(text, r[0]), r[0]);
@@ -150,7 +152,7 @@ export function setValue(text: string, file: string, path: Path, value: string |
     // 1. An alias on the way: the edit gets its own copy of the shared map.
     if (w.alias) {
       const source = (w.alias.node as unknown as { source: string }).source;
-      text = materialize(text, doc, w.alias.node, eol);
+      text = materialize(text, doc, w.alias.node, eol, file);
       notes.push(`${w.alias.path.join('.')} was an alias of &${source}: it now has its own copy, so the edit changes nothing else`);
       continue;
     }
@@ -161,7 +163,7 @@ export function setValue(text: string, file: string, path: Path, value: string |
       const anchor = (shared.node as unknown as { anchor: string }).anchor;
       const users = usersOf(doc, anchor, shared.node);
       const rest = path.slice(shared.path.length);
-      const plain = parseDocument(text, { merge: true, uniqueKeys: false }).toJS() as unknown;
+      const plain = yamlToJS(parseDocument(text, { merge: true, uniqueKeys: false }), file);
       // Merge users keep the old value, written out; plain aliases get a copy. Last first, so ranges stay valid.
       const edits = users
         .map((u) => ({ u, at: (u.alias.range as Range)[0] }))
@@ -181,7 +183,7 @@ export function setValue(text: string, file: string, path: Path, value: string |
           notes.push(`${mergeUserPath?.join('.') ?? 'a map'} merges &${anchor}: it keeps ${rest[0]}: ${String(old)}, now written out`);
         } else {
           const p = pathOf(doc, u.alias);
-          text = materialize(text, doc, u.alias, eol);
+          text = materialize(text, doc, u.alias, eol, file);
           notes.push(`${p?.join('.') ?? 'an alias'} was an alias of &${anchor}: it now has its own copy and keeps its values`);
         }
       }

@@ -57,6 +57,7 @@ export function workflowSteps(scan: WorkspaceScan, settings: WorkflowSettings): 
   const hasChart = goodCharts.length > 0;
   const probes = goodCharts.flatMap((c) => c.probes.map((p) => ({ chart: c, probe: p })));
   const liveness = probes.filter((p) => p.probe.kind === 'liveness');
+  const valuesProblem = goodCharts.some((c) => c.valuesError);
 
   const steps: StepView[] = [
     {
@@ -118,18 +119,23 @@ export function workflowSteps(scan: WorkspaceScan, settings: WorkflowSettings): 
     {
       id: 'probes',
       label: 'Probes',
-      state: !hasChart ? 'blocked' : liveness.length ? 'done' : 'ready',
-      description: !hasChart ? 'needs a chart' : liveness.length ? liveness[0].probe.handler : 'no liveness probe',
+      state: !hasChart ? 'blocked' : liveness.length ? 'done' : valuesProblem ? 'problem' : 'ready',
+      description: !hasChart ? 'needs a chart' : liveness.length ? liveness[0].probe.handler : valuesProblem ? 'values.yaml has errors' : 'no liveness probe',
       tooltip: 'Set the liveness, readiness and startup probes and see how long the worker may block before it is killed.',
       command: 'aksWorker.editProbes',
-      children: probes.map(({ chart, probe }) => ({
-        label: `${probe.kind}`,
-        description: [probe.handler, probe.periodSeconds !== undefined ? `every ${probe.periodSeconds}s` : undefined, probe.failureThreshold !== undefined ? `×${probe.failureThreshold}` : undefined]
-          .filter(Boolean)
-          .join(' · '),
-        tooltip: `${chart.dir}/values.yaml`,
-        path: `${chart.dir}/values.yaml`,
-      })),
+      children: [
+        ...goodCharts
+          .filter((c) => c.valuesError)
+          .map((c) => ({ label: `${c.dir}/values.yaml`, description: c.valuesError, tooltip: `${c.valuesError}\nThe chart's probes cannot be told until values.yaml can be read.`, path: `${c.dir}/values.yaml`, problem: true })),
+        ...probes.map(({ chart, probe }) => ({
+          label: `${probe.kind}`,
+          description: [probe.handler, probe.periodSeconds !== undefined ? `every ${probe.periodSeconds}s` : undefined, probe.failureThreshold !== undefined ? `×${probe.failureThreshold}` : undefined]
+            .filter(Boolean)
+            .join(' · '),
+          tooltip: `${chart.dir}/values.yaml`,
+          path: `${chart.dir}/values.yaml`,
+        })),
+      ],
     },
     releaseStepView(settings, hasChart, goodCharts),
     {

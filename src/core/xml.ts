@@ -1,3 +1,5 @@
+import { guardXml } from './parseLimits';
+
 /**
  * A small, strict XML reader for MSBuild files: elements, attributes, text, comments, CDATA, the
  * XML declaration and processing instructions, the five named entities and character references.
@@ -48,8 +50,12 @@ class Element implements XmlElement {
   }
 }
 
-/** Parses a document and returns its root element; throws XmlError with line and column. */
-export function parseXml(text: string): XmlElement {
+/**
+ * Parses a document and returns its root element; throws XmlError with line and column, or a
+ * ParseLimitError naming `file` when the text is too large or nested too deeply to parse.
+ */
+export function parseXml(text: string, file = ''): XmlElement {
+  guardXml(text, file);
   let i = 0;
   // Line starts, for turning offsets into line:column.
   const lineStarts = [0];
@@ -82,14 +88,20 @@ export function parseXml(text: string): XmlElement {
   const decode = (raw: string, at: number): string =>
     raw.replace(/&([^;\s&<]*);?/g, (m, ref: string, off: number) => {
       if (!m.endsWith(';')) fail(`"&" must start an entity such as &amp;`, at + off);
+      // A character reference must name a character XML allows (not NUL, not a surrogate, at most U+10FFFF).
+      const char = (n: number) => {
+        const ok = n === 0x9 || n === 0xa || n === 0xd || (n >= 0x20 && n <= 0xd7ff) || (n >= 0xe000 && n <= 0xfffd) || (n >= 0x10000 && n <= 0x10ffff);
+        if (!ok) fail(`&${ref}; is not a character XML allows`, at + off);
+        return String.fromCodePoint(n);
+      };
       if (ref.startsWith('#x')) {
         const n = parseInt(ref.slice(2), 16);
         if (!Number.isFinite(n) || !/^[0-9a-fA-F]+$/.test(ref.slice(2))) fail(`bad character reference &${ref};`, at + off);
-        return String.fromCodePoint(n);
+        return char(n);
       }
       if (ref.startsWith('#')) {
         if (!/^\d+$/.test(ref.slice(1))) fail(`bad character reference &${ref};`, at + off);
-        return String.fromCodePoint(Number(ref.slice(1)));
+        return char(Number(ref.slice(1)));
       }
       if (!(ref in ENTITIES)) fail(`reference to an undeclared entity "&${ref};"`, at + off);
       return ENTITIES[ref];

@@ -1,4 +1,5 @@
 import { Document, isMap, isScalar, parseDocument, stringify, type Node, type Pair, type Scalar } from 'yaml';
+import { guardYaml } from './parseLimits';
 
 /** A YAML file that cannot be edited safely: names the file, line and column. Nothing was changed. */
 export class YamlEditError extends Error {
@@ -13,6 +14,7 @@ export class YamlEditError extends Error {
  * a mapping) throws YamlEditError with line:column.
  */
 export function parseForEdit(text: string, file: string): Document {
+  guardYaml(text, file);
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false });
   const err = doc.errors[0];
   if (err) {

@@ -5,6 +5,7 @@ import { useContext } from '../tools/kubectl';
 import { toolPaths } from './util/config';
 import { sinkFor } from './util/log';
 import type { NamespaceService } from './namespaceService';
+import { escapeMarkdown } from '../core/markdown';
 
 /**
  * The current Kubernetes context, read from the kubeconfig files the user's kubectl reads
@@ -78,10 +79,12 @@ export class KubeContextService implements vscode.Disposable {
       this.item.text = `$(cloud) ${name} · ${namespace}`;
       const md = new vscode.MarkdownString(undefined, true);
       md.isTrusted = { enabledCommands: ['aksWorker.switchContext', 'aksWorker.pickNamespace'] };
-      md.appendMarkdown(`**Kubernetes context:** ${name}\n\n`);
-      if (ctx?.cluster) md.appendMarkdown(`Cluster: ${ctx.cluster}${ctx.server ? ` (${ctx.server})` : ''}\n\n`);
-      md.appendMarkdown(`**Namespace:** ${namespace}${ns ? ` — ${ns.why}` : ''}\n\n`);
-      md.appendMarkdown(`From: ${cfg.paths.join(', ')}\n\n${links}`);
+      // Names, servers and paths come from kubeconfig files: escaped, so only our two command links are links.
+      const e = escapeMarkdown;
+      md.appendMarkdown(`**Kubernetes context:** ${e(name)}\n\n`);
+      if (ctx?.cluster) md.appendMarkdown(`Cluster: ${e(ctx.cluster)}${ctx.server ? ` (${e(ctx.server)})` : ''}\n\n`);
+      md.appendMarkdown(`**Namespace:** ${e(namespace)}${ns ? ` — ${e(ns.why)}` : ''}\n\n`);
+      md.appendMarkdown(`From: ${e(cfg.paths.join(', '))}\n\n${links}`);
       this.item.tooltip = md;
       this.item.accessibilityInformation = { label: `Kubernetes context ${name}, namespace ${namespace}` };
     }

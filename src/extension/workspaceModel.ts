@@ -107,7 +107,8 @@ export class WorkspaceModel implements vscode.Disposable {
 
 async function scanFolder(folder: vscode.WorkspaceFolder): Promise<FolderScan> {
   // The YAML parser loads on first scan, not with the extension.
-  const { parseChartYaml, summarizeProbes } = await import('../core/chartFiles');
+  const { parseChartYaml, readValuesProbes } = await import('../core/chartFiles');
+  const { MAX_SCAN_BYTES, guardSize } = await import('../core/parseLimits');
   const find = (glob: string) => vscode.workspace.findFiles(new vscode.RelativePattern(folder, glob), EXCLUDE, 2000);
   const rel = (uri: vscode.Uri) => vscode.workspace.asRelativePath(uri, false).split('\\').join('/');
   const [dockerUris, projectUris, slnUris, chartUris] = await Promise.all([
@@ -120,17 +121,36 @@ async function scanFolder(folder: vscode.WorkspaceFolder): Promise<FolderScan> {
     chartUris.map(async (uri) => {
       const dirUri = vscode.Uri.joinPath(uri, '..');
       const dir = rel(dirUri);
+      // A file of the repository is read only when its size is within the parse limit, and whatever it
+      // holds ends as a problem of its chart, never as an error of the scan.
+      const readBounded = async (file: vscode.Uri, name: string) => {
+        const { size } = await vscode.workspace.fs.stat(file);
+        if (size > MAX_SCAN_BYTES) guardSize(size, name, MAX_SCAN_BYTES);
+        return decoder.decode(await vscode.workspace.fs.readFile(file));
+      };
       let info: ChartInfo;
       try {
-        info = parseChartYaml(dir, decoder.decode(await vscode.workspace.fs.readFile(uri)));
+        info = parseChartYaml(dir, await readBounded(uri, 'Chart.yaml'));
       } catch (err) {
         info = { dir, error: `Chart.yaml could not be read: ${(err as Error).message}` };
       }
       let probes: ProbeSummary[] = [];
+      const valuesUri = vscode.Uri.joinPath(dirUri, 'values.yaml');
+      let text: string | undefined;
       try {
-        probes = summarizeProbes(decoder.decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dirUri, 'values.yaml'))));
-      } catch {
-        /* a chart without values.yaml has no probes to show */
+        text = await readBounded(valuesUri, 'values.yaml');
+      } catch (err) {
+        // a chart without values.yaml has no probes to show; one too large to read says so
+        if (!(err instanceof vscode.FileSystemError)) info = { ...info, valuesError: (err as Error).message };
+      }
+      if (text !== undefined) {
+        try {
+          const read = readValuesProbes(text);
+          probes = read.probes;
+          if (read.error) info = { ...info, valuesError: read.error };
+        } catch (err) {
+          info = { ...info, valuesError: `values.yaml could not be read: ${(err as Error).message}` };
+        }
       }
       return { ...info, probes };
     }),

@@ -4,6 +4,8 @@ import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { FieldSource, RenderedWorkload, Target, ValuesPath, chooseTarget, commonRoot, flattenLeaves, parseRendered, pathText, planSentinels, traceProbeFields, workloadId } from '../core/chartRender';
 import { ContainerPort, PROBE_KINDS, Probe, ProbeKind, probeFromObject } from '../core/probes';
 import { isMergeKey } from '../core/valuesEdit';
+import { MAX_ALIAS_COUNT, ParseLimitError, guardYaml } from '../core/parseLimits';
+import { readUserText } from './files';
 import { ToolPaths } from './catalog';
 import { ToolExitError } from './errors';
 import { template } from './helm';
@@ -125,17 +127,28 @@ async function mergedValues(chartDir: string, files: string[]): Promise<Record<s
   const { parse } = await import('yaml');
   const merged: Record<string, unknown> = {};
   for (const sub of await subcharts(chartDir)) {
-    const text = await readFile(join(sub.dir, 'values.yaml'), 'utf8').catch(() => '');
-    const v = (safeParse(parse, text) ?? {}) as Record<string, unknown>;
+    const file = join(sub.dir, 'values.yaml');
+    const v = (safeParse(parse, await readUserText(file).catch(orEmpty), file) ?? {}) as Record<string, unknown>;
     deepMerge(merged, { [sub.key]: v });
   }
-  for (const f of files) deepMerge(merged, (safeParse(parse, await readFile(f, 'utf8').catch(() => '')) ?? {}) as Record<string, unknown>);
+  for (const f of files) deepMerge(merged, (safeParse(parse, await readUserText(f).catch(orEmpty), f) ?? {}) as Record<string, unknown>);
   return merged;
 }
 
-function safeParse(parse: (t: string, o?: object) => unknown, text: string): unknown {
+/** A file that cannot be read counts as empty (Helm reports it when it renders); one too large to read is an error. */
+const orEmpty = (err: unknown): string => {
+  if (err instanceof ParseLimitError) throw err;
+  return '';
+};
+
+/**
+ * Values for planning, or undefined when the YAML is invalid (Helm then says where). A file too large or
+ * nested too deeply to parse safely throws ParseLimitError naming it.
+ */
+function safeParse(parse: (t: string, o?: object) => unknown, text: string, file: string): unknown {
+  guardYaml(text, file);
   try {
-    return parse(text, { uniqueKeys: false, merge: true, maxAliasCount: 1000 });
+    return parse(text, { uniqueKeys: false, merge: true, maxAliasCount: MAX_ALIAS_COUNT });
   } catch {
     return undefined;
   }
@@ -153,12 +166,14 @@ function deepMerge(into: Record<string, unknown>, from: Record<string, unknown>)
 /** Unpacked subcharts in charts/: their folder and the key their values sit under (alias or name). */
 export async function subcharts(chartDir: string): Promise<Array<{ dir: string; key: string }>> {
   const { parse } = await import('yaml');
-  const chart = (safeParse(parse, await readFile(join(chartDir, 'Chart.yaml'), 'utf8').catch(() => '')) ?? {}) as { dependencies?: Array<{ name?: string; alias?: string }> };
+  const chartFile = join(chartDir, 'Chart.yaml');
+  const chart = (safeParse(parse, await readUserText(chartFile).catch(orEmpty), chartFile) ?? {}) as { dependencies?: Array<{ name?: string; alias?: string }> };
   const out: Array<{ dir: string; key: string }> = [];
   for (const e of await readdir(join(chartDir, 'charts'), { withFileTypes: true }).catch(() => [])) {
     if (!e.isDirectory() && !e.isSymbolicLink()) continue;
     const dir = join(chartDir, 'charts', e.name);
-    const sub = (safeParse(parse, await readFile(join(dir, 'Chart.yaml'), 'utf8').catch(() => '')) ?? {}) as { name?: string };
+    const subFile = join(dir, 'Chart.yaml');
+    const sub = (safeParse(parse, await readUserText(subFile).catch(orEmpty), subFile) ?? {}) as { name?: string };
     const name = sub.name ?? e.name;
     const dep = chart.dependencies?.find((d) => d.name === name);
     out.push({ dir, key: dep?.alias ?? name });
@@ -177,10 +192,11 @@ export async function locateValue(chartDir: string, files: string[], path: Value
   const { parseDocument, isMap, isScalar, isAlias, isSeq, LineCounter } = await import('yaml');
   type Pair<K, V> = import('yaml').Pair<K, V>;
   const find = async (file: string, p: ValuesPath) => {
-    const text = await readFile(file, 'utf8').catch(() => undefined);
+    const text = await readUserText(file).catch(() => undefined);
     if (text === undefined) return undefined;
     let parsed = parsedValues.get(file);
     if (parsed?.text !== text) {
+      guardYaml(text, file);
       const lineCounter = new LineCounter();
       parsed = { text, doc: parseDocument(text, { uniqueKeys: false, lineCounter, merge: true }), lc: lineCounter };
       parsedValues.delete(file);
@@ -329,7 +345,7 @@ export async function discoverChartProbes(chartDir: string, o: RenderOptions = {
     const workloads = parseRendered(baseText);
     const image = (values.image as { repository?: unknown } | undefined)?.repository;
     const { parse } = await import('yaml');
-    const chartYaml = (safeParse(parse, await readFile(join(dir, 'Chart.yaml'), 'utf8').catch(() => '')) ?? {}) as { appVersion?: unknown };
+    const chartYaml = (safeParse(parse, await readUserText(join(dir, 'Chart.yaml')).catch(orEmpty), join(dir, 'Chart.yaml')) ?? {}) as { appVersion?: unknown };
     const appVersion = chartYaml.appVersion === undefined || chartYaml.appVersion === null ? undefined : String(chartYaml.appVersion);
     const chosen = chooseTarget(workloads, { workload: o.workload, container: o.container, image: typeof image === 'string' ? image : undefined, appVersion });
     const probes = Object.fromEntries(PROBE_KINDS.map((k) => [k, { kind: k, fields: {} } as ProbeView])) as Record<ProbeKind, ProbeView>;
@@ -403,8 +419,9 @@ export async function discoverChartProbes(chartDir: string, o: RenderOptions = {
 async function yamlProblem(files: string[]): Promise<ChartRenderError | undefined> {
   const { parseDocument } = await import('yaml');
   for (const file of files) {
-    const text = await readFile(file, 'utf8').catch(() => undefined);
+    const text = await readUserText(file).catch(() => undefined);
     if (text === undefined) continue;
+    guardYaml(text, file);
     const err = parseDocument(text, { uniqueKeys: false, prettyErrors: true }).errors[0];
     if (err) {
       const pos = err.linePos?.[0];

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { MAX_PARSE_BYTES, guardSize } from '../core/parseLimits';
 
 /** A file the user protected (read-only): we refuse to write it rather than override the protection. */
 export class ReadOnlyFileError extends Error {
@@ -44,4 +45,14 @@ export async function writeFileAtomic(path: string, content: string, options: { 
     if (options.exclusive) await rm(path, { force: true });
     throw err;
   }
+}
+
+/**
+ * Reads a UTF-8 text file of the user's (a chart, values, kubeconfig, project file) for parsing: one
+ * larger than the parse limit is refused from its size, before it is read, with a ParseLimitError.
+ */
+export async function readUserText(path: string, max = MAX_PARSE_BYTES): Promise<string> {
+  const s = await stat(path);
+  if (s.isFile()) guardSize(s.size, path, max);
+  return readFile(path, 'utf8');
 }

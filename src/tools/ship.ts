@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { readUserText } from './files';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { BuildArgsError, BuildArgsSource, checkBuildArgs } from '../core/buildArgs';
 import { InvalidNameError, checkName } from '../core/names';
+import { guardYaml, yamlToJS } from '../core/parseLimits';
 import { formatImageRef, parseImageRef, tagProblem } from '../core/imageRef';
 import { BumpKind, nextPatch } from '../core/versions';
 import { ToolPaths } from './catalog';
@@ -84,8 +85,14 @@ export async function planShip(req: Pick<ShipRequest, 'chartDir' | 'tag'>): Prom
   let values: Record<string, unknown>;
   let chart: Record<string, unknown>;
   try {
-    values = (parseDocument(await readFile(join(req.chartDir, 'values.yaml'), 'utf8')).toJS() ?? {}) as Record<string, unknown>;
-    chart = (parseDocument(await readFile(join(req.chartDir, 'Chart.yaml'), 'utf8')).toJS() ?? {}) as Record<string, unknown>;
+    const read = async (name: string) => {
+      const file = join(req.chartDir, name);
+      const text = await readUserText(file);
+      guardYaml(text, file);
+      return (yamlToJS(parseDocument(text), file) ?? {}) as Record<string, unknown>;
+    };
+    values = await read('values.yaml');
+    chart = await read('Chart.yaml');
   } catch (err) {
     throw new ShipInputError(`${req.chartDir} is not a readable chart: ${(err as Error).message}`);
   }

@@ -1,11 +1,12 @@
-import { readFile, rm, stat, mkdir } from 'node:fs/promises';
+import { rm, stat, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BumpRequest, BumpResult, bumpChart } from '../core/bump';
 import { ChartProbes, readChartProbes, writeProbeToTemplate, writeProbeToValues } from '../core/chartProbes';
 import { Probe, ProbeKind } from '../core/probes';
 import { YamlEditError } from '../core/yamlEdit';
 import { WORKER_REMOVED_DIRS, WORKER_REMOVED_TEMPLATES, WorkerValues, chartNameProblem, setAppVersion, stripDeployment, stripValues, workerNotes } from '../core/chart';
-import { writeFileAtomic } from './files';
+import { MAX_ALIAS_COUNT, ParseLimitError, guardYaml } from '../core/parseLimits';
+import { readUserText, writeFileAtomic } from './files';
 import { HelmOptions, create } from './helm';
 
 export class ChartError extends Error {
@@ -33,7 +34,7 @@ export async function createWorkerChart(req: CreateWorkerChartRequest, o: HelmOp
   await mkdir(req.chartsDir, { recursive: true });
   await create(req.name, { ...o, cwd: req.chartsDir });
   try {
-    const read = (p: string) => readFile(join(dir, p), 'utf8');
+    const read = (p: string) => readUserText(join(dir, p));
     const [values, chart, deployment] = await Promise.all([read('values.yaml'), read('Chart.yaml'), read('templates/deployment.yaml')]);
     const files: Array<[string, string]> = [
       ['values.yaml', stripValues(values, req, join(dir, 'values.yaml'))],
@@ -72,8 +73,16 @@ async function findTagKey(chartDir: string, verify: BumpVerify): Promise<{ file:
       else o[k] = x;
     }
   };
-  for (const sub of await subcharts(chartDir)) put(merged, { [sub.key]: parse(await readFile(join(sub.dir, 'values.yaml'), 'utf8').catch(() => '')) ?? {} });
-  for (const f of files) put(merged, parse(await readFile(f, 'utf8').catch(() => '')) ?? {});
+  const read = async (file: string): Promise<unknown> => {
+    const text = await readUserText(file).catch((err: unknown) => {
+      if (err instanceof ParseLimitError) throw err;
+      return '';
+    });
+    guardYaml(text, file);
+    return parse(text, { maxAliasCount: MAX_ALIAS_COUNT });
+  };
+  for (const sub of await subcharts(chartDir)) put(merged, { [sub.key]: (await read(join(sub.dir, 'values.yaml'))) ?? {} });
+  for (const f of files) put(merged, (await read(f)) ?? {});
   const overlay: Record<string, unknown> = {};
   const byWord = new Map<string, string[]>();
   let n = 0;
@@ -135,7 +144,7 @@ export async function bumpChartFiles(chartDir: string, req: BumpRequest, verify?
   // The key that sets the image tag: image.tag, unless Helm shows another (an umbrella's worker.image.tag).
   const tag = (verify && (await findTagKey(chartDir, verify).catch(() => undefined))) ?? { file: join(chartDir, 'values.yaml'), path: ['image', 'tag'] };
   const valuesFile = tag.file;
-  const [chart, values] = await Promise.all([readFile(chartFile, 'utf8'), readFile(valuesFile, 'utf8')]);
+  const [chart, values] = await Promise.all([readUserText(chartFile), readUserText(valuesFile)]);
   const result = bumpChart(chart, values, req, { chart: chartFile, values: valuesFile }, tag.path);
   await writeFileAtomic(chartFile, result.chartYaml);
   try {
@@ -173,8 +182,14 @@ export async function bumpChartFiles(chartDir: string, req: BumpRequest, verify?
 /** The probes of the chart in `chartDir`, read from values.yaml and templates/deployment.yaml. */
 export async function readChartProbesFromDir(chartDir: string): Promise<ChartProbes & { files: { values: string; deployment: string } }> {
   const files = { values: join(chartDir, 'values.yaml'), deployment: join(chartDir, 'templates', 'deployment.yaml') };
-  const [values, deployment] = await Promise.all([readFile(files.values, 'utf8').catch(() => ''), readFile(files.deployment, 'utf8')]);
-  return { ...readChartProbes(values, deployment), files };
+  const [values, deployment] = await Promise.all([
+    readUserText(files.values).catch((err: unknown) => {
+      if (err instanceof ParseLimitError) throw err;
+      return '';
+    }),
+    readUserText(files.deployment),
+  ]);
+  return { ...readChartProbes(values, deployment, files), files };
 }
 
 /** Writes one probe where the chart keeps it (values.yaml or the template), atomically. */
@@ -182,7 +197,7 @@ export async function writeChartProbe(chartDir: string, kind: ProbeKind, probe: 
   const current = await readChartProbesFromDir(chartDir);
   if (current.location === 'none') throw new YamlEditError(current.files.deployment, current.note ?? 'no probes to edit');
   const file = current.location === 'values' ? current.files.values : current.files.deployment;
-  const text = await readFile(file, 'utf8');
+  const text = await readUserText(file);
   const next = current.location === 'values' ? writeProbeToValues(text, kind, probe, file) : writeProbeToTemplate(text, kind, probe, file);
   await writeFileAtomic(file, next);
   return file;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { addProbesToValues, moveProbesToValues, readChartProbes, writeProbeToTemplate, writeProbeToValues } from '../../core/chartProbes';
 import { PROBE_KINDS, Probe, probeToObject, validateProbe } from '../../core/probes';
 import { YamlEditError, parseForEdit } from '../../core/yamlEdit';
+import { ParseLimitError } from '../../core/parseLimits';
 import { updateBudgetComment } from '../../core/chart';
 import { minimalEdit } from '../util/edits';
 import { localRoots, pageHtml } from '../util/webview';
@@ -128,7 +129,17 @@ export class ProbePanel implements vscode.Disposable, ProbeFormView {
 
   async state(): Promise<FormState> {
     const [values, deployment] = await Promise.all([this.text(this.valuesUri), this.text(this.deploymentUri)]);
-    const r = readChartProbes(values, deployment);
+    const files = { values: vscode.workspace.asRelativePath(this.valuesUri), deployment: vscode.workspace.asRelativePath(this.deploymentUri) };
+    let r: ReturnType<typeof readChartProbes>;
+    try {
+      r = readChartProbes(values, deployment, files);
+    } catch (err) {
+      // A file too large or nested too deeply to read: the form says which and shows no probes, rather
+      // than showing them off.
+      if (!(err instanceof ParseLimitError)) throw err;
+      const which = err.file === files.deployment ? 'deployment' : 'values';
+      return { chart: this.chart.name, file: files[which], location: 'none', note: err.message, ports: [], probes: {}, problem: { message: err.message, at: { which, file: files[which], line: 1, column: 1 } } };
+    }
     // The files alone may not show the probes as Kubernetes gets them (switches, handlers written in
     // the template, helpers, components): when Helm's render says otherwise, the form follows Helm.
     // Not while the chart's files have unsaved edits (Helm reads the disk; the form reads the editor).

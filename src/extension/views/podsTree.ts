@@ -4,6 +4,7 @@ import { ContainerSummary, PodSummary } from '../../core/pods';
 import { listJson } from '../../tools/kubectl';
 import { PodWatcher } from '../pods/podWatcher';
 import { toolPaths } from '../util/config';
+import { escapeMarkdown } from '../../core/markdown';
 
 export type PodNode =
   | { kind: 'release'; release: string; namespace: string }
@@ -132,8 +133,9 @@ export class PodsTreeProvider implements vscode.TreeDataProvider<PodNode>, vscod
         item.id = `pod:${p.uid}`;
         item.iconPath = ICON[p.health];
         item.description = `${p.status} · ${p.ready}/${p.total} · ${p.restarts} restart${p.restarts === 1 ? '' : 's'} · ${age(p.createdAt)}${p.notReadyReason ? ` · ${p.notReadyReason}` : ''}`;
-        const md = new vscode.MarkdownString(`**${p.name}** — ${p.status}\n\nReady ${p.ready}/${p.total} · restarts ${p.restarts} · node ${p.node ?? '?'} · age ${age(p.createdAt)}`);
-        if (p.notReadyReason) md.appendMarkdown(`\n\nNot ready: ${p.notReadyReason}`);
+        // Names, status and reasons come from the cluster: escaped, so no link or image in them renders.
+        const md = new vscode.MarkdownString(`**${escapeMarkdown(p.name)}** — ${escapeMarkdown(p.status)}\n\nReady ${p.ready}/${p.total} · restarts ${p.restarts} · node ${escapeMarkdown(p.node ?? '?')} · age ${age(p.createdAt)}`);
+        if (p.notReadyReason) md.appendMarkdown(`\n\nNot ready: ${escapeMarkdown(p.notReadyReason)}`);
         item.tooltip = md;
         item.contextValue = 'pod';
         item.accessibilityInformation = { label: `Pod ${p.name}, ${p.status}, ${p.restarts} restarts` };

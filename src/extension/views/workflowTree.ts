@@ -8,6 +8,7 @@ import { ReleaseStatusCache } from '../releaseStatus';
 import { WorkflowState } from '../state';
 import { toolPaths, workflowSettings } from '../util/config';
 import { FolderScan, WorkspaceModel } from '../workspaceModel';
+import { escapeMarkdown } from '../../core/markdown';
 
 export type WorkflowNode =
   | { kind: 'folder'; folder: vscode.WorkspaceFolder; scan: FolderScan }
@@ -229,7 +230,8 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
         item.id = `step:${node.folder.uri.toString()}:${step.id}`;
         item.description = step.description;
         item.iconPath = STATE_ICON[step.state];
-        item.tooltip = new vscode.MarkdownString(`**${step.label}** — ${STATE_WORD[step.state]}\n\n${step.tooltip}`);
+        // The text holds file names, settings, release names and errors: escaped, so nothing in it renders as Markdown.
+        item.tooltip = new vscode.MarkdownString(`**${step.label}** — ${STATE_WORD[step.state]}\n\n${escapeMarkdown(step.tooltip)}`);
         item.contextValue = `step.${step.id}.${step.state}`;
         item.accessibilityInformation = { label: `${step.label}: ${step.description}, ${STATE_WORD[step.state]}` };
         return item;
