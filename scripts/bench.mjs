@@ -160,7 +160,7 @@ rmSync(charts, { recursive: true, force: true });
 // not run (read + compile, what any file of this size costs before its code runs).
 const bundle = join(root, 'dist/extension.js');
 const load = interleave({ empty: () => loadOnce('load', emptyModule), parse: () => loadOnce('parse', bundle), bundle: () => loadOnce('load', bundle) });
-const toESM = (readFileSync(bundle, 'utf8').match(/__toESM\(require\("vscode"\)\)/g) ?? []).length;
+const toESM = (readFileSync(bundle, 'utf8').match(/[\w$]\(require\("vscode"\)/g) ?? []).length;
 
 const m = (xs) => median(xs);
 const ratio = (x) => `${x.toFixed(2)}×`;
@@ -174,10 +174,10 @@ const rows = [
   ['dist/cli.js (minified)', kb(size('dist/cli.js')), ''],
   ['dist/vendor: execa, yaml (on first use)', kb(['execa', 'yaml'].reduce((n, v) => n + size(`dist/vendor/${v}.js`), 0)), ''],
   [`Interleaved rounds: ${RUNS}; times are median (p10–p90)`, '', ''],
-  ['load extension bundle', `${spread(load.bundle, 2)} ms`, '≤ 10 ms', m(load.bundle) <= 10],
+  ['load extension bundle', `${spread(load.bundle, 2)} ms`, '≤ 1.5× compile', m(load.bundle) <= 1.5 * m(load.parse)],
   ['  limit: an empty module', `${spread(load.empty, 2)} ms`, ''],
   ['  limit: the bundle compiled, not run', `${spread(load.parse, 2)} ms`, ''],
-  ['  running its top level (load − compile)', `${loadOverParse.toFixed(2)} ms`, '≤ 5 ms', loadOverParse <= 5],
+  ['  running its top level (load − compile)', `${loadOverParse.toFixed(2)} ms (${ratio(loadOverParse / m(load.parse))} compile)`, '≤ 0.5× compile', loadOverParse <= 0.5 * m(load.parse)],
   ['  vscode interop copies at load', `${toESM}`, '0', toESM === 0],
   ['aks-worker --version', `${spread(startup.version)} ms`, ''],
   ['  limit: node -e 0', `${spread(startup.node)} ms`, ''],
