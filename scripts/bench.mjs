@@ -104,16 +104,7 @@ const refs = (i) => [2 * i + 1, 2 * i + 2].filter((j) => j < 20).map((j) => `<Pr
 writeFile('src/Worker/Worker.csproj', `<Project Sdk="Microsoft.NET.Sdk.Worker"><ItemGroup><PackageReference Include="Microsoft.Extensions.Hosting" />${refs(0)}</ItemGroup></Project>\n`);
 for (let i = 1; i < 20; i++) writeFile(`src/Lib${i}/Lib${i}.csproj`, `<Project Sdk="Microsoft.NET.Sdk"><ItemGroup>${refs(i)}</ItemGroup></Project>\n`);
 const worker = join(solution, 'src/Worker/Worker.csproj');
-const timeCommand = (file, args, runs) => {
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(file, args, { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`${file} ${args.join(' ')}: ${r.stderr}`);
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return times.sort((a, b) => a - b);
-};
+const timeCommand = (file, args, runs) => Array.from({ length: runs }, () => timeProcess(file, args)).sort((a, b) => a - b);
 const hasDotnet = spawnSync('dotnet', ['--version'], { encoding: 'utf8' }).status === 0;
 const DOTNET_RUNS = 5;
 const dfMsbuild = hasDotnet ? timeCommand(process.execPath, [join(root, 'dist/cli.js'), 'dockerfile', worker, '--force'], DOTNET_RUNS) : undefined;

@@ -8,7 +8,7 @@ export type NameKind = 'pod' | 'release' | 'namespace';
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-const RULES: Record<NameKind, { max: number; pattern: RegExp; rule: string; example: string }> = {
+export const NAME_RULES: Record<NameKind, { max: number; pattern: RegExp; rule: string; example: string }> = {
   // Kubernetes: pod names are DNS-1123 subdomains.
   pod: { max: 253, pattern: SUBDOMAIN, rule: 'lowercase letters, digits, "-" and ".", starting and ending with a letter or digit', example: 'worker-7d9f8-abcde' },
   // Helm's own rule (pkg/chartutil ValidateReleaseName): a DNS-1123 subdomain of at most 53 characters.
@@ -19,7 +19,7 @@ const RULES: Record<NameKind, { max: number; pattern: RegExp; rule: string; exam
 
 /** Why `name` is not a valid name of this kind (a sentence), or undefined when it is valid. */
 export function nameProblem(kind: NameKind, name: string): string | undefined {
-  const r = RULES[kind];
+  const r = NAME_RULES[kind];
   if (!name) return `A ${kind} name cannot be empty.`;
   if (name.length > r.max) return `A ${kind} name has at most ${r.max} characters (this one has ${name.length}).`;
   if (!r.pattern.test(name)) return `A ${kind} name uses only ${r.rule} (e.g. ${r.example}).`;

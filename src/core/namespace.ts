@@ -3,6 +3,7 @@
  * `aksWorker.namespace` setting, else the namespace picked with Pick Namespace, else the current
  * context's namespace, else `default`. One answer for every command.
  */
+import { NAME_RULES } from './names';
 
 export type NamespaceSource = 'setting' | 'picked' | 'context' | 'default';
 
@@ -44,8 +45,9 @@ export function resolveNamespace(i: NamespaceInputs): ResolvedNamespace {
 export function namespaceNameProblem(name: string): string | undefined {
   const s = name.trim();
   if (!s) return 'Type a namespace name.';
-  if (s.length > 63) return `A namespace name has at most 63 characters (this one has ${s.length}).`;
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s)) return 'Lowercase letters, digits and "-", starting and ending with a letter or digit (e.g. my-team).';
+  const rule = NAME_RULES.namespace;
+  if (s.length > rule.max) return `A namespace name has at most ${rule.max} characters (this one has ${s.length}).`;
+  if (!rule.pattern.test(s)) return 'Lowercase letters, digits and "-", starting and ending with a letter or digit (e.g. my-team).';
   return undefined;
 }
 

@@ -5,6 +5,7 @@
 import type { Sample } from '../../core/latency';
 import type { ContainerPort, Probe, ProbeHandler, ProbeKind, TimingField } from '../../core/probes';
 import { PROBE_KINDS, TIMING_FIELDS } from '../../core/probes';
+import { nameProblem } from '../../core/names';
 
 export type ProbeSet = Partial<Record<ProbeKind, Probe>>;
 
@@ -193,7 +194,7 @@ export function isPageMessage(v: unknown): v is PageMessage {
       return (
         Object.keys(v).length === 5 &&
         typeof v.pod === 'string' &&
-        /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(v.pod) &&
+        nameProblem('pod', v.pod) === undefined &&
         isHandler(v.handler) &&
         v.handler.type === 'httpGet' &&
         inRange(v.durationSeconds, MEASURE_LIMITS.durationSeconds) &&

@@ -228,7 +228,11 @@ export async function answerDialog(re, button, timeout = 20_000) {
  * puts back what was there (or removes the file).
  */
 export function replaceWorkspaceSettings(values) {
-  const dir = join(ui.workspace, '.vscode');
+  return replaceSettingsFile(join(ui.workspace, '.vscode'), values);
+}
+
+/** Writes `values` as `dir`/settings.json; returns a function that puts back what was there. */
+function replaceSettingsFile(dir, values) {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'settings.json');
   const previous = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
@@ -245,15 +249,7 @@ export function replaceWorkspaceSettings(values) {
  * (a workspace cannot set them). Returns a function that puts back what was there.
  */
 export function replaceMachineSettings(values) {
-  const dir = join(ui.server.userDataDir, 'Machine');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'settings.json');
-  const previous = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-  writeFileSync(file, JSON.stringify(values, null, 2));
-  return () => {
-    if (previous !== undefined) writeFileSync(file, previous);
-    else rmSync(file, { force: true });
-  };
+  return replaceSettingsFile(join(ui.server.userDataDir, 'Machine'), values);
 }
 
 /** A suite that needs the rig: skipped without one (saying `why`), an error on CI. */
