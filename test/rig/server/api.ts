@@ -12,7 +12,7 @@ import { decodeK8sProtobuf } from './proto';
 import { jsonPatch, mergePatch, serverSideApply, setManagedFields, strategicMerge } from './patch';
 import { Controller, defaultDeployment, defaultPodSpec } from './controller';
 import { Events, toEventsV1 } from './events';
-import { Kubelet, type Health } from './kubelet';
+import { Kubelet, type Health, type NodeOptions } from './kubelet';
 import { toTable } from './table';
 import { PortForwarder } from './portforward';
 import type { Duplex } from 'node:stream';
@@ -24,6 +24,8 @@ export interface ServerOptions {
   key: string;
   token?: string;
   timeScale?: number;
+  /** the node: container runtime, default runtime, registries it can be attached to */
+  node?: Partial<NodeOptions>;
 }
 
 interface ReqLog { time: string; method: string; path: string; status: number; contentType?: string; accept?: string; userAgent?: string }
@@ -41,7 +43,7 @@ export class ApiServer {
   private bookmarkMs = 5000;
 
   constructor(private opts: ServerOptions) {
-    this.kubelet = new Kubelet(this.store, this.events, opts.timeScale ?? 1);
+    this.kubelet = new Kubelet(this.store, this.events, opts.timeScale ?? 1, opts.node);
     this.controller = new Controller(this.store, this.events, (p) => this.kubelet.podReady(p));
     this.forwarder = new PortForwarder(this.kubelet);
   }
@@ -563,7 +565,9 @@ export class ApiServer {
     const ts = url.searchParams.get('timestamps') === 'true';
     const tail = url.searchParams.has('tailLines') ? Number(url.searchParams.get('tailLines')) : undefined;
     if (!c || (!previous && !c.state.running && !c.prevLogs && c.logs.length === 0)) {
-      throw new HttpError(400, 'BadRequest', `container "${cn}" in pod "${name}" is waiting to start: ContainerCreating`);
+      const waiting = c?.state.waiting;
+      const why = waiting?.reason === 'ErrImagePull' || waiting?.reason === 'ImagePullBackOff' ? 'trying and failing to pull image' : waiting?.reason === 'CreateContainerError' || waiting?.reason === 'CreateContainerConfigError' ? waiting.reason : 'ContainerCreating';
+      throw new HttpError(400, 'BadRequest', `container "${cn}" in pod "${name}" is waiting to start: ${why}`);
     }
     let lines = previous ? c.prevLogs : c.logs;
     if (previous && !lines) throw new HttpError(400, 'BadRequest', `previous terminated container "${cn}" in pod "${name}" not found`);
@@ -639,9 +643,19 @@ export class ApiServer {
       case 'DELETE requests':
         this.requests = [];
         return sendJson(res, 200, { ok: true });
+      case 'GET node':
+        return sendJson(res, 200, this.kubelet.nodeInfo());
+      case 'POST node/registries': {
+        // az aks update --attach-acr / --detach-acr: the node's own pull credentials for a registry
+        const server = String(b.server ?? '');
+        if (b.attached === false) this.kubelet.detachRegistry(server);
+        else if (!this.kubelet.attachRegistry(server)) throw new HttpError(404, 'NotFound', `the rig knows no registry ${server}: known ${this.kubelet.nodeInfo().registries.join(', ') || 'none'}`);
+        return sendJson(res, 200, { attached: this.kubelet.nodeInfo().attached });
+      }
       case 'POST reset':
         this.store.reset();
         this.kubelet.health.clear();
+        this.kubelet.attached.clear();
         this.faults.slowMs = 0;
         this.requests = [];
         return sendJson(res, 200, { ok: true });

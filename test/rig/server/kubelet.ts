@@ -1,11 +1,18 @@
-// Simulated kubelet: runs each pod's containers as state machines that follow the containers'
-// startup/liveness/readiness probe specs (at the probes' real timing × timeScale) against a health
-// behaviour set by the test, with Kubernetes' events, restarts and crash-loop back-off.
+// The rig's kubelet. Each pod runs on one of two runtimes, chosen per pod or namespace:
+// - docker: real containers in the rig's Docker engine (see runtime.ts): the image is pulled from
+//   its registry with the pod's imagePullSecrets or the node's credentials, probes reach the real
+//   process at real timing, a kill is SIGTERM + grace + SIGKILL, exit codes, OOMKilled and logs are
+//   the container's own;
+// - simulated: containers as state machines that follow the probe specs (at the probes' timing ×
+//   timeScale) against a health behaviour set by the test — for tests that need hundreds of pods.
+// Both share Kubernetes' events, restarts and crash-loop back-off.
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { clone, nowIso, type Obj, type Store } from './store';
 import type { Events } from './events';
+import { DockerRuntime, nanoCpus, quantityBytes, registryOf, type RegistryAuth } from './runtime';
 
 export interface Health {
   /** healthy | hang (probes time out N s every M s) | fail (probes fail) | crash (exit E) | oom (OOMKilled, 137) */
@@ -24,6 +31,40 @@ export interface Health {
 }
 
 export const HEALTH_ANNOTATION = 'rig.aks-worker.test/health';
+/** `docker` or `simulated`, on a pod or its namespace (annotation or label); else the node default. */
+export const RUNTIME_ANNOTATION = 'rig.aks-worker.test/runtime';
+export type RuntimeKind = 'docker' | 'simulated';
+
+export interface NodeOptions {
+  /** the real container runtime (absent: docker pods fail with a clear event) */
+  runtime?: DockerRuntime;
+  /** the runtime of pods that do not choose one */
+  defaultRuntime: RuntimeKind;
+  /** registries whose credentials the node gets when the registry is attached (az aks update --attach-acr) */
+  registries: Array<{ server: string; username: string; password: string }>;
+}
+
+/** One finished real container, for tests (GET /rig/v1/node). */
+export interface ContainerRecord {
+  namespace: string;
+  pod: string;
+  container: string;
+  id: string;
+  exitCode: number;
+  reason: string;
+  startedAt: string;
+  finishedAt: string;
+}
+
+interface RealContainer {
+  id: string;
+  /** lines of this container instance (moved to prevLogs when it ends; late lines still land) */
+  lines: { ts: string; line: string }[];
+  logsDone: Promise<void>;
+  /** resolves once the exit has been recorded (state terminated) */
+  exited: Promise<void>;
+  killing: boolean;
+}
 
 type ProbeKind = 'startup' | 'liveness' | 'readiness';
 
@@ -46,6 +87,11 @@ interface CSim {
   listeners: Set<(line: string | null, ts: string) => void>;
   /** connections into this container (port-forward), reset when the container stops */
   conns: Set<net.Socket>;
+  /** docker runtime: the running (or last) container, the one before it (kept for --previous), attempts */
+  rt?: RealContainer;
+  prevId?: string;
+  attempt: number;
+  probing: Set<ProbeKind>;
 }
 
 interface PodSim {
@@ -58,6 +104,9 @@ interface PodSim {
   containers: CSim[];
   timers: Set<NodeJS.Timeout>;
   stopped: boolean;
+  runtime: RuntimeKind;
+  /** graceful deletion under way: exits are not restarted */
+  deleting: boolean;
 }
 
 const MAX_BACKOFF = 300;
@@ -69,8 +118,17 @@ export class Kubelet {
   health = new Map<string, Health>();
   sims = new Map<string, PodSim>();
 
-  constructor(private store: Store, private events: Events, timeScale: number) {
+  /** registries the node may pull from with its own credentials (attached) */
+  attached = new Set<string>();
+  /** images pulled by the node (IfNotPresent looks here, not at images built on the same engine) */
+  nodeImages = new Set<string>();
+  containerHistory: ContainerRecord[] = [];
+  private pullBackoff = new Map<string, { dur: number; lastUpdateMs: number; message: string }>();
+  private node: NodeOptions;
+
+  constructor(private store: Store, private events: Events, timeScale: number, node?: Partial<NodeOptions>) {
     this.timeScale = timeScale;
+    this.node = { defaultRuntime: 'simulated', registries: [], ...node };
     store.hooks.push((e) => {
       if (e.key !== 'core/pods') return;
       if (e.type === 'ADDED') this.startPod(e.obj);
@@ -92,6 +150,10 @@ export class Kubelet {
     upd.metadata.deletionTimestamp = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     upd.metadata.deletionGracePeriodSeconds = grace;
     const terminating = this.store.update('core/pods', upd);
+    if (sim.runtime === 'docker') {
+      this.deleteReal(sim, grace);
+      return terminating;
+    }
     for (const c of sim.containers) {
       c.gen++; // stops probes, pending restarts and exits
       if (c.state.running) {
@@ -168,6 +230,7 @@ export class Kubelet {
     const sim = [...this.sims.values()].find((s) => s.ns === ns && s.name === podName);
     const refused = { error: `failed to connect to localhost:${port} inside namespace "${sim?.uid ?? ''}", IPv4: dial tcp4 127.0.0.1:${port}: connect: connection refused IPv6 dial tcp6 [::1]:${port}: connect: connection refused ` };
     if (!sim) return refused;
+    if (sim.runtime === 'docker') return this.dialReal(sim, port, refused);
     const c = sim.containers.find((x) => listensOn(x.spec, port));
     if (!c || !c.state.running) return refused;
     const h = this.healthFor(sim, c);
@@ -233,7 +296,422 @@ export class Kubelet {
     send(200, 'Healthy');
   }
 
+  // ---- real containers (docker runtime) ---------------------------------------------------------
+
+  private runtimeFor(pod: Obj): RuntimeKind {
+    const pick = (v: unknown): RuntimeKind | undefined => (v === 'docker' || v === 'simulated' ? v : undefined);
+    const ns = this.store.get('core/namespaces', '', pod.metadata.namespace);
+    return (
+      pick(pod.metadata.annotations?.[RUNTIME_ANNOTATION]) ??
+      pick(pod.metadata.labels?.[RUNTIME_ANNOTATION]) ??
+      pick(ns?.metadata.annotations?.[RUNTIME_ANNOTATION]) ??
+      pick(ns?.metadata.labels?.[RUNTIME_ANNOTATION]) ??
+      this.node.defaultRuntime
+    );
+  }
+
+  /** az aks update --attach-acr: the node may pull from the registry with its own identity. */
+  attachRegistry(server: string): boolean {
+    if (!this.node.registries.some((r) => r.server === server)) return false;
+    this.attached.add(server);
+    return true;
+  }
+
+  detachRegistry(server: string): void {
+    this.attached.delete(server);
+  }
+
+  nodeInfo(): Obj {
+    return {
+      defaultRuntime: this.node.defaultRuntime,
+      runtime: this.node.runtime ? 'docker' : 'none',
+      registries: this.node.registries.map((r) => r.server),
+      attached: [...this.attached],
+      images: [...this.nodeImages],
+      containers: this.containerHistory,
+    };
+  }
+
+  /** Removes every container a kubelet of this rig created (left by an API server that died). */
+  async removeLeftovers(): Promise<number> {
+    const rt = this.node.runtime;
+    if (!rt) return 0;
+    const ids = await rt.list(`${RUNTIME_ANNOTATION}=docker`);
+    await Promise.all(ids.map((id) => rt.remove(id).catch(() => undefined)));
+    return ids.length;
+  }
+
+  /** Stops every real container at once (the API server is going away). */
+  async shutdown(): Promise<void> {
+    const rt = this.node.runtime;
+    if (!rt) return;
+    const ids: string[] = [];
+    for (const sim of this.sims.values()) {
+      sim.stopped = true;
+      for (const t of sim.timers) clearTimeout(t);
+      for (const c of sim.containers) for (const id of [c.rt?.id, c.prevId]) if (id) ids.push(id);
+    }
+    await Promise.all(ids.map((id) => rt.remove(id).catch(() => undefined)));
+    rt.close();
+  }
+
+  /** Credentials for a pull: the pod's imagePullSecrets for that registry, else the node's when attached. */
+  private authFor(sim: PodSim, image: string): RegistryAuth | undefined {
+    const registry = registryOf(image);
+    const pod = this.podObj(sim);
+    for (const ref of pod?.spec?.imagePullSecrets ?? []) {
+      const secret = ref?.name ? this.store.get('core/secrets', sim.ns, ref.name) : undefined;
+      if (!secret?.data) continue;
+      let auths: Obj | undefined;
+      try {
+        if (secret.type === 'kubernetes.io/dockerconfigjson' && secret.data['.dockerconfigjson']) auths = JSON.parse(Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString('utf8')).auths;
+        else if (secret.type === 'kubernetes.io/dockercfg' && secret.data['.dockercfg']) auths = JSON.parse(Buffer.from(secret.data['.dockercfg'], 'base64').toString('utf8'));
+      } catch {
+        continue; // a broken secret: the kubelet ignores it too
+      }
+      for (const [key, v] of Object.entries(auths ?? {})) {
+        const host = key.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
+        if (host !== registry || !v || typeof v !== 'object') continue;
+        const e = v as Obj;
+        let username = e.username;
+        let password = e.password;
+        if (e.auth) [username, password] = Buffer.from(String(e.auth), 'base64').toString('utf8').split(/:(.*)/s);
+        if (username !== undefined) return { username, password: password ?? '', serveraddress: registry };
+      }
+    }
+    if (this.attached.has(registry)) {
+      const r = this.node.registries.find((x) => x.server === registry);
+      if (r) return { username: r.username, password: r.password, serveraddress: registry };
+    }
+    return undefined;
+  }
+
+  private pullPolicy(c: CSim): string {
+    const image = String(c.spec.image ?? '');
+    if (c.spec.imagePullPolicy) return c.spec.imagePullPolicy;
+    const lastSeg = image.slice(image.lastIndexOf('/') + 1);
+    return image.includes('@') ? 'IfNotPresent' : !lastSeg.includes(':') || lastSeg.endsWith(':latest') ? 'Always' : 'IfNotPresent';
+  }
+
+  private waiting(sim: PodSim, c: CSim, reason: string, message: string): void {
+    c.state = { waiting: { reason, message } };
+    c.ready = false;
+    c.started = false;
+    this.publish(sim);
+  }
+
+  /** Makes the image present on the node, as the kubelet's image manager does (with its back-off). */
+  private async ensureImage(sim: PodSim, c: CSim, gen: number): Promise<boolean> {
+    const rt = this.node.runtime!;
+    const image = String(c.spec.image ?? '');
+    const policy = this.pullPolicy(c);
+    if (policy === 'Never') {
+      if (this.nodeImages.has(image)) return true;
+      const msg = `Container image "${image}" is not present with pull policy of Never`;
+      this.ev(sim, c, 'Warning', 'ErrImageNeverPull', msg);
+      this.waiting(sim, c, 'ErrImageNeverPull', msg);
+      this.after(sim, INITIAL_BACKOFF, () => c.gen === gen && void this.startReal(sim, c, gen));
+      return false;
+    }
+    if (policy === 'IfNotPresent' && this.nodeImages.has(image)) {
+      this.ev(sim, c, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
+      return true;
+    }
+    const key = `${sim.uid}/${image}`;
+    const b = this.pullBackoff.get(key);
+    if (b && Date.now() - b.lastUpdateMs < b.dur * 1000) {
+      this.ev(sim, c, 'Normal', 'BackOff', `Back-off pulling image "${image}"`);
+      this.ev(sim, c, 'Warning', 'Failed', 'Error: ImagePullBackOff');
+      this.waiting(sim, c, 'ImagePullBackOff', `Back-off pulling image "${image}": ErrImagePull: ${b.message}`);
+      this.after(sim, (b.lastUpdateMs + b.dur * 1000 - Date.now()) / 1000, () => c.gen === gen && void this.startReal(sim, c, gen));
+      return false;
+    }
+    this.ev(sim, c, 'Normal', 'Pulling', `Pulling image "${image}"`);
+    const t0 = Date.now();
+    try {
+      const { size } = await rt.pull(image, this.authFor(sim, image));
+      if (c.gen !== gen || sim.stopped) return false;
+      this.nodeImages.add(image);
+      this.pullBackoff.delete(key);
+      const took = fmtSeconds((Date.now() - t0) / 1000);
+      this.ev(sim, c, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${took} (${took} including waiting). Image size: ${size} bytes.`);
+      return true;
+    } catch (e) {
+      if (c.gen !== gen || sim.stopped) return false;
+      const message = (e as Error).message;
+      this.pullBackoff.set(key, { dur: b ? Math.min(b.dur * 2, MAX_BACKOFF) : INITIAL_BACKOFF, lastUpdateMs: Date.now(), message });
+      this.ev(sim, c, 'Warning', 'Failed', `Failed to pull image "${image}": ${message}`);
+      this.ev(sim, c, 'Warning', 'Failed', 'Error: ErrImagePull');
+      this.waiting(sim, c, 'ErrImagePull', message);
+      // the next sync finds the image in back-off (ImagePullBackOff) until the back-off ends
+      this.after(sim, 1, () => c.gen === gen && void this.startReal(sim, c, gen));
+      return false;
+    }
+  }
+
+  /** The container's environment as the kubelet resolves it (value, fieldRef, secret and config map refs). */
+  private containerEnv(sim: PodSim, c: CSim): string[] {
+    const pod = this.podObj(sim);
+    const out = new Map<string, string>();
+    const fromMap = (kind: 'secrets' | 'configmaps', name: string): Record<string, string> => {
+      const o = this.store.get(`core/${kind}`, sim.ns, name);
+      if (!o) return {};
+      if (kind === 'secrets') return Object.fromEntries(Object.entries(o.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString('utf8')]));
+      return { ...(o.data ?? {}) };
+    };
+    for (const ef of c.spec.envFrom ?? []) {
+      const m = ef.configMapRef?.name ? fromMap('configmaps', ef.configMapRef.name) : ef.secretRef?.name ? fromMap('secrets', ef.secretRef.name) : {};
+      for (const [k, v] of Object.entries(m)) out.set(`${ef.prefix ?? ''}${k}`, v);
+    }
+    const fields: Record<string, string | undefined> = {
+      'metadata.name': sim.name,
+      'metadata.namespace': sim.ns,
+      'metadata.uid': sim.uid,
+      'status.podIP': sim.ip,
+      'status.hostIP': '10.224.0.4',
+      'spec.nodeName': 'rig-node',
+      'spec.serviceAccountName': pod?.spec?.serviceAccountName ?? 'default',
+    };
+    for (const e of c.spec.env ?? []) {
+      if (!e?.name) continue;
+      let v: string | undefined = e.value !== undefined ? String(e.value) : undefined;
+      const vf = e.valueFrom;
+      if (vf?.fieldRef?.fieldPath) v = fields[vf.fieldRef.fieldPath] ?? '';
+      else if (vf?.secretKeyRef) v = fromMap('secrets', vf.secretKeyRef.name)[vf.secretKeyRef.key];
+      else if (vf?.configMapKeyRef) v = fromMap('configmaps', vf.configMapKeyRef.name)[vf.configMapKeyRef.key];
+      // $(VAR) references to earlier variables, as the kubelet expands them
+      if (v !== undefined) v = v.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, n: string) => out.get(n) ?? m);
+      out.set(e.name, v ?? '');
+    }
+    return [...out].map(([k, v]) => `${k}=${v}`);
+  }
+
+  /** Pull, create and start a real container, then follow its logs and its exit. */
+  private async startReal(sim: PodSim, c: CSim, retryOf?: number): Promise<void> {
+    const rt = this.node.runtime;
+    if (retryOf === undefined) c.gen++;
+    const gen = c.gen;
+    if (!rt) {
+      const msg = "the rig's kubelet has no container runtime (start the rig with its docker engine: RIG_DOCKER_SOCKET)";
+      this.ev(sim, c, 'Warning', 'Failed', `Error: ${msg}`);
+      this.waiting(sim, c, 'CreateContainerConfigError', msg);
+      return;
+    }
+    try {
+      if (!(await this.ensureImage(sim, c, gen))) return;
+    } catch (e) {
+      console.error('kubelet: pull:', e);
+      return;
+    }
+    if (c.gen !== gen || sim.stopped || sim.deleting) return;
+    const pod = this.podObj(sim);
+    const limits = c.spec.resources?.limits ?? {};
+    const runAsUser = c.spec.securityContext?.runAsUser ?? pod?.spec?.securityContext?.runAsUser;
+    c.attempt++;
+    let id: string;
+    try {
+      id = await rt.create({
+        name: `k8s_${c.name}_${sim.name}_${sim.ns}_${sim.uid}_${c.attempt - 1}`,
+        image: c.spec.image,
+        ...(c.spec.command?.length ? { entrypoint: c.spec.command.map(String) } : {}),
+        ...(c.spec.args ? { cmd: c.spec.args.map(String) } : {}),
+        env: this.containerEnv(sim, c),
+        ...(c.spec.workingDir ? { workingDir: c.spec.workingDir } : {}),
+        ...(runAsUser !== undefined ? { user: String(runAsUser) } : {}),
+        hostname: sim.name,
+        ...(quantityBytes(limits.memory) ? { memoryBytes: quantityBytes(limits.memory)! } : {}),
+        ...(nanoCpus(limits.cpu) ? { nanoCpus: nanoCpus(limits.cpu)! } : {}),
+        labels: {
+          [RUNTIME_ANNOTATION]: 'docker',
+          'io.kubernetes.pod.name': sim.name,
+          'io.kubernetes.pod.namespace': sim.ns,
+          'io.kubernetes.pod.uid': sim.uid,
+          'io.kubernetes.container.name': c.name,
+        },
+      });
+    } catch (e) {
+      if (c.gen !== gen || sim.stopped) return;
+      const msg = (e as Error).message;
+      this.ev(sim, c, 'Warning', 'Failed', `Error: ${msg}`);
+      this.waiting(sim, c, 'CreateContainerError', msg);
+      this.after(sim, INITIAL_BACKOFF, () => c.gen === gen && void this.startReal(sim, c, gen));
+      return;
+    }
+    if (c.gen !== gen || sim.stopped || sim.deleting) {
+      void rt.remove(id).catch(() => undefined);
+      return;
+    }
+    // keep one dead container per container (for --previous); remove the one before it
+    if (c.prevId) void rt.remove(c.prevId).catch(() => undefined);
+    c.prevId = c.rt?.id;
+    c.containerId = id;
+    this.ev(sim, c, 'Normal', 'Created', `Created container: ${c.name}`);
+    const lines: { ts: string; line: string }[] = [];
+    let resolveExited!: () => void;
+    const real: RealContainer = { id, lines, logsDone: Promise.resolve(), exited: new Promise((r) => (resolveExited = r)), killing: false };
+    c.rt = real;
+    let started: { pid: number; startedAt: string };
+    try {
+      started = await rt.start(id);
+    } catch (e) {
+      const msg = (e as Error).message;
+      this.ev(sim, c, 'Warning', 'Failed', `Error: failed to start container "${c.name}": ${msg}`);
+      c.logs = lines;
+      this.terminate(sim, c, 128, 'StartError', { message: msg });
+      resolveExited();
+      return;
+    }
+    c.startedAtMs = Date.now();
+    c.state = { running: { startedAt: k8sTime(started.startedAt) } };
+    c.fails = { startup: 0, liveness: 0, readiness: 0 };
+    c.succ = { startup: 0, liveness: 0, readiness: 0 };
+    c.started = !c.spec.startupProbe;
+    c.ready = c.started && !c.spec.readinessProbe;
+    c.logs = lines;
+    sim.everStarted = true;
+    this.ev(sim, c, 'Normal', 'Started', `Started container ${c.name}`);
+    real.logsDone = rt
+      .logs(id, (ts, line) => {
+        lines.push({ ts, line });
+        if (lines.length > 5000) lines.shift();
+        if (c.logs === lines) for (const l of c.listeners) l(line, ts);
+      })
+      .catch((e: Error) => console.error(`kubelet: logs of ${id.slice(0, 12)}:`, e.message));
+    void rt.startRelay(id, started.pid, sim.ip).catch((e: Error) => console.error(`kubelet: relay into ${id.slice(0, 12)}:`, e.message));
+    this.publish(sim);
+    for (const kind of ['startup', 'liveness', 'readiness'] as ProbeKind[]) {
+      const probe = c.spec[`${kind}Probe`];
+      if (probe) this.after(sim, probe.initialDelaySeconds ?? 0, () => this.probeTick(sim, c, gen, kind));
+    }
+    void rt
+      .wait(id)
+      .then(async (x) => {
+        // the last lines arrive with the end of the log stream
+        await Promise.race([real.logsDone, new Promise((r) => setTimeout(r, 2000))]);
+        rt.stopRelay(id);
+        if (c.rt !== real || sim.stopped) return;
+        const reason = x.oomKilled ? 'OOMKilled' : x.exitCode === 0 ? 'Completed' : 'Error';
+        this.containerHistory.push({ namespace: sim.ns, pod: sim.name, container: c.name, id, exitCode: x.exitCode, reason, startedAt: k8sTime(x.startedAt), finishedAt: k8sTime(x.finishedAt) });
+        if (this.containerHistory.length > 500) this.containerHistory.shift();
+        this.terminate(sim, c, x.exitCode, reason, { startedAt: k8sTime(x.startedAt), finishedAt: k8sTime(x.finishedAt), ...(x.error ? { message: x.error } : {}) });
+      })
+      .catch((e: Error) => console.error(`kubelet: waiting for ${id.slice(0, 12)}:`, e.message))
+      .finally(resolveExited);
+  }
+
+  /** A probe kill: SIGTERM, the grace period, SIGKILL; the exit is recorded when it happens. */
+  private killReal(c: CSim, graceSeconds: number): void {
+    const real = c.rt;
+    c.gen++; // no more probes for this container
+    if (!real || real.killing || !c.state.running) return;
+    real.killing = true;
+    void this.node.runtime!.stop(real.id, graceSeconds).catch((e: Error) => console.error(`kubelet: stopping ${real.id.slice(0, 12)}:`, e.message));
+  }
+
+  /** Graceful pod deletion with real containers: each gets SIGTERM and the grace period; the pod
+   * object goes once all have exited (their terminated state is published first). */
+  private deleteReal(sim: PodSim, graceSeconds: number): void {
+    sim.deleting = true;
+    const waits: Promise<void>[] = [];
+    for (const c of sim.containers) {
+      c.gen++; // stops probes, pending restarts and pulls
+      if (c.rt && c.state.running) {
+        this.ev(sim, c, 'Normal', 'Killing', `Stopping container ${c.name}`);
+        c.rt.killing = true;
+        void this.node.runtime!.stop(c.rt.id, graceSeconds).catch((e: Error) => console.error(`kubelet: stopping ${c.rt?.id.slice(0, 12)}:`, e.message));
+        waits.push(c.rt.exited);
+      } else {
+        c.state = c.state.running || c.state.terminated ? c.state : { terminated: { exitCode: 0, reason: 'Completed', startedAt: nowIso(), finishedAt: nowIso() } };
+      }
+    }
+    void Promise.all(waits).then(() => {
+      this.publish(sim);
+      if (this.store.get('core/pods', sim.ns, sim.name)?.metadata.uid === sim.uid) this.store.delete('core/pods', sim.ns, sim.name);
+    });
+  }
+
+  /** Port-forward into a real container: localhost:port inside its network namespace. */
+  private async dialReal(sim: PodSim, port: number, refused: { error: string }): Promise<net.Socket | { error: string }> {
+    const c = sim.containers.find((x) => x.rt && x.state.running && listensOn(x.spec, port)) ?? sim.containers.find((x) => x.rt && x.state.running);
+    if (!c?.rt) return refused;
+    try {
+      const s = await this.node.runtime!.connect(c.rt.id, '127.0.0.1', port, 10_000);
+      c.conns.add(s);
+      s.on('close', () => c.conns.delete(s));
+      return s;
+    } catch {
+      return refused;
+    }
+  }
+
+  /** One probe against the real process, with the kubelet's own failure messages. */
+  private async realProbe(sim: PodSim, c: CSim, probe: Obj): Promise<{ ok: true } | { ok: false; message: string }> {
+    const rt = this.node.runtime!;
+    const real = c.rt;
+    if (!real) return { ok: false, message: 'container not running' };
+    const timeoutS = probe.timeoutSeconds ?? 1;
+    const timeoutMs = timeoutS * 1000;
+    if (probe.exec) {
+      const cmd: string[] = (probe.exec.command ?? []).map(String);
+      const r = await rt.exec(real.id, cmd, timeoutMs);
+      if ('timedOut' in r) return { ok: false, message: `command timed out: "${cmd.join(' ')}" timed out after ${timeoutS}s` };
+      if (r.exitCode === 0) return { ok: true };
+      return { ok: false, message: r.output.trim() || `command "${cmd.join(' ')}" exited with ${r.exitCode}` };
+    }
+    if (probe.grpc) return { ok: false, message: "grpc probes are not supported by the rig's kubelet" };
+    const handler = probe.httpGet ?? probe.tcpSocket ?? {};
+    const port = resolvePort(c.spec, handler.port);
+    const host: string = handler.host ?? sim.ip;
+    if (port === undefined) return { ok: false, message: `port "${handler.port}" not found in the container's ports` };
+    const scheme = String(probe.httpGet?.scheme ?? 'HTTP').toLowerCase();
+    const path = probe.httpGet?.path ?? '/';
+    const url = `${scheme}://${host}:${port}${path.startsWith('/') ? path : `/${path}`}`;
+    const prefix = probe.httpGet ? `Get "${url}": ` : '';
+    const deadline = Date.now() + timeoutMs;
+    let sock: net.Socket;
+    try {
+      sock = await rt.connect(real.id, host, port, timeoutMs);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'ETIMEDOUT') return { ok: false, message: probe.httpGet ? `${prefix}context deadline exceeded (Client.Timeout exceeded while awaiting headers)` : `dial tcp ${host}:${port}: i/o timeout` };
+      const why = code === 'ECONNREFUSED' ? 'connection refused' : code === 'EHOSTUNREACH' ? 'no route to host' : (e as Error).message;
+      return { ok: false, message: `${prefix}dial tcp ${host}:${port}: connect: ${why}` };
+    }
+    if (!probe.httpGet) {
+      sock.destroy();
+      return { ok: true };
+    }
+    const stream: net.Socket = scheme === 'https' ? tls.connect({ socket: sock, rejectUnauthorized: false, servername: undefined }) : sock;
+    const headers: Record<string, string> = { Host: `${host}:${port}`, 'User-Agent': `kube-probe/1.33`, Accept: '*/*', Connection: 'close' };
+    for (const h of probe.httpGet.httpHeaders ?? []) if (h?.name) headers[h.name] = String(h.value ?? '');
+    return new Promise((resolve) => {
+      let settled = false;
+      const done = (r: { ok: true } | { ok: false; message: string }) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        stream.destroy();
+        resolve(r);
+      };
+      const timer = setTimeout(() => done({ ok: false, message: `${prefix}context deadline exceeded (Client.Timeout exceeded while awaiting headers)` }), Math.max(0, deadline - Date.now()));
+      const req = http.request({ createConnection: () => stream, method: 'GET', path, headers }, (res) => {
+        const code = res.statusCode ?? 0;
+        res.resume();
+        res.on('end', () => done(code >= 200 && code < 400 ? { ok: true } : { ok: false, message: `HTTP probe failed with statuscode: ${code}` }));
+        res.on('error', () => done(code >= 200 && code < 400 ? { ok: true } : { ok: false, message: `HTTP probe failed with statuscode: ${code}` }));
+      });
+      req.on('socket', () => stream.resume()); // the http client listens by now
+      req.on('error', (e: Error & { code?: string }) => done({ ok: false, message: `${prefix}${e.code === 'ECONNRESET' ? 'read: connection reset by peer' : e.message === 'socket hang up' ? 'EOF' : e.message}` }));
+      req.end();
+    });
+  }
+
   // ---- pod lifecycle ----------------------------------------------------------------------------
+
+  /** Real containers run in real time; simulated ones at timeScale. */
+  private scale(sim: PodSim): number {
+    return sim.runtime === 'docker' ? 1 : this.timeScale;
+  }
 
   private after(sim: PodSim, seconds: number, f: () => void): void {
     const t = setTimeout(() => {
@@ -245,7 +723,7 @@ export class Kubelet {
           console.error('kubelet:', e);
         }
       }
-    }, Math.max(0, seconds * 1000 * this.timeScale));
+    }, Math.max(0, seconds * 1000 * this.scale(sim)));
     sim.timers.add(t);
   }
 
@@ -259,6 +737,8 @@ export class Kubelet {
       everStarted: false,
       timers: new Set(),
       stopped: false,
+      runtime: this.runtimeFor(pod),
+      deleting: false,
       containers: (pod.spec.containers ?? []).map((spec: Obj) => ({
         name: spec.name,
         spec,
@@ -275,6 +755,8 @@ export class Kubelet {
         logs: [],
         listeners: new Set(),
         conns: new Set(),
+        attempt: 0,
+        probing: new Set(),
       })),
     };
     this.sims.set(sim.uid, sim);
@@ -293,6 +775,12 @@ export class Kubelet {
     for (const c of sim.containers) for (const l of c.listeners) l(null, nowIso());
     for (const c of sim.containers) this.resetConns(c);
     this.sims.delete(uid);
+    if (sim.runtime === 'docker') {
+      for (const c of sim.containers) {
+        for (const id of [c.rt?.id, c.prevId]) if (id) void this.node.runtime?.remove(id).catch((e) => console.error(`kubelet: removing container ${id.slice(0, 12)}:`, e.message));
+      }
+      for (const k of [...this.pullBackoff.keys()]) if (k.startsWith(`${sim.uid}/`)) this.pullBackoff.delete(k);
+    }
   }
 
   private podObj(sim: PodSim): Obj | undefined {
@@ -332,6 +820,10 @@ export class Kubelet {
   }
 
   private startContainer(sim: PodSim, c: CSim): void {
+    if (sim.runtime === 'docker') {
+      void this.startReal(sim, c);
+      return;
+    }
     c.gen++;
     const gen = c.gen;
     c.containerId = randomBytes(32).toString('hex');
@@ -419,6 +911,18 @@ export class Kubelet {
     this.after(sim, period, () => this.probeTick(sim, c, gen, kind));
     if (kind === 'startup' && c.started) return;
     if (kind !== 'startup' && !c.started) return;
+    if (sim.runtime === 'docker') {
+      // one probe of a kind at a time: a tick that finds the last one still running is dropped
+      if (c.probing.has(kind)) return;
+      c.probing.add(kind);
+      void this.realProbe(sim, c, probe)
+        .catch((e: Error) => ({ ok: false as const, message: e.message }))
+        .then((r) => {
+          c.probing.delete(kind);
+          this.onProbe(sim, c, gen, kind, probe, r.ok, r.ok ? '' : r.message);
+        });
+      return;
+    }
     const r = this.probeResult(sim, c, probe);
     if (r.ok) {
       this.onProbe(sim, c, gen, kind, probe, true, '');
@@ -459,16 +963,21 @@ export class Kubelet {
     }
     if (c.fails[kind] >= threshold) {
       this.ev(sim, c, 'Normal', 'Killing', `Container ${c.name} failed ${kind} probe, will be restarted`);
+      if (sim.runtime === 'docker') {
+        this.killReal(c, probe.terminationGracePeriodSeconds ?? this.podObj(sim)?.spec?.terminationGracePeriodSeconds ?? 30);
+        return;
+      }
       this.log(c, `info: Microsoft.Hosting.Lifetime[0] Application is shutting down...`);
       this.terminate(sim, c, 137, 'Error');
     }
   }
 
-  private terminate(sim: PodSim, c: CSim, exitCode: number, reason: string): void {
-    const finishedAt = nowIso();
+  private terminate(sim: PodSim, c: CSim, exitCode: number, reason: string, times?: { startedAt?: string; finishedAt?: string; message?: string }): void {
+    const finishedAt = times?.finishedAt ?? nowIso();
     const finishedMs = Date.now();
     c.gen++;
-    c.lastState = { terminated: { exitCode, reason, startedAt: c.state.running?.startedAt ?? finishedAt, finishedAt, containerID: `containerd://${c.containerId}` } };
+    const startedAt = times?.startedAt ?? c.state.running?.startedAt ?? finishedAt;
+    c.lastState = { terminated: { exitCode, reason, ...(times?.message ? { message: times.message } : {}), startedAt, finishedAt, containerID: `${sim.runtime === 'docker' ? 'docker' : 'containerd'}://${c.containerId}` } };
     c.state = clone(c.lastState);
     c.ready = false;
     c.started = false;
@@ -478,10 +987,11 @@ export class Kubelet {
     c.listeners.clear();
     this.resetConns(c);
     this.publish(sim);
+    if (sim.deleting) return;
     const policy = this.podObj(sim)?.spec?.restartPolicy ?? 'Always';
     if (policy === 'Never' || (policy === 'OnFailure' && exitCode === 0)) return;
     const gen = c.gen;
-    const scaledMs = (s: number) => s * 1000 * this.timeScale;
+    const scaledMs = (s: number) => s * 1000 * this.scale(sim);
     const b = c.backoff;
     if (b && finishedMs - b.lastUpdateMs < scaledMs(b.dur)) {
       // in back-off: CrashLoopBackOff until lastUpdate + dur
@@ -489,7 +999,7 @@ export class Kubelet {
       this.ev(sim, c, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${sim.name}_${sim.ns}(${sim.uid})`);
       this.publish(sim);
       const waitMs = b.lastUpdateMs + scaledMs(b.dur) - Date.now();
-      this.after(sim, waitMs / 1000 / this.timeScale, () => c.gen === gen && this.restart(sim, c));
+      this.after(sim, waitMs / 1000 / this.scale(sim), () => c.gen === gen && this.restart(sim, c));
     } else {
       this.after(sim, 0.2, () => c.gen === gen && this.restart(sim, c));
     }
@@ -498,7 +1008,7 @@ export class Kubelet {
   private restart(sim: PodSim, c: CSim): void {
     const now = Date.now();
     const b = c.backoff;
-    if (!b || now - b.lastUpdateMs > 2 * MAX_BACKOFF * 1000 * this.timeScale) c.backoff = { dur: INITIAL_BACKOFF, lastUpdateMs: now };
+    if (!b || now - b.lastUpdateMs > 2 * MAX_BACKOFF * 1000 * this.scale(sim)) c.backoff = { dur: INITIAL_BACKOFF, lastUpdateMs: now };
     else c.backoff = { dur: Math.min(b.dur * 2, MAX_BACKOFF), lastUpdateMs: now };
     c.restartCount++;
     this.startContainer(sim, c);
@@ -532,7 +1042,7 @@ export class Kubelet {
         restartCount: c.restartCount,
         image: c.spec.image,
         imageID: c.containerId ? `${c.spec.image}@sha256:${c.containerId.slice(0, 64)}` : '',
-        ...(c.containerId ? { containerID: `containerd://${c.containerId}` } : {}),
+        ...(c.containerId ? { containerID: `${sim.runtime === 'docker' ? 'docker' : 'containerd'}://${c.containerId}` } : {}),
         started: c.started && !!c.state.running,
       })),
       qosClass: 'BestEffort',
@@ -549,6 +1059,25 @@ function listensOn(spec: Obj, port: number): boolean {
     const p = pr?.httpGet?.port ?? pr?.tcpSocket?.port ?? pr?.grpc?.port;
     return p === port || (typeof p === 'string' && (spec.ports ?? []).some((x: Obj) => x.name === p && x.containerPort === port));
   });
+}
+
+/** A container port by number or by name (from the container's ports). */
+function resolvePort(spec: Obj, p: unknown): number | undefined {
+  if (typeof p === 'number') return p;
+  if (typeof p === 'string' && /^\d+$/.test(p)) return Number(p);
+  if (typeof p === 'string') return (spec.ports ?? []).find((x: Obj) => x.name === p)?.containerPort;
+  return undefined;
+}
+
+/** Docker's RFC 3339 with nanoseconds → Kubernetes' seconds. */
+function k8sTime(t: string | undefined): string {
+  if (!t || t.startsWith('0001-')) return nowIso();
+  return t.replace(/\.\d+Z$/, 'Z').replace(/\.\d+([+-])/, '$1');
+}
+
+/** Go's time.Duration rounding as the kubelet prints a pull time (1.234s, 512ms). */
+function fmtSeconds(s: number): string {
+  return s < 1 ? `${Math.round(s * 1000)}ms` : `${s.toFixed(3).replace(/\.?0+$/, '')}s`;
 }
 
 function fmtDur(s: number): string {

@@ -122,6 +122,7 @@ export class PortForwarder {
           pair.error?.end();
           pairs.delete(id);
         });
+        conn.resume(); // a connection into a real container comes paused (nothing is lost before this)
       });
     };
   }
