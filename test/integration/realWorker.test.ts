@@ -15,6 +15,7 @@ import { buildImage, login, pushImage, tagImage } from '../../src/tools/docker';
 import { planDockerfile, writeDockerfilePlan } from '../../src/tools/dotnetProject';
 import { childEnv, control, kubectl, kubectlJson, ok, rigEnv, waitFor } from '../rig/tests/rig';
 import { ensureDotnetImages } from '../support/dotnetImages';
+import { runCli } from '../support/runCli';
 
 const fixture = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'sample-worker');
 const NS = 'real-worker';
@@ -24,6 +25,7 @@ describe('the sample worker on real containers', function () {
   let env: NodeJS.ProcessEnv;
   let work: string;
   let image: string;
+  let repoRef: string;
 
   const get = (name: string) => kubectlJson(['get', 'pod', '-n', NS, name]);
   const cs = (p: any) => p.status?.containerStatuses?.[0] ?? {};
@@ -52,7 +54,8 @@ describe('the sample worker on real containers', function () {
     const r = rigEnv();
     const { accessToken, loginServer } = await acrToken('rigacr', { paths: { az: r.RIG_AZ! }, env });
     await login(loginServer, ACR_TOKEN_USER, accessToken, { env });
-    image = `${loginServer}/${repo}:1.0.0`;
+    repoRef = `${loginServer}/${repo}`;
+    image = `${repoRef}:1.0.0`;
     await tagImage(`${repo}:1.0.0`, image, { env });
     await pushImage(image, { env });
     await kubectl(['delete', 'namespace', NS, '--ignore-not-found', '--wait=false']);
@@ -111,15 +114,40 @@ describe('the sample worker on real containers', function () {
     const drain = { Worker__IntervalSeconds: '0.5', Worker__DrainSeconds: '20' };
     await apply(workerPod('grace10', drain, { terminationGracePeriodSeconds: 10 }));
     await apply(workerPod('grace35', drain, { terminationGracePeriodSeconds: 35 }));
+    const ids: string[] = [];
     for (const p of ['grace10', 'grace35']) {
       await waitFor(`${p} to run`, async () => cs(await get(p)).state?.running && /Worker running at/.test(await kubectl(['logs', '-n', NS, p])), 120_000, 500);
+      ids.push(String(cs(await get(p)).containerID).replace('docker://', ''));
     }
+    const stopAt = Date.now();
     await kubectl(['delete', 'pod', '-n', NS, 'grace10', 'grace35', '--wait=false']);
     const exits = await waitFor('both workers to stop', async () => {
-      const recs = (await control('GET', 'node')).containers.filter((r: any) => r.namespace === NS && /^grace/.test(r.pod));
+      const recs = (await control('GET', 'node')).containers.filter((r: any) => ids.includes(r.id));
       return recs.length === 2 ? Object.fromEntries(recs.map((r: any) => [r.pod, r])) : undefined;
     }, 90_000, 500);
+    const stoppedAfter = (r: any) => (Date.parse(r.finishedAt) - stopAt) / 1000;
+    assert.ok(stoppedAfter(exits.grace10) >= 9 && stoppedAfter(exits.grace10) < 15, `grace10 stopped ${stoppedAfter(exits.grace10)} s after the delete`);
+    assert.ok(stoppedAfter(exits.grace35) >= 19 && stoppedAfter(exits.grace35) < 30, `grace35 stopped ${stoppedAfter(exits.grace35)} s after the delete`);
     assert.equal(exits.grace10.exitCode, 137, JSON.stringify(exits.grace10));
     assert.equal(exits.grace35.exitCode, 0, JSON.stringify(exits.grace35));
+  });
+
+  it('installed with its chart, Measure reads the real endpoint through port-forward', async () => {
+    const chart = join(work, 'charts/sample-worker');
+    const r = rigEnv();
+    await ok(r.RIG_HELM3!, ['upgrade', '--install', 'measured', chart, '-n', NS, '--set', `image.repository=${repoRef}`, '--set', 'image.tag=1.0.0', '--wait', '--timeout', '3m'], { env: childEnv(), timeoutMs: 240_000 });
+    await waitFor('the worker to log', async () => {
+      const pods = (await kubectlJson(['get', 'pods', '-n', NS, '-l', 'app.kubernetes.io/instance=measured'])).items;
+      return pods[0] && cs(pods[0]).state?.running && /Now listening on/.test(await kubectl(['logs', '-n', NS, pods[0].metadata.name]));
+    }, 120_000, 500);
+    const res = await runCli(['probes', 'measure', chart, '--release', 'measured', '--namespace', NS, '--duration', '6', '--json'], childEnv());
+    assert.equal(res.code, 0, res.err);
+    const m = JSON.parse(res.out);
+    assert.ok(m.summary.count >= 3, JSON.stringify(m.summary));
+    assert.equal(m.summary.ok, m.summary.count, JSON.stringify(m.samples.filter((x: any) => x.outcome !== 'ok')));
+    assert.ok(m.samples.every((x: any) => x.status === 200));
+    // answered by the real Kestrel: milliseconds, not the budget's seconds
+    assert.ok(m.summary.p99Seconds < 1, `p99 ${m.summary.p99Seconds} s`);
+    console.log(`      measured the real endpoint: ${m.summary.count} requests, p99 ${(m.summary.p99Seconds * 1000).toFixed(1)} ms`);
   });
 });

@@ -23,6 +23,12 @@ async function freshTag(): Promise<string> {
 }
 let loginEnv: NodeJS.ProcessEnv;
 
+/** A fresh tag, with the registry attached to the node (each test stands alone). */
+async function attachedTag(): Promise<string> {
+  await az(['aks', 'update', '-g', 'rig-rg', '-n', 'rig-aks', '--attach-acr', 'rigacr']);
+  return freshTag();
+}
+
 function pod(name: string, container: Record<string, unknown>, spec: Record<string, unknown> = {}): string {
   return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NS }, spec: { containers: [{ name: 'main', ...container }], ...spec } });
 }
@@ -99,8 +105,7 @@ describe('rig: kubelet on real containers', function () {
   });
 
   it('probes reach the real process; a liveness kill restarts it and --previous has its real output', async () => {
-    await az(['aks', 'update', '-g', 'rig-rg', '-n', 'rig-aks', '--attach-acr', 'rigacr']);
-    const ref = await freshTag();
+    const ref = await attachedTag();
     // serves /healthz for 4 s, then the file goes: 404 from then on
     const script = 'mkdir -p /www && echo ok > /www/healthz && echo "serving health"; (sleep 4; rm /www/healthz; echo "health file removed") & exec httpd -f -p 8080 -h /www';
     await apply(
@@ -133,14 +138,18 @@ describe('rig: kubelet on real containers', function () {
   });
 
   it('a pod deletion gives SIGTERM and the grace period: a drain longer than the grace is SIGKILLed (137), a shorter one exits 0', async () => {
-    const ref = await freshTag();
+    const ref = await attachedTag();
     const drain = 'trap "echo draining; sleep 3; echo drained; exit 0" TERM; echo up; while true; do sleep 0.2; done';
     await apply(pod('short-grace', { image: ref, command: ['sh', '-c', drain] }, { terminationGracePeriodSeconds: 1 }));
     await apply(pod('long-grace', { image: ref, command: ['sh', '-c', drain] }, { terminationGracePeriodSeconds: 10 }));
-    for (const p of ['short-grace', 'long-grace']) await waitFor(`${p} to run`, async () => cs(await get(p)).state?.running && (await kubectl(['logs', '-n', NS, p])).includes('up'), 30_000, 300);
+    const ids: string[] = [];
+    for (const p of ['short-grace', 'long-grace']) {
+      await waitFor(`${p} to run`, async () => cs(await get(p)).state?.running && (await kubectl(['logs', '-n', NS, p])).includes('up'), 30_000, 300);
+      ids.push(String(cs(await get(p)).containerID).replace('docker://', ''));
+    }
     await kubectl(['delete', 'pod', '-n', NS, 'short-grace', 'long-grace', '--wait=false']);
     const exits = await waitFor('both containers to exit', async () => {
-      const recs = (await control('GET', 'node')).containers.filter((r: any) => r.namespace === NS && /-grace$/.test(r.pod));
+      const recs = (await control('GET', 'node')).containers.filter((r: any) => ids.includes(r.id));
       return recs.length === 2 ? Object.fromEntries(recs.map((r: any) => [r.pod, r])) : undefined;
     }, 30_000, 300);
     assert.equal(exits['short-grace'].exitCode, 137);
@@ -151,7 +160,7 @@ describe('rig: kubelet on real containers', function () {
   });
 
   it('over its memory limit a container is OOMKilled (137); a crash keeps its exit code and logs, then CrashLoopBackOff', async () => {
-    const ref = await freshTag();
+    const ref = await attachedTag();
     await apply(pod('oom', { image: ref, command: ['sh', '-c', 'echo filling; x=$(head -c 100m /dev/zero | tr "\\0" a); echo never'], resources: { limits: { memory: '32Mi' } } }));
     await apply(pod('crash', { image: ref, command: ['sh', '-c', 'echo "fail: unhandled exception"; exit 3'] }));
     const oom = await waitFor('OOMKilled', async () => cs(await get('oom')).lastState?.terminated ?? (cs(await get('oom')).state?.terminated?.reason === 'OOMKilled' ? cs(await get('oom')).state.terminated : undefined), 40_000, 300);
@@ -167,7 +176,7 @@ describe('rig: kubelet on real containers', function () {
   });
 
   it('kubectl port-forward reaches the real port; probes name a port nothing listens on', async () => {
-    const ref = await freshTag();
+    const ref = await attachedTag();
     await apply(
       pod('pf', {
         image: ref,
