@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { join } from 'node:path';
+import { nanoCpus, quantityBytes, registryOf, splitImage } from '../server/runtime';
 import { childEnv, control, kubectl, kubectlJson, ok, rigEnv, Streamer, tmp, waitFor } from './rig';
 
 const NS = 'rt-real';
@@ -210,5 +211,30 @@ describe('rig: kubelet on real containers', function () {
     } finally {
       await pf.stop();
     }
+  });
+});
+
+describe('rig: the runtime\'s reading of Kubernetes values', () => {
+  it('memory and CPU quantities', () => {
+    assert.equal(quantityBytes('128Mi'), 128 * 1024 * 1024);
+    assert.equal(quantityBytes('1G'), 1e9);
+    assert.equal(quantityBytes('500k'), 500_000);
+    assert.equal(quantityBytes('1.5Gi'), 1.5 * 1024 ** 3);
+    assert.equal(quantityBytes(1048576), 1048576);
+    assert.equal(quantityBytes('lots'), undefined);
+    assert.equal(nanoCpus('500m'), 5e8);
+    assert.equal(nanoCpus('2'), 2e9);
+    assert.equal(nanoCpus(0.25), 2.5e8);
+    assert.equal(nanoCpus('x'), undefined);
+  });
+  it('image references: registry, name and tag as Docker resolves them', () => {
+    assert.deepEqual(splitImage('127.0.0.1:5000/app:1.0'), { name: '127.0.0.1:5000/app', tag: '1.0' });
+    assert.deepEqual(splitImage('127.0.0.1:5000/app'), { name: '127.0.0.1:5000/app', tag: 'latest' });
+    assert.deepEqual(splitImage('x.azurecr.io/team/app@sha256:abc'), { name: 'x.azurecr.io/team/app', tag: 'sha256:abc' });
+    assert.equal(registryOf('127.0.0.1:5000/app:1.0'), '127.0.0.1:5000');
+    assert.equal(registryOf('x.azurecr.io/app'), 'x.azurecr.io');
+    assert.equal(registryOf('localhost/app'), 'localhost');
+    assert.equal(registryOf('library/busybox'), 'docker.io');
+    assert.equal(registryOf('busybox:1'), 'docker.io');
   });
 });
