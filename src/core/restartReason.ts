@@ -392,10 +392,11 @@ export function restartReasonsOfPod(pod: any, events: readonly KubeEvent[], logs
   return restartReasons(summarizePod(pod), events, logs);
 }
 
-/** The last `n` non-empty lines of a log, without kubectl's trailing newline. */
+/** The last `n` non-empty lines of a log, without the timestamps `kubectl logs --timestamps` puts first. */
 export function lastLines(log: string, n: number): string[] {
   return log
     .split(/\r?\n/)
+    .map((l) => l.replace(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d) /, ''))
     .filter((l) => l.trim() !== '')
     .slice(-n);
 }

@@ -121,7 +121,7 @@ describe('restartReason: why each container last restarted or does not run', () 
 
   it('a crash: exit code, what it means, the last log lines, the back-off', () => {
     const p = pod({ status: { restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 1m20s restarting failed container=worker' } }, lastState: { terminated: { reason: 'Error', exitCode: 139, startedAt: iso(0), finishedAt: iso(3) } } } });
-    const logs = lastLines('info: Microsoft.Hosting.Lifetime[0] Application started\n\nfail: Worker[0] boom\n   at Worker.ExecuteAsync()\n', 2);
+    const logs = lastLines('2026-12-02T01:08:21.476000000Z info: Microsoft.Hosting.Lifetime[0] Application started\n\n2026-12-02T01:08:21.776000000Z fail: Worker[0] boom\n2026-12-02T01:08:21.776000000Z    at Worker.ExecuteAsync()\n', 2);
     assert.deepEqual(logs, ['fail: Worker[0] boom', '   at Worker.ExecuteAsync()']);
     const [r] = restartReasonsOfPod(p, [v1('BackOff', 'Back-off restarting failed container worker in pod x', 3, 4, 40)], { worker: logs });
     assert.equal(r!.kind, 'crash');
