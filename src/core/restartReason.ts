@@ -28,6 +28,8 @@ export interface ReasonFix {
   title: string;
   /** The same fix outside VS Code. */
   hint: string;
+  /** The registry the image comes from (attach: the one to pick). */
+  registry?: string;
 }
 
 export const FIX_COMMANDS: readonly ReasonFix['command'][] = ['aksWorker.attachRegistry', 'aksWorker.pushImage'];
@@ -237,7 +239,7 @@ function pullReason(c: ContainerSummary, events: readonly KubeEvent[], single: b
         ...base,
         title: `Image pull refused: ${registry ?? 'the registry'} did not accept the node's credentials`,
         detail: `The node pulled ${image ?? 'the image'} and the registry said: ${message}. The cluster is not allowed to pull from this registry: attach the registry to the cluster (AcrPull for its kubelet identity) or give the pod an imagePullSecret.${backoff}`,
-        fix: { command: 'aksWorker.attachRegistry', title: 'Attach Registry to Cluster', hint: `az aks update --name CLUSTER --resource-group GROUP --attach-acr ${registry?.replace(/\.azurecr\.io$/, '') ?? 'REGISTRY'}` },
+        fix: { command: 'aksWorker.attachRegistry', title: 'Attach Registry to Cluster', hint: `az aks update --name CLUSTER --resource-group GROUP --attach-acr ${registry?.replace(/\.azurecr\.io$/, '') ?? 'REGISTRY'}`, ...(registry ? { registry } : {}) },
       };
     case 'missing':
       return {
