@@ -257,8 +257,17 @@ function pullReason(c: ContainerSummary, events: readonly KubeEvent[], single: b
   }
 }
 
+export interface ReasonOptions {
+  /**
+   * False when the caller has no events (a view fed by a pod watch alone): a termination a probe
+   * kill could explain (exit 0, 137 or 143 of a container with a liveness or startup probe) is then
+   * left out rather than called a crash, and a probe that checks nowhere cannot be told.
+   */
+  eventsKnown?: boolean;
+}
+
 /** The reason for one container of a pod, or undefined when it runs and has never restarted. */
-export function containerReason(pod: PodSummary, c: ContainerSummary, events: readonly KubeEvent[], logs?: readonly string[]): RestartReason | undefined {
+export function containerReason(pod: PodSummary, c: ContainerSummary, events: readonly KubeEvent[], logs?: readonly string[], options: ReasonOptions = {}): RestartReason | undefined {
   const single = pod.containers.length <= 1;
   const podEvents = events.filter((e) => !e.object.name || e.object.name === pod.name);
 
@@ -354,6 +363,8 @@ export function containerReason(pod: PodSummary, c: ContainerSummary, events: re
     };
   }
 
+  if (options.eventsKnown === false && (c.probes?.liveness || c.probes?.startup) && (exitCode === 0 || exitCode === 137 || exitCode === 143)) return undefined;
+
   if (exitCode === 0) {
     if ((pod.restartPolicy ?? 'Always') === 'Always') {
       return {
@@ -379,10 +390,10 @@ export function containerReason(pod: PodSummary, c: ContainerSummary, events: re
 }
 
 /** One reason per container that restarted or does not run (none for a container that runs and never restarted). */
-export function restartReasons(pod: PodSummary, events: readonly KubeEvent[], logs?: Readonly<Record<string, readonly string[]>>): RestartReason[] {
+export function restartReasons(pod: PodSummary, events: readonly KubeEvent[], logs?: Readonly<Record<string, readonly string[]>>, options: ReasonOptions = {}): RestartReason[] {
   const out: RestartReason[] = [];
   for (const c of pod.containers) {
-    const r = containerReason(pod, c, events, logs?.[c.name]);
+    const r = containerReason(pod, c, events, logs?.[c.name], options);
     if (r) out.push(r);
   }
   return out;

@@ -250,6 +250,16 @@ describe('restartReason: why each container last restarted or does not run', () 
     assert.deepEqual(restartReasonsOfPod(pod({ status: { restartCount: 0, ready: true } }), []), []);
   });
 
+  it('without events (a pod watch alone): a termination a probe kill could explain is left out, the rest still told', () => {
+    const killedOrNot = summarizePod(pod({ spec: liveness(), status: { lastState: { terminated: { reason: 'Error', exitCode: 137, finishedAt: iso(95) } } } }));
+    assert.deepEqual(restartReasons(killedOrNot, [], undefined, { eventsKnown: false }), []);
+    assert.equal(restartReasons(killedOrNot, [])[0]!.kind, 'crash', 'with events (none): no kill, so a crash');
+    const oom = summarizePod(pod({ spec: { ...liveness(), resources: { limits: { memory: '1Gi' } } }, status: { lastState: { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: iso(95) } } } }));
+    assert.equal(restartReasons(oom, [], undefined, { eventsKnown: false })[0]!.title, 'OOMKilled: killed for exceeding its memory limit of 1Gi');
+    const crash = summarizePod(pod({ spec: liveness(), status: { lastState: { terminated: { reason: 'Error', exitCode: 3, finishedAt: iso(95) } } } }));
+    assert.equal(restartReasons(crash, [], undefined, { eventsKnown: false })[0]!.kind, 'crash');
+  });
+
   it('events about another container or pod are not taken for this one', () => {
     const p = pod({ spec: liveness(), status: { lastState: { terminated: { reason: 'Error', exitCode: 137, startedAt: iso(0), finishedAt: iso(95) } } } });
     const other = v1('Killing', 'Container sidecar failed liveness probe, will be restarted', 1, 95, 95, 'Normal', 'sidecar');
