@@ -2,7 +2,7 @@
 import type { HostMessage, PageMessage, PanelState, WatchInfo } from '../../src/extension/podPanel/protocol';
 import { isHostMessage } from '../../src/extension/podPanel/protocol';
 import type { PodTimeline, PointKind } from '../../src/core/podTimeline';
-import type { RestartReason } from '../../src/core/restartReason';
+import { probeLine, type RestartReason } from '../../src/core/restartReason';
 import { h, svg as sv } from '../shared/dom';
 
 declare function acquireVsCodeApi(): { postMessage(m: PageMessage): void; getState(): unknown; setState(s: unknown): void };
@@ -89,7 +89,7 @@ function reasonsSection(s: PanelState): HTMLElement | undefined {
         h(
           'p',
           { class: 'probe-failures' },
-          `${r.probe.failures} failed ${r.probe.probe} check${r.probe.failures === 1 ? '' : 's'} and ${r.probe.kills} kill${r.probe.kills === 1 ? '' : 's'} in the events kept; failureThreshold ${r.probe.failureThreshold} failures in a row make one kill.`,
+          probeLine(r.probe),
           r.probe.lastMessage ? h('br') : undefined,
           r.probe.lastMessage ? h('span', { class: 'quote' }, `Latest: ${r.probe.lastMessage}`) : undefined,
         ),

@@ -1,7 +1,7 @@
 /** aks-worker pods: a release's pods, and for each container why it last restarted or does not run. */
 import { normalizeEvent } from '../core/events';
 import { ContainerSummary, PodSummary, summarizePod } from '../core/pods';
-import { RestartReason, lastLines, restartReasons } from '../core/restartReason';
+import { RestartReason, lastLines, probeLine, restartReasons } from '../core/restartReason';
 import { nameProblem } from '../core/names';
 import { ToolPaths } from '../tools/catalog';
 import { ToolError } from '../tools/errors';
@@ -136,6 +136,8 @@ export function formatReport(r: PodsReport): string {
       if (!why) continue;
       lines.push(`    ${why.when === 'restart' ? 'last restart' : why.when === 'running' ? 'warning' : 'not running'}: ${why.title}`);
       lines.push(`    ${why.detail}`);
+      if (why.probe && (why.probe.failures || why.probe.kills)) lines.push(`    ${probeLine(why.probe)}`);
+      if (why.probe?.lastMessage) lines.push(`    latest failure: ${why.probe.lastMessage}`);
       if (why.message && !why.detail.includes(why.message)) lines.push(`    message: ${why.message}`);
       if (why.logLines?.length) {
         lines.push(`    last lines of the previous container:`);

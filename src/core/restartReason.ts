@@ -343,14 +343,13 @@ export function containerReason(pod: PodSummary, c: ContainerSummary, events: re
     const fromFirst = Number.isNaN(ran) || Number.isNaN(earliest) || ran <= earliest;
     const wrong = f.cause === 'notFound' || (f.cause === 'refused' && fromFirst && neverAnswered(c, podEvents, single));
     const what = wrong ? misconfigTitle(f, probe, c) : undefined;
-    const counted = f.failures ? ` Events kept: ${plural(f.failures, `failed ${kill.kind} check`)}, ${plural(f.kills, 'kill')}.` : '';
     const codeWords = exitCode === 137 ? ' It did not stop within terminationGracePeriodSeconds after SIGTERM, so it got SIGKILL (exit 137).' : exitCode === 143 || exitCode === 0 ? ` It stopped on SIGTERM (exit ${exitCode}).` : '';
     if (what) {
       return {
         ...base,
         kind: 'probeMisconfigured',
         title: `${Kind} probe misconfigured: ${what}`,
-        detail: `The kubelet killed the container after ${f.failureThreshold} failed ${kill.kind} checks in a row, from its very first checks (latest: ${f.lastMessage}). The worker may be fine: the probe checks where it does not answer.${counted}${backoff}`,
+        detail: `The kubelet killed the container after ${f.failureThreshold} failed ${kill.kind} checks in a row, from its very first checks. The worker may be fine: the probe checks where it does not answer.${backoff}`,
         probe: f,
       };
     }
@@ -358,7 +357,7 @@ export function containerReason(pod: PodSummary, c: ContainerSummary, events: re
       ...base,
       kind: kill.kind,
       title: `Killed by its ${kill.kind} probe after ${f.failureThreshold} failed checks in a row`,
-      detail: `${f.lastMessage ? `Latest failure: ${f.lastMessage} — ${causeWords(f, probe, c)}.` : `The ${kill.kind} probe failed failureThreshold ${f.failureThreshold} times in a row.`}${codeWords}${counted}${backoff}`,
+      detail: `${f.lastMessage ? `The checks failed because ${causeWords(f, probe, c)}.` : `The ${kill.kind} probe failed failureThreshold ${f.failureThreshold} times in a row.`}${codeWords}${backoff}`,
       probe: f,
     };
   }
@@ -414,7 +413,21 @@ export function lastLines(log: string, n: number): string[] {
     .slice(-n);
 }
 
-/** A restart reason in words for a tooltip or a terminal: title, detail, the fix. */
+/** The probe failures behind a kill in one line: "54 failed liveness checks and 9 kills in the events kept; …". */
+export function probeLine(p: ProbeFailures): string {
+  return `${plural(p.failures, `failed ${p.probe} check`)} and ${plural(p.kills, 'kill')} in the events kept; failureThreshold ${p.failureThreshold} failures in a row make one kill.`;
+}
+
+/** A restart reason in words for a tooltip or a terminal: title, detail, the probe's failures, the fix. */
 export function describeReason(r: RestartReason): string {
-  return [r.title, r.detail, r.fix ? `Fix: ${r.fix.title} (${r.fix.hint})` : undefined].filter(Boolean).join('\n');
+  return [
+    r.title,
+    r.detail,
+    r.probe && (r.probe.failures || r.probe.kills) ? probeLine(r.probe) : undefined,
+    r.probe?.lastMessage ? `Latest failure: ${r.probe.lastMessage}` : undefined,
+    r.message && !r.detail.includes(r.message) ? r.message : undefined,
+    r.fix ? `Fix: ${r.fix.title} (${r.fix.hint})` : undefined,
+  ]
+    .filter(Boolean)
+    .join('\n');
 }

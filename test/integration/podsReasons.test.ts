@@ -100,6 +100,8 @@ describe('aks-worker pods: why each container of a release restarted, against th
     assert.match(r.out, /^Release reasons in reasons-\d+: 3 pods$/m);
     assert.match(r.out, /^hangs {2}\S+ {2}ready [01]\/1 {2}restarts [1-9]\d*/m);
     assert.match(r.out, /^ {4}(last restart|not running): Killed by its liveness probe after 4 failed checks in a row$/m);
+    assert.match(r.out, /^ {4}\d+ failed liveness checks and \d+ kills? in the events kept; failureThreshold 4 failures in a row make one kill\.$/m);
+    assert.match(r.out, /^ {4}latest failure: Get ".*\/healthz": context deadline exceeded/m);
     assert.match(r.out, /^ {4}(last restart|not running): OOMKilled: killed for exceeding its memory limit of 64Mi$/m);
     assert.match(r.out, /^ {6}\| fail: Worker\[0\] Unhandled exception\. System\.InvalidOperationException: rig simulated crash \(exit code 3\)$/m);
     const none = await cli(['pods', 'not-installed', '--namespace', ns, ...kube()]);
