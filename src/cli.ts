@@ -83,7 +83,7 @@ Commands:
                     {release, namespace, pods: [{name, phase, status, ready, total, restarts,
                     createdAt, node, containers: [{name, state, reason, ready, restartCount,
                     lastTermination, restartReason: {kind, title, detail, when, exitCode, at,
-                    probe, logLines, message, fix: {command, title, hint}}}]}]}.
+                    probe, logLines, message, fix: {command, title, hint, registry}}}]}]}.
 
   ship <workspace-folder> [--tag T] [--bump patch|minor|major] [--namespace NS] [--release R]
        [--no-wait] [--acr NAME] [--network NAME]
