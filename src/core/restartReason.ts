@@ -165,13 +165,14 @@ function causeWords(f: ProbeFailures, probe: ProbeFacts | undefined, c: Containe
 
 /** The failed checks of one probe kind for this container, and its kills. */
 function probeFailures(kind: 'liveness' | 'startup' | 'readiness', c: ContainerSummary, events: readonly KubeEvent[], single: boolean): ProbeFailures | undefined {
-  const label = `${kind[0]!.toUpperCase()}${kind.slice(1)} probe failed`;
+  // "Liveness probe failed: …", or "Liveness probe errored: …" when the check could not run at all.
+  const label = new RegExp(`^${kind[0]!.toUpperCase()}${kind.slice(1)} probe (failed|errored):?\\s*`);
   const mine = events.filter((e) => aboutContainer(e, c.name, single));
-  const unhealthy = mine.filter((e) => e.reason === 'Unhealthy' && e.message.startsWith(label)).sort((a, b) => (a.lastSeen ?? '').localeCompare(b.lastSeen ?? ''));
+  const unhealthy = mine.filter((e) => e.reason === 'Unhealthy' && label.test(e.message)).sort((a, b) => (a.lastSeen ?? '').localeCompare(b.lastSeen ?? ''));
   const kills = mine.filter((e) => e.reason === 'Killing' && new RegExp(`failed ${kind} probe, will be restarted`, 'i').test(e.message));
   if (!unhealthy.length && !kills.length) return undefined;
   const last = unhealthy[unhealthy.length - 1];
-  const lastMessage = last ? last.message.slice(label.length).replace(/^:\s*/, '') : '';
+  const lastMessage = last ? last.message.replace(label, '') : '';
   return {
     probe: kind,
     failures: unhealthy.reduce((n, e) => n + e.count, 0),

@@ -99,6 +99,11 @@ describe('restartReason: why each container last restarted or does not run', () 
     assert.equal(r!.kind, 'startup');
     assert.equal(r!.title, 'Killed by its startup probe after 10 failed checks in a row');
     assert.equal(r!.probe!.lastMessage, 'cat: /tmp/started: No such file or directory');
+    // a check that could not run at all: "errored"
+    const errored = [v1('Unhealthy', 'Startup probe errored: rpc error: code = Unknown desc = failed to exec in container: container is in CONTAINER_EXITED state', 10, 5, 50), v1('Killing', 'Container worker failed startup probe, will be restarted', 1, 50, 50, 'Normal')];
+    const [r2] = restartReasonsOfPod(p, errored);
+    assert.equal(r2!.probe!.failures, 10);
+    assert.match(r2!.probe!.lastMessage, /^rpc error: code = Unknown/);
   });
 
   it('an old Killing does not explain a later crash: 137 without a kill near it is a crash, with its meaning', () => {
