@@ -240,7 +240,7 @@ function pullReason(c: ContainerSummary, events: readonly KubeEvent[], single: b
         ...base,
         title: `Image pull refused: ${registry ?? 'the registry'} did not accept the node's credentials`,
         detail: `The node pulled ${image ?? 'the image'} and the registry said: ${message}. The cluster is not allowed to pull from this registry: attach the registry to the cluster (AcrPull for its kubelet identity) or give the pod an imagePullSecret.${backoff}`,
-        fix: { command: 'aksWorker.attachRegistry', title: 'Attach Registry to Cluster', hint: `az aks update --name CLUSTER --resource-group GROUP --attach-acr ${registry?.replace(/\.azurecr\.io$/, '') ?? 'REGISTRY'}`, ...(registry ? { registry } : {}) },
+        fix: { command: 'aksWorker.attachRegistry', title: 'Attach Registry to Cluster', hint: `az aks update --name CLUSTER --resource-group GROUP --attach-acr ${registry && /\.azurecr\.io$/i.test(registry) ? registry.replace(/\.azurecr\.io$/i, '') : `ACR-NAME (the registry whose login server is ${registry ?? 'in the image'})`}`, ...(registry ? { registry } : {}) },
       };
     case 'missing':
       return {

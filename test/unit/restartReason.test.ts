@@ -189,7 +189,8 @@ describe('restartReason: why each container last restarted or does not run', () 
     assert.equal(r!.message, DOCKER_AUTH);
     assert.equal(r!.fix!.command, 'aksWorker.attachRegistry');
     assert.equal(r!.fix!.title, 'Attach Registry to Cluster');
-    assert.match(describeReason(r!), /Fix: Attach Registry to Cluster \(az aks update/);
+    assert.match(describeReason(r!), /Fix: Attach Registry to Cluster \(az aks update --name CLUSTER --resource-group GROUP --attach-acr ACR-NAME \(the registry whose login server is 127\.0\.0\.1:5000\)\)/);
+    assert.equal(r!.fix!.registry, '127.0.0.1:5000', 'offered first when Attach asks for the registry');
   });
 
   it('ImagePullBackOff on AKS (containerd 401): the registry\'s words from the back-off message, the attach fix naming the ACR', () => {
