@@ -72,6 +72,19 @@ Commands:
                     (default 60): p50/p95/p99/max latency, timeouts, and how many answers
                     the probe's timeout would have failed. Exit 1 if kubectl lost the pod.
 
+  pods <release> [--namespace NS] [--json]
+                    List the release's pods (label app.kubernetes.io/instance=<release>) with
+                    status and restarts, and for each container why it last restarted or does
+                    not run: a liveness or startup probe kill (with the failed checks that led
+                    to it), OOMKilled (with the memory limit), a crash (exit code, what it means,
+                    the previous container's last lines), exit 0 of a worker that must keep
+                    running, an image pull the registry refused or cannot serve (with the fix),
+                    an eviction, a probe that checks where nothing answers. --json prints
+                    {release, namespace, pods: [{name, phase, status, ready, total, restarts,
+                    createdAt, node, containers: [{name, state, reason, ready, restartCount,
+                    lastTermination, restartReason: {kind, title, detail, when, exitCode, at,
+                    probe, logLines, message, fix: {command, title, hint, registry}}}]}]}.
+
   ship <workspace-folder> [--tag T] [--bump patch|minor|major] [--namespace NS] [--release R]
        [--no-wait] [--acr NAME] [--network NAME]
                     Build the worker image, push it to the registry the chart names, bump the
@@ -222,6 +235,8 @@ async function runCommand(
       return rest[0] === 'measure'
         ? (await import('./cli/measure')).measureCommand(rest.slice(1), flags, paths, out, err)
         : (await import('./cli/probes')).probesCommand(rest, flags, lists, paths, out, err);
+    case 'pods':
+      return (await import('./cli/pods')).podsCommand(rest, flags, paths, out, err);
     case 'ship':
       return (await import('./cli/ship')).shipCommand(rest, flags, paths, out, err);
     default:

@@ -2,6 +2,7 @@
 import type { HostMessage, PageMessage, PanelState, WatchInfo } from '../../src/extension/podPanel/protocol';
 import { isHostMessage } from '../../src/extension/podPanel/protocol';
 import type { PodTimeline, PointKind } from '../../src/core/podTimeline';
+import { probeLine, type RestartReason } from '../../src/core/restartReason';
 import { h, svg as sv } from '../shared/dom';
 
 declare function acquireVsCodeApi(): { postMessage(m: PageMessage): void; getState(): unknown; setState(s: unknown): void };
@@ -52,7 +53,63 @@ function render(): void {
     s.note ? h('p', { id: 'followed', class: 'followed', role: 'status' }, icon('arrow-swap'), ` ${s.note}`) : undefined,
     watchLine(s),
   );
-  app.replaceChildren(header, podsSection(s), timelineSection(s), eventsSection(s));
+  const why = reasonsSection(s);
+  app.replaceChildren(header, ...(why ? [why] : []), podsSection(s), timelineSection(s), eventsSection(s));
+}
+
+const REASON_ICON: Record<RestartReason['kind'], string> = {
+  liveness: 'debug-restart',
+  startup: 'debug-restart',
+  probeMisconfigured: 'plug',
+  oom: 'dashboard',
+  crash: 'bug',
+  completed: 'debug-stop',
+  imagePull: 'cloud-download',
+  evicted: 'sign-out',
+  createFailed: 'error',
+};
+
+const WHEN_LABEL: Record<RestartReason['when'], string> = { restart: 'Last restart', waiting: 'Not running', running: 'Runs, but' };
+
+/** Why each container last restarted or does not run: first, since it is what the panel is opened for. */
+function reasonsSection(s: PanelState): HTMLElement | undefined {
+  const all = s.pods.flatMap((p) => (p.reasons ?? []).map((r) => ({ pod: p.name, r })));
+  if (!all.length) return undefined;
+  const section = h('section', { 'aria-labelledby': 'reasons-title', id: 'reasons' }, h('h2', { id: 'reasons-title' }, icon('question'), ' Why'));
+  for (const { pod, r } of all) {
+    const card = h(
+      'article',
+      { class: `reason ${r.kind}`, 'data-pod': pod, 'data-container': r.container, 'data-kind': r.kind, 'aria-labelledby': `reason-${pod}-${r.container}` },
+      h('h3', { id: `reason-${pod}-${r.container}` }, icon(REASON_ICON[r.kind]), ' ', h('span', { class: 'title' }, r.title)),
+      h('div', { class: 'where' }, `${WHEN_LABEL[r.when]} · ${pod} / ${r.container}${r.exitCode !== undefined ? ` · exit ${r.exitCode}` : ''}${r.at ? ` · ${when(r.at, s.now)}` : ''}`),
+      h('p', { class: 'detail' }, r.detail),
+    );
+    if (r.probe && (r.probe.failures || r.probe.kills)) {
+      card.append(
+        h(
+          'p',
+          { class: 'probe-failures' },
+          probeLine(r.probe),
+          r.probe.lastMessage ? h('br') : undefined,
+          r.probe.lastMessage ? h('span', { class: 'quote' }, `Latest: ${r.probe.lastMessage}`) : undefined,
+        ),
+      );
+    }
+    if (r.message && !r.detail.includes(r.message)) card.append(h('p', { class: 'message' }, h('span', { class: 'quote' }, r.message)));
+    if (r.logLines?.length) {
+      card.append(h('div', { class: 'logs-title' }, `Last ${r.logLines.length} line${r.logLines.length === 1 ? '' : 's'} of the previous container`), h('pre', { class: 'logs', tabindex: '0', 'aria-label': 'Last log lines of the previous container' }, r.logLines.join('\n')));
+    }
+    if (r.fix) {
+      const fix = r.fix;
+      const button = h('vscode-button', { class: 'fix', 'data-command': fix.command, icon: fix.command === 'aksWorker.attachRegistry' ? 'link' : 'cloud-upload', disabled: !s.trusted, title: s.trusted ? `Runs "${fix.title}". Outside VS Code: ${fix.hint}` : 'Runs az or docker, which is off in Restricted Mode: trust this workspace to use it.' }, fix.title);
+      button.addEventListener('click', () => {
+        if (s.trusted) vscode.postMessage({ type: 'fix', command: fix.command, pod, container: r.container });
+      });
+      card.append(h('div', { class: 'fix-row' }, button, h('span', { class: 'note small' }, s.trusted ? `or: ${fix.hint}` : 'Trust this workspace to run the fix.')));
+    }
+    section.append(card);
+  }
+  return section;
 }
 
 const STATE_ICON: Record<WatchInfo['state'], string> = { connecting: 'loading codicon-modifier-spin', watching: 'eye', retrying: 'sync codicon-modifier-spin', stopped: 'debug-stop', failed: 'error' };

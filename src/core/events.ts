@@ -11,7 +11,8 @@ export interface KubeEvent {
   count: number;
   firstSeen?: string;
   lastSeen?: string;
-  object: { kind?: string; name?: string; namespace?: string; uid?: string };
+  /** fieldPath names the container: `spec.containers{worker}`. */
+  object: { kind?: string; name?: string; namespace?: string; uid?: string; fieldPath?: string };
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes JSON */
@@ -29,7 +30,7 @@ export function normalizeEvent(e: any): KubeEvent {
     count: Number(count) || 1,
     firstSeen: first ?? undefined,
     lastSeen: last ?? first ?? undefined,
-    object: { kind: obj?.kind, name: obj?.name, namespace: obj?.namespace, uid: obj?.uid },
+    object: { kind: obj?.kind, name: obj?.name, namespace: obj?.namespace, uid: obj?.uid, ...(typeof obj?.fieldPath === 'string' ? { fieldPath: obj.fieldPath } : {}) },
   };
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */

@@ -6,6 +6,7 @@
 import { KubeEvent, normalizeEvent } from './events';
 import { ResyncMap } from './resync';
 import { PodSummary, WatchEvent } from './pods';
+import type { RestartReason } from './restartReason';
 
 /** Kubernetes' default failureThreshold. */
 export const DEFAULT_FAILURE_THRESHOLD = 3;
@@ -264,6 +265,8 @@ export interface PodRow {
   node?: string;
   createdAt?: string;
   notReadyReason?: string;
+  /** Why each container last restarted or does not run (restartReasons). */
+  reasons?: RestartReason[];
 }
 
 /** A table row: the latest termination of any container (its lastState, or its current terminated state). */

@@ -23,8 +23,27 @@ export interface ContainerSummary {
   message?: string;
   startedAt?: string;
   lastTermination?: Termination;
+  /** The current state when it is terminated (restartPolicy Never or OnFailure, or a pod being stopped). */
+  terminated?: Termination;
   /** The container's declared ports, from the pod spec. */
   ports: Array<{ name?: string; containerPort: number }>;
+  /** The image the spec asks for. */
+  image?: string;
+  /** resources.limits.memory from the spec ("128Mi"). */
+  memoryLimit?: string;
+  /** The spec's probes, reduced to what explains a failure. */
+  probes?: Partial<Record<'liveness' | 'readiness' | 'startup', ProbeFacts>>;
+}
+
+/** A probe as the restart reasons need it: where it checks, how often, how many failures kill. */
+export interface ProbeFacts {
+  type: 'httpGet' | 'tcpSocket' | 'exec' | 'grpc' | 'unknown';
+  port?: number | string;
+  path?: string;
+  initialDelaySeconds: number;
+  periodSeconds: number;
+  timeoutSeconds: number;
+  failureThreshold: number;
 }
 
 export interface PodSummary {
@@ -46,9 +65,48 @@ export interface PodSummary {
   notReadyReason?: string;
   /** A coarse state for icons. */
   health: 'ready' | 'running' | 'pending' | 'crashloop' | 'failed' | 'terminating' | 'succeeded';
+  /** spec.restartPolicy (Always when the spec leaves it out). */
+  restartPolicy?: string;
+  /** spec.terminationGracePeriodSeconds (30 when the spec leaves it out). */
+  gracePeriodSeconds?: number;
+  /** status.reason and status.message of the pod itself (Evicted, "The node was low on resource: memory."). */
+  podReason?: string;
+  podMessage?: string;
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes JSON */
+const posNum = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fallback);
+
+function probeFacts(p: any): ProbeFacts | undefined {
+  if (!p || typeof p !== 'object') return undefined;
+  const type: ProbeFacts['type'] = p.httpGet ? 'httpGet' : p.tcpSocket ? 'tcpSocket' : p.exec ? 'exec' : p.grpc ? 'grpc' : 'unknown';
+  const port = p.httpGet?.port ?? p.tcpSocket?.port ?? p.grpc?.port;
+  return {
+    type,
+    ...(typeof port === 'number' || typeof port === 'string' ? { port } : {}),
+    ...(typeof p.httpGet?.path === 'string' ? { path: p.httpGet.path } : type === 'httpGet' ? { path: '/' } : {}),
+    initialDelaySeconds: posNum(p.initialDelaySeconds, 0),
+    periodSeconds: posNum(p.periodSeconds, 10) || 10,
+    timeoutSeconds: posNum(p.timeoutSeconds, 1) || 1,
+    failureThreshold: posNum(p.failureThreshold, 3) || 3,
+  };
+}
+
+function specFacts(sc: any): Pick<ContainerSummary, 'image' | 'memoryLimit' | 'probes'> {
+  if (!sc || typeof sc !== 'object') return {};
+  const probes: NonNullable<ContainerSummary['probes']> = {};
+  for (const k of ['liveness', 'readiness', 'startup'] as const) {
+    const f = probeFacts(sc[`${k}Probe`]);
+    if (f) probes[k] = f;
+  }
+  const mem = sc.resources?.limits?.memory;
+  return {
+    ...(typeof sc.image === 'string' ? { image: sc.image } : {}),
+    ...(typeof mem === 'string' || typeof mem === 'number' ? { memoryLimit: String(mem) } : {}),
+    ...(Object.keys(probes).length ? { probes } : {}),
+  };
+}
+
 function termination(t: any): Termination | undefined {
   if (!t) return undefined;
   return { reason: t.reason, exitCode: t.exitCode, startedAt: t.startedAt, finishedAt: t.finishedAt, message: t.message };
@@ -72,7 +130,9 @@ export function summarizePod(pod: any): PodSummary {
       message: inner.message,
       startedAt: st.running?.startedAt ?? st.terminated?.startedAt,
       lastTermination: termination(c.lastState?.terminated),
+      ...(st.terminated ? { terminated: termination(st.terminated) } : {}),
       ports: ((specContainers.find((sc) => sc.name === c.name)?.ports ?? []) as any[]).map((pt) => ({ name: pt.name, containerPort: pt.containerPort })),
+      ...specFacts(specContainers.find((sc) => sc.name === c.name)),
     } as ContainerSummary;
   });
   const terminating = !!meta.deletionTimestamp;
@@ -134,6 +194,10 @@ export function summarizePod(pod: any): PodSummary {
     containers,
     notReadyReason,
     health,
+    restartPolicy: typeof pod?.spec?.restartPolicy === 'string' ? pod.spec.restartPolicy : 'Always',
+    gracePeriodSeconds: posNum(pod?.spec?.terminationGracePeriodSeconds, 30),
+    ...(typeof status.reason === 'string' ? { podReason: status.reason } : {}),
+    ...(typeof status.message === 'string' ? { podMessage: status.message } : {}),
   };
 }
 

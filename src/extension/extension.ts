@@ -159,7 +159,7 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
   command('aksWorker.ship', 'Ship (build → push → bump → upgrade)', true, async (target, options) =>
     (await import('./steps/ship/shipCommand')).shipCommand(model, state, kube, log, target, asObject(options), namespaces),
   );
-  command('aksWorker.attachRegistry', 'Attach Registry to Cluster', true, async () => (await import('./steps/registry/attachRegistry')).attachRegistryCommand(state, log));
+  command('aksWorker.attachRegistry', 'Attach Registry to Cluster', true, async (options) => (await import('./steps/registry/attachRegistry')).attachRegistryCommand(state, log, asObject(options)));
 
   // Reading the kubeconfig and scanning the workspace run after activation returns.
   void kube.refresh().catch((err: unknown) => log.warn(`kubeconfig: ${String(err)}`));

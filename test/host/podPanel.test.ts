@@ -11,12 +11,23 @@ interface PanelState {
   note?: string;
   watch: { pods: { state: string }; events: { state: string } };
   starts: number;
-  pods: Array<{ name: string; restarts: number; lastReason?: string; lastExitCode?: number; ready: number; total: number }>;
+  pods: Array<{ name: string; restarts: number; lastReason?: string; lastExitCode?: number; ready: number; total: number; reasons?: Reason[] }>;
   timelines: Array<{ pod: string; points: Array<{ kind: string }>; counts: { restarts: number; timed: number; killing: number; restartKills: number; stops: number }; caption: string }>;
   groups: Array<{ reason: string; total: number }>;
   totals: string;
   failureThreshold?: number;
   ratio?: string;
+}
+
+interface Reason {
+  container: string;
+  kind: string;
+  title: string;
+  detail: string;
+  when: string;
+  exitCode?: number;
+  probe?: { probe: string; failures: number; kills: number; failureThreshold: number; lastMessage: string; cause: string };
+  logLines?: string[];
 }
 
 interface PanelForTests {
@@ -121,6 +132,22 @@ describe('Pod panel (against the rig)', function () {
     assert.ok(tl.points.some((x) => x.kind === 'unhealthy') && tl.points.some((x) => x.kind === 'killing'), 'and Unhealthy and Killing marks');
   });
 
+  it('says why the container restarted: its liveness probe, after failureThreshold failed checks that timed out', async () => {
+    const p = panel as PanelForTests;
+    const why = await eventually(() => {
+      const r = p.state().pods[0]?.reasons?.[0];
+      return r?.kind === 'liveness' && (r.probe?.failures ?? 0) >= 6 && r;
+    }, 60_000);
+    assert.ok(why, `a liveness reason: ${JSON.stringify(p.state().pods[0]?.reasons)}`);
+    assert.equal(why.container, 'sample-worker');
+    assert.equal(why.title, 'Killed by its liveness probe after 6 failed checks in a row');
+    assert.equal(why.probe?.failureThreshold, 6);
+    assert.equal(why.probe?.cause, 'timeout');
+    assert.match(why.probe?.lastMessage ?? '', /context deadline exceeded/);
+    assert.match(why.detail, /stopped answering its health endpoint within timeoutSeconds 5 \(a hang or a blocked loop\)/);
+    assert.equal(why.exitCode, 137);
+  });
+
   it('counts Unhealthy and Killing in the ratio of the probe\'s failureThreshold, and says so', async () => {
     const p = panel as PanelForTests;
     const steady = await eventually(() => {
@@ -149,7 +176,10 @@ describe('Pod panel (against the rig)', function () {
     const p = panel as PanelForTests;
     const onMessage = (p as unknown as { onMessage(m: unknown): void }).onMessage.bind(p);
     const starts = p.state().starts;
-    for (const m of [{ type: 'retry', now: true }, { type: 'stop' }, { type: 'ready', state: {} }, 'retry', null, [], 42, { retry: true }]) onMessage(m);
+    const bad: unknown[] = [{ type: 'retry', now: true }, { type: 'stop' }, { type: 'ready', state: {} }, 'retry', null, [], 42, { retry: true }];
+    // A fix must name one of the fix commands, and a pod whose reason offers it (a liveness kill offers none).
+    bad.push({ type: 'fix', command: 'workbench.action.terminal.new', pod: p.state().pods[0].name, container: 'sample-worker' }, { type: 'fix', command: 'aksWorker.attachRegistry', pod: p.state().pods[0].name, container: 'sample-worker' });
+    for (const m of bad) onMessage(m);
     await new Promise((res) => setTimeout(res, 500));
     assert.equal(p.state().starts, starts, 'no malformed message restarted the watches');
     assert.equal(p.state().watch.pods.state, 'watching');
@@ -218,5 +248,53 @@ describe('Pod panel (against the rig)', function () {
     p.dispose();
     const gone = await eventually(() => kubectlWatchGroups(podWatch) === 0 && kubectlWatchGroups(eventWatch) === 0, 10_000);
     assert.ok(gone, `closing the panel ends its kubectl watches (left: ${kubectlWatchGroups(podWatch)} pods, ${kubectlWatchGroups(eventWatch)} events)`);
+  });
+});
+
+describe('Pod panel: why a crashing worker restarts (against the rig)', function () {
+  this.timeout(180_000);
+  let r: Record<string, string> | undefined;
+  const namespace = `crash-${process.pid}-${Date.now().toString(36)}`;
+  const release = 'crashes';
+  let panel: PanelForTests | undefined;
+  let previousTimeScale: number | undefined;
+
+  before(async function () {
+    r = requireRig(this);
+    process.env.RIG_ENV_FILE = process.env.AKS_WORKER_RIG_ENV;
+    const cfg = vscode.workspace.getConfiguration('aksWorker');
+    await cfg.update('paths.helm', r.RIG_HELM4, vscode.ConfigurationTarget.Global);
+    await cfg.update('paths.kubectl', r.RIG_KUBECTL, vscode.ConfigurationTarget.Global);
+    previousTimeScale = ((await control('GET', 'state')) as { timeScale?: number } | undefined)?.timeScale;
+    await control('POST', 'config', { timeScale: 0.1 });
+    // The worker's process ends with exit code 3 after 2 s (0.2 s here) of each start.
+    await control('POST', 'health', { namespace, deployment: `${release}-sample-worker`, health: { mode: 'crash', exitCode: 3 } });
+    const installed = await upgradeInstall(
+      { release, chartDir: vscode.Uri.joinPath(workspaceRoot(), 'charts', 'sample-worker').fsPath, namespace, createNamespace: true },
+      { paths: { helm: r.RIG_HELM4 } },
+    );
+    assert.equal(installed.status, 'deployed');
+  });
+
+  after(async () => {
+    panel?.dispose();
+    if (!r) return;
+    await kubectl(['delete', 'namespace', namespace, '--wait=false']).catch(() => undefined);
+    if (previousTimeScale !== undefined) await control('POST', 'config', { timeScale: previousTimeScale }).catch(() => undefined);
+  });
+
+  it('shows the exit code, what it means, and the last lines the previous container wrote', async () => {
+    panel = (await vscode.commands.executeCommand('aksWorker.showPodDetails', { namespace, release })) as PanelForTests;
+    const p = panel;
+    const why = await eventually(() => {
+      const reason = p.state().pods[0]?.reasons?.[0];
+      return reason?.kind === 'crash' && reason.logLines?.length && reason;
+    }, 60_000);
+    assert.ok(why, `a crash with its last lines: ${JSON.stringify(p.state().pods[0]?.reasons)}`);
+    assert.equal(why.title, 'Crashed with exit code 3');
+    assert.equal(why.exitCode, 3);
+    assert.match(why.detail, /ended with Error, exit code 3/);
+    assert.match(why.logLines!.join('\n'), /^fail: Worker\[0\] Unhandled exception\. System\.InvalidOperationException: rig simulated crash \(exit code 3\)$/m);
+    assert.ok(!why.logLines!.some((l) => /^\d{4}-\d\d-\d\dT/.test(l)), 'without kubectl\'s timestamps');
   });
 });

@@ -47,6 +47,25 @@ describe('Pods view (against the rig)', function () {
     assert.match(String(podItem.description), /\d+ restarts?/);
   });
 
+  it('a container of the pod says why it restarted: its liveness probe, after failureThreshold failed checks', async () => {
+    const api = (await vscode.extensions.getExtension('aks-worker.aks-worker-deploy')?.activate()) as { pods: vscode.TreeDataProvider<unknown> };
+    const children = async (node?: unknown) => {
+      const nodes = ((await api.pods.getChildren(node)) ?? []) as unknown[];
+      return Promise.all(nodes.map(async (n) => ({ n, item: await api.pods.getTreeItem(n) })));
+    };
+    const group = (await children()).find((x) => x.item.label === release);
+    assert.ok(group, 'the release group');
+    const [pod] = await children(group.n);
+    assert.ok(pod, 'its pod');
+    const container = (await children(pod.n)).find((x) => x.item.label === 'sample-worker');
+    assert.ok(container, 'the container');
+    const why = await eventually(async () => (await children(container.n)).find((x) => /^why it (restarted|does not run)$/.test(String(x.item.label)))?.item, 30_000);
+    assert.ok(why, 'a "why" row under the container');
+    assert.equal(why.description, 'Killed by its liveness probe after 3 failed checks in a row');
+    assert.match(String(why.tooltip), /context deadline exceeded/);
+    assert.match(String(why.tooltip), /stopped answering its health endpoint within timeoutSeconds/);
+  });
+
   it('recovers with the right pods after an API server restart and a 410 mid-watch', async () => {
     await control('POST', 'faults/restart', { downSeconds: 1 });
     await new Promise((res) => setTimeout(res, 1500)); // the listener closes after answering

@@ -23,7 +23,7 @@ describe('pod reducer', () => {
   it('summarises like kubectl: status, ready, restarts, why not ready', () => {
     assert.deepEqual(
       { ...summarizePod(pod('a')), containers: undefined },
-      { uid: 'a', name: 'a', namespace: 'w', release: 'rel', phase: 'Running', status: 'Running', ready: 1, total: 1, restarts: 0, createdAt: '2026-11-26T10:00:00Z', node: 'node-1', terminating: false, containers: undefined, notReadyReason: undefined, health: 'ready' },
+      { uid: 'a', name: 'a', namespace: 'w', release: 'rel', phase: 'Running', status: 'Running', ready: 1, total: 1, restarts: 0, createdAt: '2026-11-26T10:00:00Z', node: 'node-1', terminating: false, containers: undefined, notReadyReason: undefined, health: 'ready', restartPolicy: 'Always', gracePeriodSeconds: 30 },
     );
     const crash = summarizePod(pod('b', { ready: false, restarts: 4, waiting: 'CrashLoopBackOff', last: { reason: 'Error', exitCode: 137 } }));
     assert.equal(crash.status, 'CrashLoopBackOff');

@@ -1,9 +1,10 @@
 import vscode = require('vscode');
 import { eventTotalsLine, explainRatio, groupEvents } from '../../core/events';
 import { EventStore, RestartHistory, buildTimelines, commonThreshold, livenessFailureThreshold, podRow } from '../../core/podTimeline';
-import { PodStore, WatchEvent } from '../../core/pods';
+import { PodStore, PodSummary, WatchEvent } from '../../core/pods';
+import { RestartReason, lastLines, restartReasons } from '../../core/restartReason';
 import { ToolPaths } from '../../tools/catalog';
-import { WatchStatus, watchKind } from '../../tools/kubectl';
+import { WatchStatus, podLogs, watchKind } from '../../tools/kubectl';
 import { toolPaths } from '../util/config';
 import { localRoots, pageHtml } from '../util/webview';
 import { HostMessage, PanelState, WatchInfo, isPageMessage } from './protocol';
@@ -21,6 +22,11 @@ const RELEASE_LABEL = 'app.kubernetes.io/instance';
 
 /** A pod the watch has not brought this long after the last pod it did is taken as gone. */
 const GONE_AFTER_MS = 3000;
+
+/** The previous container's last lines shown under a crash. */
+const CRASH_LOG_LINES = 10;
+/** Terminations whose last lines are kept: the latest of each container, for a long watch. */
+const MAX_CRASH_LOGS = 50;
 
 /**
  * "Show Pod Restarts and Events": the pods of a release (or one pod) with their restarts, a
@@ -76,6 +82,8 @@ export class PodPanel implements vscode.Disposable {
   private goneTimer: NodeJS.Timeout | undefined;
   /** Why the panel shows something other than what it was opened on. */
   private note: string | undefined;
+  /** The previous container's last lines per termination (`uid/container@finishedAt`): read once each, when a crash shows. */
+  private readonly crashLogs = new Map<string, string[] | 'reading'>();
   /** Messages posted to the page, for the tests. */
   posts = 0;
 
@@ -253,14 +261,60 @@ export class PodPanel implements vscode.Disposable {
       ...(this.note ? { note: this.note } : {}),
       watch: { pods: { ...this.status.pods }, events: { ...this.status.events } },
       starts: this.starts,
-      pods: pods.map(podRow),
+      pods: pods.map((p) => ({ ...podRow(p), reasons: this.reasonsOf(p) })),
       timelines: buildTimelines(pods, this.restarts, this.events, now),
       groups,
       totals: eventTotalsLine(groups),
       ...(failureThreshold !== undefined ? { failureThreshold } : {}),
       ...(ratio ? { ratio } : {}),
       now,
+      trusted: vscode.workspace.isTrusted,
     };
+  }
+
+  /** Why each container of the pod last restarted or does not run; a crash's last lines once read. */
+  private reasonsOf(p: PodSummary): RestartReason[] {
+    const events = this.events.list(new Set([p.name])).filter((e) => !e.object.uid || e.object.uid === p.uid);
+    const first = restartReasons(p, events);
+    const logs: Record<string, string[]> = {};
+    for (const r of first) {
+      if (r.kind !== 'crash' && r.kind !== 'completed') continue;
+      const key = `${p.uid}/${r.container}@${r.at ?? ''}`;
+      const lines = this.crashLogs.get(key);
+      if (lines === undefined) this.readCrashLog(p, r.container, key);
+      else if (lines !== 'reading' && lines.length) logs[r.container] = lines;
+    }
+    return Object.keys(logs).length ? restartReasons(p, events, logs) : first;
+  }
+
+  /** Reads the previous container's last lines (kubectl logs --previous) once per termination. */
+  private readCrashLog(p: PodSummary, container: string, key: string): void {
+    this.crashLogs.set(key, 'reading');
+    while (this.crashLogs.size > MAX_CRASH_LOGS) this.crashLogs.delete(this.crashLogs.keys().next().value as string);
+    podLogs(p.name, p.namespace, { paths: this.paths, previous: true, container, tail: CRASH_LOG_LINES }).then(
+      (text) => {
+        this.crashLogs.set(key, lastLines(text, CRASH_LOG_LINES));
+        this.schedulePost();
+      },
+      (e: unknown) => {
+        // The node may have dropped them (the container was replaced twice); the reason stands without.
+        this.crashLogs.set(key, []);
+        this.log.info(`Pod panel: no previous logs of ${p.name}/${container}: ${e instanceof Error ? e.message : String(e)}`);
+      },
+    );
+  }
+
+  /** A fix button of a restart reason: runs its command (which asks for trust in Restricted Mode). */
+  private async fix(command: 'aksWorker.attachRegistry' | 'aksWorker.pushImage', pod: string, container: string): Promise<void> {
+    const p = this.pods.list().find((x) => x.name === pod);
+    const r = p && this.reasonsOf(p).find((x) => x.container === container);
+    if (!r?.fix || r.fix.command !== command) {
+      this.log.warn(`Pod panel: no ${command} fix for ${pod}/${container} any more; ignored.`);
+      return;
+    }
+    this.log.info(`Pod panel: ${r.fix.title} for ${pod}/${container} (${r.title})`);
+    if (command === 'aksWorker.attachRegistry') await vscode.commands.executeCommand(command, r.fix.registry ? { registry: r.fix.registry } : undefined);
+    else await vscode.commands.executeCommand(command);
   }
 
   /** Posts soon, at most MAX_POSTS_PER_SECOND times a second, and only while the page is visible. */
@@ -288,6 +342,9 @@ export class PodPanel implements vscode.Disposable {
         return;
       case 'retry':
         void this.retry();
+        return;
+      case 'fix':
+        void this.fix(message.command, message.pod, message.container);
     }
   }
 

@@ -4,6 +4,7 @@
  */
 import type { EventGroup } from '../../core/events';
 import type { PodRow, PodTimeline, PointKind } from '../../core/podTimeline';
+import { FIX_COMMANDS, RESTART_KINDS, type ReasonFix, type RestartReason } from '../../core/restartReason';
 
 export type WatchState = 'connecting' | 'watching' | 'retrying' | 'stopped' | 'failed';
 
@@ -31,11 +32,13 @@ export interface PanelState {
   ratio?: string;
   /** ms since the epoch, when the state was taken. */
   now: number;
+  /** The workspace is trusted: the fix buttons (which run az or docker) work. */
+  trusted: boolean;
 }
 
 export type HostMessage = { type: 'state'; state: PanelState };
 
-export type PageMessage = { type: 'ready' } | { type: 'retry' };
+export type PageMessage = { type: 'ready' } | { type: 'retry' } | { type: 'fix'; command: ReasonFix['command']; pod: string; container: string };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const optStr = (v: unknown) => v === undefined || typeof v === 'string';
@@ -44,7 +47,35 @@ const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
 
 export function isPageMessage(v: unknown): v is PageMessage {
   if (!isObj(v)) return false;
+  if (v.type === 'fix') {
+    return Object.keys(v).length === 4 && FIX_COMMANDS.includes(v.command as ReasonFix['command']) && typeof v.pod === 'string' && typeof v.container === 'string';
+  }
   return (v.type === 'ready' || v.type === 'retry') && Object.keys(v).length === 1;
+}
+
+const PROBES: readonly string[] = ['liveness', 'readiness', 'startup'];
+const CAUSES: readonly string[] = ['timeout', 'refused', 'status', 'notFound', 'other'];
+
+function isFix(v: unknown): v is ReasonFix {
+  return isObj(v) && FIX_COMMANDS.includes(v.command as ReasonFix['command']) && typeof v.title === 'string' && typeof v.hint === 'string' && optStr(v.registry);
+}
+
+export function isReason(v: unknown): v is RestartReason {
+  return (
+    isObj(v) &&
+    typeof v.container === 'string' &&
+    RESTART_KINDS.includes(v.kind as RestartReason['kind']) &&
+    typeof v.title === 'string' &&
+    typeof v.detail === 'string' &&
+    (v.when === 'restart' || v.when === 'waiting' || v.when === 'running') &&
+    optNum(v.exitCode) &&
+    optStr(v.at) &&
+    optStr(v.message) &&
+    (v.logLines === undefined || (Array.isArray(v.logLines) && v.logLines.every((l) => typeof l === 'string'))) &&
+    (v.fix === undefined || isFix(v.fix)) &&
+    (v.probe === undefined ||
+      (isObj(v.probe) && PROBES.includes(String(v.probe.probe)) && num(v.probe.failures) && num(v.probe.kills) && num(v.probe.failureThreshold) && typeof v.probe.lastMessage === 'string' && CAUSES.includes(String(v.probe.cause))))
+  );
 }
 
 const WATCH_STATES: readonly string[] = ['connecting', 'watching', 'retrying', 'stopped', 'failed'];
@@ -67,7 +98,8 @@ function isRow(v: unknown): v is PodRow {
     optStr(v.lastFinishedAt) &&
     optStr(v.node) &&
     optStr(v.createdAt) &&
-    optStr(v.notReadyReason)
+    optStr(v.notReadyReason) &&
+    (v.reasons === undefined || (Array.isArray(v.reasons) && v.reasons.every(isReason)))
   );
 }
 
@@ -110,7 +142,8 @@ export function isPanelState(v: unknown): v is PanelState {
     typeof v.totals === 'string' &&
     optNum(v.failureThreshold) &&
     optStr(v.ratio) &&
-    num(v.now)
+    num(v.now) &&
+    typeof v.trusted === 'boolean'
   );
 }
 

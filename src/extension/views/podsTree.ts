@@ -5,6 +5,22 @@ import { listJson } from '../../tools/kubectl';
 import { PodWatcher } from '../pods/podWatcher';
 import { toolPaths } from '../util/config';
 import { escapeMarkdown } from '../../core/markdown';
+import { RestartReason, describeReason, restartReasons } from '../../core/restartReason';
+
+const REASON_ICON: Record<RestartReason['kind'], string> = {
+  liveness: 'debug-restart',
+  startup: 'debug-restart',
+  probeMisconfigured: 'plug',
+  oom: 'dashboard',
+  crash: 'bug',
+  completed: 'debug-stop',
+  imagePull: 'cloud-download',
+  evicted: 'sign-out',
+  createFailed: 'error',
+};
+
+/** Reasons the pod alone tells (the view watches pods, not events): see ReasonOptions.eventsKnown. */
+const podOnlyReasons = (p: PodSummary) => restartReasons(p, [], undefined, { eventsKnown: false });
 
 export type PodNode =
   | { kind: 'release'; release: string; namespace: string }
@@ -90,7 +106,24 @@ export class PodsTreeProvider implements vscode.TreeDataProvider<PodNode>, vscod
       }
       case 'container': {
         const c = element.container;
-        const out: PodNode[] = [{ kind: 'detail', label: 'state', description: `${c.state}${c.reason ? ` (${c.reason})` : ''}`, tooltip: c.message, icon: 'pulse' }];
+        const out: PodNode[] = [];
+        // Why it restarted, with the events about the pod (a probe kill shows only there).
+        let why: RestartReason | undefined;
+        try {
+          const items = await listJson('events', element.pod.namespace, { paths: toolPaths() });
+          const events = items.map(normalizeEvent).filter((e) => e.object.kind === 'Pod' && e.object.name === element.pod.name && (!e.object.uid || e.object.uid === element.pod.uid));
+          why = restartReasons(element.pod, events).find((r) => r.container === c.name);
+        } catch {
+          why = podOnlyReasons(element.pod).find((r) => r.container === c.name);
+        }
+        if (why) {
+          out.push({ kind: 'detail', label: why.when === 'restart' ? 'why it restarted' : why.when === 'running' ? 'warning' : 'why it does not run', description: why.title, tooltip: describeReason(why), icon: REASON_ICON[why.kind] });
+          if (why.fix) {
+            const fix = why.fix;
+            out.push({ kind: 'message', label: `${fix.title}…`, description: fix.hint, icon: fix.command === 'aksWorker.attachRegistry' ? 'link' : 'cloud-upload', command: { command: fix.command, title: fix.title, arguments: fix.command === 'aksWorker.attachRegistry' && fix.registry ? [{ registry: fix.registry }] : [] } });
+          }
+        }
+        out.push({ kind: 'detail', label: 'state', description: `${c.state}${c.reason ? ` (${c.reason})` : ''}`, tooltip: c.message, icon: 'pulse' });
         out.push({ kind: 'detail', label: 'restarts', description: String(c.restartCount), icon: 'debug-restart' });
         if (c.lastTermination) {
           const t = c.lastTermination;
@@ -132,10 +165,14 @@ export class PodsTreeProvider implements vscode.TreeDataProvider<PodNode>, vscod
         const item = new vscode.TreeItem(p.name, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `pod:${p.uid}`;
         item.iconPath = ICON[p.health];
-        item.description = `${p.status} · ${p.ready}/${p.total} · ${p.restarts} restart${p.restarts === 1 ? '' : 's'} · ${age(p.createdAt)}${p.notReadyReason ? ` · ${p.notReadyReason}` : ''}`;
+        const reasons = podOnlyReasons(p);
+        const why = reasons[0]?.title ?? p.notReadyReason;
+        item.description = `${p.status} · ${p.ready}/${p.total} · ${p.restarts} restart${p.restarts === 1 ? '' : 's'} · ${age(p.createdAt)}${why ? ` · ${why}` : ''}`;
         // Names, status and reasons come from the cluster: escaped, so no link or image in them renders.
         const md = new vscode.MarkdownString(`**${escapeMarkdown(p.name)}** — ${escapeMarkdown(p.status)}\n\nReady ${p.ready}/${p.total} · restarts ${p.restarts} · node ${escapeMarkdown(p.node ?? '?')} · age ${age(p.createdAt)}`);
         if (p.notReadyReason) md.appendMarkdown(`\n\nNot ready: ${escapeMarkdown(p.notReadyReason)}`);
+        for (const r of reasons) md.appendMarkdown(`\n\n**${escapeMarkdown(r.container)}**: ${escapeMarkdown(r.title)}\n\n${escapeMarkdown(r.detail)}`);
+        if (p.restarts && !reasons.length) md.appendMarkdown('\n\nExpand a container to see why it restarted.');
         item.tooltip = md;
         item.contextValue = 'pod';
         item.accessibilityInformation = { label: `Pod ${p.name}, ${p.status}, ${p.restarts} restarts` };
@@ -145,7 +182,8 @@ export class PodsTreeProvider implements vscode.TreeDataProvider<PodNode>, vscod
         const c = node.container;
         const item = new vscode.TreeItem(c.name, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `container:${node.pod.uid}:${c.name}`;
-        item.description = `${c.state}${c.reason ? ` (${c.reason})` : ''} · ${c.restartCount} restarts`;
+        const why = podOnlyReasons(node.pod).find((r) => r.container === c.name);
+        item.description = `${c.state}${c.reason ? ` (${c.reason})` : ''} · ${c.restartCount} restarts${why ? ` · ${why.title}` : ''}`;
         item.iconPath = new vscode.ThemeIcon(c.ready ? 'pass' : 'circle-large-outline');
         item.contextValue = 'container';
         return item;

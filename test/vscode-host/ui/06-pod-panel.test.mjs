@@ -90,6 +90,15 @@ describe('Pod panel', function () {
     assert.ok((await web.locator('svg.timeline .pt.restart').count()) > 0, 'restart marks on the timeline');
   });
 
+  it('says first why the container restarted: its liveness probe, with the failed checks behind it', async () => {
+    const web = activeWebview();
+    const why = web.locator('#reasons article.reason[data-kind="liveness"]').first();
+    await eventually(async () => /Killed by its liveness probe after 6 failed checks in a row/.test((await why.locator('h3').textContent().catch(() => '')) ?? ''), { timeout: 60_000, message: 'the Why section names the liveness probe' });
+    assert.match((await why.locator('.probe-failures').textContent()) ?? '', /\d+ failed liveness checks and \d+ kills? in the events kept; failureThreshold 6 failures in a row make one kill\.\s*Latest: Get ".*": context deadline exceeded/);
+    assert.match((await why.locator('.detail').textContent()) ?? '', /stopped answering its health endpoint within timeoutSeconds 5/);
+    assert.equal(await why.locator('vscode-button.fix').count(), 0, 'a probe kill has no one-click fix');
+  });
+
   it('is usable from the keyboard: Enter on a pod row moves to its timeline', async () => {
     const web = activeWebview();
     const row = web.locator('#pods tbody tr').first();

@@ -5,7 +5,11 @@ import { toolPaths } from '../../util/config';
 import { sinkFor } from '../../util/log';
 
 /** Attach Registry to Cluster: az aks update --attach-acr, after picking the cluster and registry. */
-export async function attachRegistryCommand(state: WorkflowState, log: vscode.LogOutputChannel): Promise<boolean> {
+/**
+ * Attach Registry to Cluster. `options.registry` (a login server, e.g. from a pod whose pull the
+ * registry refused) is offered first among the registries.
+ */
+export async function attachRegistryCommand(state: WorkflowState, log: vscode.LogOutputChannel, options: { registry?: unknown } = {}): Promise<boolean> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   const paths = toolPaths(folder);
   const sink = sinkFor(log);
@@ -24,8 +28,14 @@ export async function attachRegistryCommand(state: WorkflowState, log: vscode.Lo
   )?.c;
   if (!cluster) return false;
   const remembered = folder ? state.get(folder).registry : undefined;
-  const items = registries.map((r) => ({ label: r.name, description: `${r.loginServer}${r.loginServer === remembered?.loginServer ? ' · last pushed to' : ''}`, r }));
-  items.sort((a, b) => Number(b.r.loginServer === remembered?.loginServer) - Number(a.r.loginServer === remembered?.loginServer));
+  const wanted = typeof options.registry === 'string' ? options.registry.toLowerCase() : undefined;
+  const rank = (r: { loginServer: string }) => (r.loginServer.toLowerCase() === wanted ? 2 : r.loginServer === remembered?.loginServer ? 1 : 0);
+  const items = registries.map((r) => ({
+    label: r.name,
+    description: `${r.loginServer}${r.loginServer.toLowerCase() === wanted ? " · the pod's image" : r.loginServer === remembered?.loginServer ? ' · last pushed to' : ''}`,
+    r,
+  }));
+  items.sort((a, b) => rank(b.r) - rank(a.r));
   const registry = (await vscode.window.showQuickPick(items, { title: `Attach Registry (2/2): registry ${cluster.name} may pull from` }))?.r;
   if (!registry) return false;
   const go = 'Attach';
