@@ -150,4 +150,20 @@ describe('the sample worker on real containers', function () {
     assert.ok(m.summary.p99Seconds < 1, `p99 ${m.summary.p99Seconds} s`);
     console.log(`      measured the real endpoint: ${m.summary.count} requests, p99 ${(m.summary.p99Seconds * 1000).toFixed(1)} ms`);
   });
+
+  it('a probe on a port nothing listens on: aks-worker pods says so, from the real kubelet\'s messages', async () => {
+    const chart = join(work, 'charts/sample-worker');
+    const r = rigEnv();
+    const set = [`image.repository=${repoRef}`, 'image.tag=1.0.0', 'livenessProbe.httpGet.port=9090', 'livenessProbe.periodSeconds=2', 'livenessProbe.timeoutSeconds=1', 'livenessProbe.failureThreshold=3'];
+    await ok(r.RIG_HELM3!, ['upgrade', '--install', 'wrongport', chart, '-n', NS, ...set.flatMap((x) => ['--set', x])], { env: childEnv(), timeoutMs: 120_000 });
+    const report = await waitFor('a restart with its reason', async () => {
+      const res = await runCli(['pods', 'wrongport', '--namespace', NS, '--json', '--kubectl', r.RIG_KUBECTL!], childEnv());
+      if (res.code !== 0) throw new Error(res.err);
+      const c = JSON.parse(res.out).pods[0]?.containers[0];
+      return c?.restartCount >= 1 && c.restartReason ? c : undefined;
+    }, 120_000, 1000);
+    assert.equal(report.restartReason.kind, 'probeMisconfigured', JSON.stringify(report.restartReason));
+    assert.match(report.restartReason.title, /nothing listens on 9090/, JSON.stringify(report.restartReason));
+    assert.match(report.restartReason.probe.lastMessage, /^Get "http:\/\/[\d.]+:9090\/healthz": dial tcp [\d.]+:9090: connect: connection refused$/);
+  });
 });

@@ -873,7 +873,8 @@ export class Kubelet {
   private probeResult(sim: PodSim, c: CSim, probe: Obj): { ok: true } | { ok: false; message: string; slow: boolean } {
     const h = this.healthFor(sim, c);
     const uptime = (Date.now() - c.startedAtMs) / 1000 / this.timeScale;
-    const port = probe.httpGet?.port ?? probe.tcpSocket?.port ?? probe.grpc?.port ?? 8080;
+    const named = probe.httpGet?.port ?? probe.tcpSocket?.port ?? probe.grpc?.port ?? 8080;
+    const port = resolvePort(c.spec, named) ?? named; // the kubelet writes the number of a named port
     const url = probe.httpGet ? `${(probe.httpGet.scheme ?? 'HTTP').toLowerCase()}://${sim.ip}:${port}${probe.httpGet.path ?? '/'}` : '';
     if (h.startupSeconds && uptime < h.startupSeconds) {
       const msg = probe.httpGet ? `Get "${url}": dial tcp ${sim.ip}:${port}: connect: connection refused` : probe.exec ? `command exited with 1: not ready` : `dial tcp ${sim.ip}:${port}: connect: connection refused`;
