@@ -10,8 +10,8 @@
  * `shutdownTimeoutSeconds` (a whole number of seconds; anything else is ignored) from the app
  * configuration, and is registered before the app's services, so `Configure<HostOptions>(…)` and
  * `ConfigureHostOptions(…)` in code win over it. Host.CreateDefaultBuilder, Host.CreateApplicationBuilder
- * and WebApplication.CreateBuilder build that configuration from, lowest first: DOTNET_-prefixed
- * environment variables (and ASPNETCORE_ for web hosts), appsettings.json,
+ * and WebApplication.CreateBuilder build that configuration from, lowest first: ASPNETCORE_-prefixed
+ * environment variables (web hosts only), DOTNET_-prefixed ones, appsettings.json,
  * appsettings.{Environment}.json, the unprefixed environment, the command line. A `HostOptions`
  * section in appsettings.json is not read unless the code binds it. The default is 30 s since
  * .NET 6, 5 s before; .NET Core 3.x does not read the key at all.
@@ -405,7 +405,7 @@ export interface ShutdownInputs {
  * The ShutdownTimeout the host will use, and every place that tries to set it, as the host applies
  * them: code (the last registration wins; several different ones are reported), a bound HostOptions
  * section, then the `shutdownTimeoutSeconds` key from the unprefixed environment,
- * appsettings.{Environment}.json, appsettings.json, DOTNET_/ASPNETCORE_ variables, then the default.
+ * appsettings.{Environment}.json, appsettings.json, DOTNET_ then ASPNETCORE_ variables, then the default.
  */
 export function resolveShutdownTimeout(i: ShutdownInputs): ShutdownTimeout {
   const notes: string[] = [];
@@ -438,7 +438,8 @@ export function resolveShutdownTimeout(i: ShutdownInputs): ShutdownTimeout {
     const plain = envSource(envNamed('shutdownTimeoutSeconds'), hostSeconds, wholeSeconds);
     if (plain) configKey.push(plain);
     configKey.push(...settingSource('shutdownTimeoutSeconds', hostSeconds, wholeSeconds, false));
-    for (const prefix of i.web ? ['ASPNETCORE_', 'DOTNET_'] : ['DOTNET_']) {
+    // WebApplication.CreateBuilder: a DOTNET_ variable wins over the ASPNETCORE_ one.
+    for (const prefix of i.web ? ['DOTNET_', 'ASPNETCORE_'] : ['DOTNET_']) {
       const p = envSource(envNamed(`${prefix}shutdownTimeoutSeconds`), hostSeconds, wholeSeconds);
       if (p) configKey.push(p);
     }

@@ -99,6 +99,9 @@ describe('shutdown: precedence', () => {
     const env = [{ name: 'ASPNETCORE_shutdownTimeoutSeconds', value: '25' }];
     assert.equal(resolveShutdownTimeout(inputs({ env, web: true })).seconds, 25);
     assert.equal(resolveShutdownTimeout(inputs({ env })).seconds, 30);
+    // As WebApplication.CreateBuilder does: DOTNET_ wins over ASPNETCORE_, appsettings over both.
+    assert.equal(resolveShutdownTimeout(inputs({ env: [...env, { name: 'DOTNET_SHUTDOWNTIMEOUTSECONDS', value: '20' }], web: true })).seconds, 20);
+    assert.equal(resolveShutdownTimeout(inputs({ env, web: true, settings: [settings('appsettings.json', '{ "shutdownTimeoutSeconds": 40 }')] })).seconds, 40);
     const secret = resolveShutdownTimeout(inputs({ env: [{ name: 'DOTNET_shutdownTimeoutSeconds', from: 'Secret worker-settings' }] }));
     assert.equal(secret.seconds, undefined);
     assert.match(secret.source.text, /from Secret worker-settings/);
