@@ -5,6 +5,7 @@
  * container's environment.
  */
 import { readdir, stat } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isAspNetFramework } from '../core/dotnetModel';
 import { CodeFile, ConfigEntry, EnvVar, Origin, PreStop, SettingsJsonError, ShutdownBudget, ShutdownTimeout, flattenSettingsJson, preStopOf, resolveShutdownTimeout, scanCode, shutdownBudget } from '../core/shutdown';
@@ -46,13 +47,16 @@ export interface ShutdownOptions {
 const norm = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 /**
- * The worker's project for a chart: the one given; else, from the chart's folder up (to `stopAt`, at
- * most three levels), the project named like the chart or its image, or the only one.
+ * The worker's project for a chart: from the chart's folder up to its grandparent (`<repo>/charts/<name>`;
+ * up to `stopAt`, the workspace folder, when given), the project named like the chart or its image, or
+ * the only one. The search stops at a repository's root (.git) and never scans the temp or home folder.
  */
 export async function findWorkerProject(chartDir: string, names: string[], stopAt?: string): Promise<{ project?: string; note?: string }> {
   let dir = resolve(chartDir);
   const wanted = names.map(norm).filter(Boolean);
-  for (let level = 0; level < 4; level++) {
+  const never = new Set([resolve(tmpdir()), resolve(homedir()), resolve('/')]);
+  const levels = stopAt ? 4 : 3;
+  for (let level = 0; level < levels && !never.has(dir); level++) {
     const found = await findProjects(dir, 4).catch(() => [] as string[]);
     if (found.length) {
       const named = found.filter((p) => wanted.includes(norm(basename(p).replace(PROJECT_FILE, ''))));
@@ -61,7 +65,8 @@ export async function findWorkerProject(chartDir: string, names: string[], stopA
       return { note: `Several projects near the chart (${found.map((p) => relative(chartDir, p)).join(', ')}) and none named like it: the worker's ShutdownTimeout is taken as the .NET default. Choose the project with --project.` };
     }
     const up = dirname(dir);
-    if (up === dir || (stopAt && relative(resolve(stopAt), dir).startsWith('..')) || (stopAt && resolve(stopAt) === dir)) break;
+    const atRoot = await stat(join(dir, '.git')).then(() => true, () => false);
+    if (up === dir || atRoot || (stopAt && (resolve(stopAt) === dir || relative(resolve(stopAt), up).startsWith('..')))) break;
     dir = up;
   }
   return { note: "No .NET project found near the chart: the worker's ShutdownTimeout is taken as the .NET default (30 s). Give the project with --project." };
