@@ -467,6 +467,10 @@ export function resolveShutdownTimeout(i: ShutdownInputs): ShutdownTimeout {
   if (settingsNamesHostOptions.length) {
     notes.push(`"HostOptions:ShutdownTimeout" (${settingsNamesHostOptions.join(', ')}) is not read by the host unless the code binds it (builder.Services.Configure<HostOptions>(builder.Configuration.GetSection("HostOptions"))); the host reads "shutdownTimeoutSeconds" instead.`);
   }
+  const unboundEnv = i.env.filter((e) => e.name.toLowerCase() === 'hostoptions__shutdowntimeout' && !i.code.boundSections.some((b) => b.section.toLowerCase() === 'hostoptions'));
+  if (unboundEnv.length) {
+    notes.push(`The environment variable ${unboundEnv[0].name} is not read by the host unless the code binds the HostOptions section; the host reads shutdownTimeoutSeconds (DOTNET_shutdownTimeoutSeconds) instead.`);
+  }
   if (!def.readsConfig && (i.env.some((e) => /shutdowntimeoutseconds$/i.test(e.name)) || i.settings.some((s) => s.entries.has('shutdowntimeoutseconds')))) {
     notes.push(`${i.targetFramework} does not read "shutdownTimeoutSeconds" from configuration (.NET 5 and later do); set HostOptions.ShutdownTimeout in code.`);
   }

@@ -178,14 +178,14 @@ export async function readWorkerTimeout(chartDir: string, names: string[], env: 
 }
 
 /** The shutdown budget of the chart's target container, as Helm renders it, against the worker's project. */
-export async function readShutdown(model: ChartModel, o: ShutdownOptions = {}): Promise<ShutdownReport> {
+export async function readShutdown(model: ChartModel, o: ShutdownOptions = {}, readWorker: typeof readWorkerTimeout = readWorkerTimeout): Promise<ShutdownReport> {
   const t = model.target;
   const template = t?.workload.source ? join(model.chartDir, t.workload.source) : undefined;
   const container = (Array.isArray(t?.workload.podSpec?.containers) ? (t?.workload.podSpec?.containers as Array<Record<string, unknown>>) : []).find((c) => c.name === t?.container.name);
   const env = renderedEnv(container);
   const envAt = env.some((e) => /shutdowntimeout|environment$/i.test(e.name)) ? await lineIn(template, /^\s*-?\s*name:\s*["']?\w*(shutdowntimeout|hostoptions__)/i) : undefined;
   const image = t?.container.image?.split('@')[0].split(':')[0].split('/').pop() ?? '';
-  const { project, targetFramework, evaluation, timeout, notes } = await readWorkerTimeout(model.chartDir, [basename(model.chartDir), model.release, image], env, envAt, o);
+  const { project, targetFramework, evaluation, timeout, notes } = await readWorker(model.chartDir, [basename(model.chartDir), model.release, image], env, envAt, o);
 
   // The chart's side
   const graceSeconds = model.terminationGracePeriodSeconds ?? 30;

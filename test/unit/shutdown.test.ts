@@ -65,6 +65,10 @@ describe('shutdown: appsettings.json as .NET reads it', () => {
     assert.equal(bound.seconds, 60);
     assert.match(bound.source.text, /bound in code at Program\.cs:2/);
     assert.deepEqual(bound.notes, []);
+    const env = resolveShutdownTimeout(inputs({ env: [{ name: 'HostOptions__ShutdownTimeout', value: '00:01:00' }] }));
+    assert.equal(env.seconds, 30);
+    assert.match(env.notes.join(' '), /HostOptions__ShutdownTimeout is not read by the host unless the code binds/);
+    assert.equal(resolveShutdownTimeout(inputs({ env: [{ name: 'HostOptions__ShutdownTimeout', value: '00:01:10' }], code })).seconds, 70);
   });
 });
 

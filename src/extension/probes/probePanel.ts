@@ -212,12 +212,33 @@ export class ProbePanel implements vscode.Disposable, ProbeFormView {
     const draft = reason === 'open' ? this.doc.draft?.form : undefined;
     await this.send({ type: 'state', state: await this.state(), reason, ...(draft ? { draft } : {}) });
     // Helm's view follows when it is ready; the form does not wait for it.
-    void this.where().then((where) => where && this.send({ type: 'where', where }));
-    void this.postShutdown();
+    void this.where()
+      .then((where) => where && this.send({ type: 'where', where }))
+      .catch(() => undefined)
+      .then(() => this.postShutdown());
   }
 
   /** The files the shutdown section links to, by the id the page sends back. */
   private shutdownLinks: Array<{ file: string; line?: number }> = [];
+
+  /**
+   * The worker's ShutdownTimeout, read once per form (its project evaluated, its C# and settings files
+   * read) for the environment the chart gives the container; "Check again" reads it afresh.
+   */
+  private workerTimeout?: { key: string; value: Promise<import('../../tools/shutdown').WorkerTimeout> };
+
+  private readWorkerOnce: typeof import('../../tools/shutdown').readWorkerTimeout = async (chartDir, names, env, envAt, o) => {
+    const key = JSON.stringify([chartDir, names, env, envAt, o?.evaluation]);
+    if (this.workerTimeout?.key !== key) {
+      const { readWorkerTimeout } = await import('../../tools/shutdown');
+      const value = readWorkerTimeout(chartDir, names, env, envAt, o);
+      this.workerTimeout = { key, value };
+      value.catch(() => {
+        if (this.workerTimeout?.value === value) this.workerTimeout = undefined;
+      });
+    }
+    return this.workerTimeout.value;
+  };
 
   private async postShutdown(): Promise<void> {
     const shutdown = await this.shutdown().catch((err: unknown): ShutdownInfo => {
@@ -234,7 +255,7 @@ export class ProbePanel implements vscode.Disposable, ProbeFormView {
    * chart's side (which needs Helm) is said to be unavailable.
    */
   async shutdown(): Promise<ShutdownInfo> {
-    const { readShutdown, readWorkerTimeout } = await import('../../tools/shutdown');
+    const { readShutdown } = await import('../../tools/shutdown');
     const links: Array<{ file: string; line?: number }> = [];
     const linkTo = (at?: { file: string; line?: number }): SourceLink | undefined => {
       if (!at?.file) return undefined;
@@ -249,7 +270,7 @@ export class ProbePanel implements vscode.Disposable, ProbeFormView {
     };
     const stopAt = this.chart.folder.uri.fsPath;
     if (!vscode.workspace.isTrusted) {
-      const w = await readWorkerTimeout(this.chart.dir, [this.chart.name, basename(this.chart.dir)], [], undefined, { evaluation: 'static', stopAt });
+      const w = await this.readWorkerOnce(this.chart.dir, [this.chart.name, basename(this.chart.dir)], [], undefined, { evaluation: 'static', stopAt });
       const { first, overridden } = timeoutRows(w.timeout, w.targetFramework, w.project);
       this.shutdownLinks = links;
       return {
@@ -266,7 +287,7 @@ export class ProbePanel implements vscode.Disposable, ProbeFormView {
       this.shutdownLinks = links;
       return { verdict: 'unknown', message: 'The shutdown budget needs Helm\'s render of the chart.', rows: [], overridden: [], notes: [], unavailable: m ? (m.targetProblem ?? 'The chart renders no workload.') : 'Helm could not render the chart (is helm installed? the output log "AKS Worker Deploy" says why).' };
     }
-    const r = await readShutdown(m, { paths: toolPaths(this.chart.folder), evaluation: 'auto', cache: true, stopAt });
+    const r = await readShutdown(m, { paths: toolPaths(this.chart.folder), evaluation: 'auto', cache: true, stopAt }, this.readWorkerOnce);
     const { first, overridden } = timeoutRows(r.timeout, r.targetFramework, r.project);
     const rows: ShutdownRow[] = [
       { name: 'terminationGracePeriodSeconds', value: `${r.grace.seconds} s`, from: r.grace.text, link: linkTo(r.grace.at) },
@@ -341,6 +362,9 @@ export class ProbePanel implements vscode.Disposable, ProbeFormView {
       case 'setGrace':
         return this.setGrace(message.seconds);
       case 'refreshShutdown':
+        // "Check again" reads everything again: Helm's render too (helm may have been installed since).
+        this.helmModel = undefined;
+        this.workerTimeout = undefined;
         return this.postShutdown();
       case 'measure':
         return this.measurer.start(message);
