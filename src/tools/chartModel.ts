@@ -730,7 +730,7 @@ export async function setChartProbe(model: ChartModel, kind: ProbeKind, changes:
  * Where the template would need terminationGracePeriodSeconds when the chart does not set it: the
  * line of the pod spec's `containers:` in the workload's template, and the sentence that says so.
  */
-export async function graceHint(model: ChartModel): Promise<{ file?: string; line?: number; text: string }> {
+export async function graceHint(model: ChartModel, seconds = 30): Promise<{ file?: string; line?: number; text: string }> {
   const t = model.target;
   const file = t?.workload.source ? join(model.chartDir, t.workload.source) : undefined;
   const lines = file ? (await readFile(file, 'utf8').catch(() => '')).split(/\r?\n/) : [];
@@ -739,7 +739,7 @@ export async function graceHint(model: ChartModel): Promise<{ file?: string; lin
   return {
     file,
     line: i >= 0 ? i + 1 : undefined,
-    text: `${rel} sets no terminationGracePeriodSeconds, so the pod gets Kubernetes' 30 s. To make it a value: add "terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds }}" to the pod spec, beside "containers:"${i >= 0 ? ` (${rel}:${i + 1})` : ''}, and "terminationGracePeriodSeconds: 30" to values.yaml.`,
+    text: `${rel} sets no terminationGracePeriodSeconds, so the pod gets Kubernetes' 30 s. To make it a value: add "terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds }}" to the pod spec, beside "containers:"${i >= 0 ? ` (${rel}:${i + 1})` : ''}, and "terminationGracePeriodSeconds: ${seconds}" to values.yaml.`,
   };
 }
 

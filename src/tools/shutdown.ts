@@ -197,7 +197,7 @@ export async function readShutdown(model: ChartModel, o: ShutdownOptions = {}, r
   const preStop = pre ? { ...pre, at: await lineIn(template, /^\s*preStop:/) } : undefined;
   const budget = shutdownBudget(graceSeconds, timeout.seconds, pre);
   const graceEditable = !!location && ((location.kind === 'values' && !location.sharedWith) || (location.kind === 'template' && !!location.line && (!!location.reads || !(await readUserText(location.file ?? '').catch(() => '')).split(/\r?\n/)[location.line - 1]?.includes('{{'))));
-  const hint = model.terminationGracePeriodSeconds === undefined ? await graceHint(model) : undefined;
+  const hint = model.terminationGracePeriodSeconds === undefined ? await graceHint(model, budget.verdict === 'warning' && budget.recommendedGraceSeconds ? budget.recommendedGraceSeconds : 30) : undefined;
   return { project, targetFramework, evaluation, timeout, grace, preStop, budget, graceEditable, ...(hint ? { graceHint: hint } : {}), notes };
 }
 

@@ -68,6 +68,8 @@ describe('Probe form: shutdown budget (against the rig\'s Helm)', function () {
     // The chart does not expose the grace period: nothing to set, and where the template would need it.
     assert.equal(s.offer, undefined);
     assert.match(s.hint?.text ?? '', /templates\/deployment\.yaml sets no terminationGracePeriodSeconds.*beside "containers:" \(templates\/deployment\.yaml:\d+\)/);
+    // The value it suggests meets the budget.
+    assert.match(s.hint?.text ?? '', new RegExp(`"terminationGracePeriodSeconds: ${Math.max(30, seconds + 5)}" to values\\.yaml`));
     assert.match(s.hint?.link?.label ?? '', /charts\/sample-worker\/templates\/deployment\.yaml:\d+$/);
     panel.dispose();
   });

@@ -88,7 +88,7 @@ describe('aks-worker probes get: the shutdown budget (real Helm and .NET SDK)', 
     assert.equal(s.preStop, null);
     assert.equal(s.verdict, 'ok');
     assert.equal(s.recommendedGraceSeconds, 25);
-    assert.match(s.graceHint?.text ?? '', /templates\/deployment\.yaml sets no terminationGracePeriodSeconds/);
+    assert.match(s.graceHint?.text ?? '', /templates\/deployment\.yaml sets no terminationGracePeriodSeconds.*and "terminationGracePeriodSeconds: 30" to values\.yaml/);
     assert.deepEqual(s.graceHint?.at, { file: 'templates/deployment.yaml', line: 20 });
   });
 
