@@ -51,17 +51,24 @@ Commands:
                     carries the new tag, else both files are restored (exit 1).
 
   probes get <chart-dir> [--probe liveness|readiness|startup] [--workload KIND/NAME]
-             [--container NAME] [-f FILE]... [--release R] [--namespace NS] [--json]
+             [--container NAME] [-f FILE]... [--release R] [--namespace NS]
+             [--project CSPROJ] [--no-msbuild] [--json]
                     Show the chart's probes as Helm renders them (helm template), where each
                     field comes from (values file:line and key, or a template) and the
                     switch that turns a probe on, and the liveness budget: how long the
                     worker may block before it is killed, the worst-case time to restart a
                     hung pod. Without helm, values.yaml and templates/deployment.yaml are
                     read instead, and it says so.
+                    With helm, also the shutdown budget: terminationGracePeriodSeconds and
+                    the preStop delay against the worker's HostOptions.ShutdownTimeout (its
+                    code, appsettings files and the container's environment; the target
+                    framework's default), each with where it comes from. The project is the
+                    one near the chart named like it, or --project.
   probes set <chart-dir> --probe KIND [--path P] [--port N|name] [--initial-delay S]
              [--period S] [--timeout S] [--success-threshold N] [--failure-threshold N]
              [--workload KIND/NAME] [--container NAME] [-f FILE]...
-                    Change one probe where Helm reads it (the values key that wins, or the
+  probes set <chart-dir> --termination-grace-period S [--workload KIND/NAME] [-f FILE]...
+                    Change one probe, or the pod's terminationGracePeriodSeconds, where Helm reads it (the values key that wins, or the
                     literal in a template); only those characters change. The chart is
                     rendered again: exit 0 only when the render shows the change and nothing
                     else moved; otherwise every file is restored (exit 1).
@@ -103,7 +110,7 @@ Options:
   --framework TFM   dockerfile: target framework to containerise when the project has several
   --base IMAGE      dockerfile: aspnet or runtime, instead of what the project needs
   --context DIR     dockerfile: the docker build context, instead of the nearest solution's folder
-  --no-msbuild      dockerfile: read the project files without running MSBuild
+  --no-msbuild      dockerfile, probes get: read the project files without running MSBuild
   --force           dockerfile: replace an existing Dockerfile; add missing lines to .dockerignore
   --health-path P   chart create: path of the health endpoint (default /healthz)
   -h, --help        Show this help
@@ -156,6 +163,8 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
       pod: { value: true },
       duration: { value: true },
       'request-timeout': { value: true },
+      project: { value: true },
+      'termination-grace-period': { value: true },
     });
   } catch (e) {
     if (e instanceof UsageError) {

@@ -13,8 +13,8 @@ import {
   timeline,
   validateProbe,
 } from '../../src/core/probes';
-import type { FileLocation, FormDraft, FormState, HostMessage, PageMessage, ProbeFormDraft, ProbeSet, WhereInfo } from '../../src/extension/probes/protocol';
-import { isFileLocation, isFormDraft, isProbeSet } from '../../src/extension/probes/protocol';
+import type { FileLocation, FormDraft, FormState, HostMessage, PageMessage, ProbeFormDraft, ProbeSet, ShutdownInfo, ShutdownRow, WhereInfo } from '../../src/extension/probes/protocol';
+import { isFileLocation, isFormDraft, isProbeSet, isShutdownInfo } from '../../src/extension/probes/protocol';
 import { h, svg as s } from '../shared/dom';
 import { MeasureState, createMeasure, emptyMeasure, isMeasureMessage } from './measure';
 
@@ -27,6 +27,8 @@ interface PageState {
   host?: FormState;
   /** Where Helm reads each field (when the host could ask Helm). */
   where?: WhereInfo;
+  /** The shutdown budget (grace period, preStop, ShutdownTimeout), when the host has read it. */
+  shutdown?: ShutdownInfo;
   form?: FormDraft;
   p99: string;
   tab: ProbeKind;
@@ -206,6 +208,7 @@ function render(): void {
       vscode.postMessage({ type: 'addToValues' });
     });
     if (!/template expressions/.test(host.note ?? '')) children.push(add);
+    children.push(shutdownSection());
     app.replaceChildren(...children.filter((c): c is Node => !!c));
     return;
   }
@@ -220,7 +223,7 @@ function render(): void {
     state.tab = PROBE_KINDS[i] ?? 'liveness';
     persist();
   });
-  children.push(tabs, budgetSection(), measure.section());
+  children.push(tabs, budgetSection(), shutdownSection(), measure.section());
   app.replaceChildren(...children.filter((c): c is Node => !!c));
 }
 
@@ -521,6 +524,75 @@ function budgetSection(): HTMLElement {
   return section;
 }
 
+/** A link the host resolves to a file and line (the page never names a path to open). */
+function sourceLink(l: { id: number; label: string }, id: string): HTMLElement {
+  const a = h('a', { href: '#', id, title: `Open ${l.label}` }, l.label);
+  a.addEventListener('click', (e) => {
+    e.preventDefault();
+    vscode.postMessage({ type: 'openSource', id: l.id });
+  });
+  return a;
+}
+
+let graceBusy = false;
+
+/**
+ * The shutdown budget: on a stop, Kubernetes runs preStop, sends SIGTERM, and kills at the grace
+ * period; the .NET host waits ShutdownTimeout for the worker. Each number says where it comes from.
+ */
+function shutdownSection(): HTMLElement {
+  const section = h('section', { class: 'shutdown', id: 'shutdown', 'aria-live': 'polite' }, h('h2', {}, h('span', { class: 'codicon codicon-debug-stop', 'aria-hidden': 'true' }), ' Shutdown'));
+  const sd = state.shutdown;
+  if (!sd) {
+    section.append(h('p', { class: 'legend' }, 'Reading the grace period and the worker\'s ShutdownTimeout…'));
+    return section;
+  }
+  const icon = sd.verdict === 'ok' ? 'pass' : sd.verdict === 'warning' ? 'warning' : 'question';
+  section.append(h('p', { id: 'shutdown-verdict', class: `verdict ${sd.verdict === 'ok' ? 'ok' : sd.verdict === 'warning' ? 'warn' : ''}` }, h('span', { class: `codicon codicon-${icon}`, 'aria-hidden': 'true' }), ' ', sd.message));
+  if (sd.note) section.append(h('p', { class: 'legend', id: 'shutdown-note' }, sd.note));
+  const row = (r: ShutdownRow & { ignored?: string }, id: string) =>
+    h('tr', { id }, h('th', { scope: 'row' }, h('code', {}, r.name)), h('td', { class: 'value' }, r.value), h('td', {}, r.from, r.ignored ? ` — ${r.ignored}` : '', ...(r.link ? [' (', sourceLink(r.link, `${id}-at`), ')'] : [])));
+  if (sd.rows.length) {
+    const slug = (n: string) => n.replace(/[^A-Za-z]/g, '').toLowerCase();
+    section.append(h('table', { class: 'shutdown-table', id: 'shutdown-table' }, h('tbody', {}, ...sd.rows.map((r) => row(r, `shutdown-${slug(r.name)}`)))));
+  }
+  if (sd.overridden.length) {
+    const d = h('details', { class: 'where-details', id: 'shutdown-overridden' }, h('summary', {}, `Also set, but not used (${sd.overridden.length})`));
+    d.append(h('table', { class: 'shutdown-table' }, h('tbody', {}, ...sd.overridden.map((r, i) => row(r, `shutdown-overridden-${i}`)))));
+    section.append(d);
+  }
+  if (sd.unavailable) section.append(h('p', { class: 'note', id: 'shutdown-unavailable' }, sd.unavailable));
+  if (sd.hint) section.append(h('p', { class: 'note', id: 'shutdown-hint' }, sd.hint.text, ...(sd.hint.link ? [' ', sourceLink(sd.hint.link, 'shutdown-hint-at')] : [])));
+  for (const n of sd.notes) section.append(h('p', { class: 'legend' }, n));
+  const actions = h('div', { class: 'row' });
+  if (sd.offer) {
+    const dirty = isDirty();
+    const set = h(
+      'vscode-button',
+      { id: 'set-grace', icon: 'edit', disabled: dirty || graceBusy, title: dirty ? 'Save or revert your probe changes first' : 'Written where Helm reads it, then checked by a render' },
+      `Set terminationGracePeriodSeconds to ${sd.offer.seconds} s`,
+    );
+    const seconds = sd.offer.seconds;
+    set.addEventListener('click', () => {
+      if (set.hasAttribute('disabled')) return;
+      graceBusy = true;
+      statusMessage = { text: `Setting terminationGracePeriodSeconds to ${seconds} s…`, kind: 'info' };
+      vscode.postMessage({ type: 'setGrace', seconds });
+      render();
+    });
+    actions.append(set);
+  }
+  const again = h('vscode-button', { id: 'refresh-shutdown', icon: 'refresh', secondary: true, title: 'Read the project and the chart again (after editing appsettings.json or the code)' }, 'Check again');
+  again.addEventListener('click', () => {
+    state.shutdown = undefined;
+    vscode.postMessage({ type: 'refreshShutdown' });
+    render();
+  });
+  actions.append(again);
+  section.append(actions);
+  return section;
+}
+
 function figure(id: string, value: string, text: string): HTMLElement {
   return h('div', { class: 'figure', id: `figure-${id}` }, h('div', { class: 'value' }, value), h('div', { class: 'label' }, text));
 }
@@ -577,6 +649,8 @@ function isHostMessage(m: unknown): m is HostMessage {
   if (isMeasureMessage(msg)) return true;
   if (msg.type === 'error') return typeof msg.message === 'string' && (msg.at === undefined || isFileLocation(msg.at));
   if (msg.type === 'where') return isWhere(msg.where);
+  if (msg.type === 'shutdown') return isShutdownInfo(msg.shutdown);
+  if (msg.type === 'graceSet') return typeof msg.ok === 'boolean' && typeof msg.message === 'string';
   if (msg.type !== 'state' || typeof msg.state !== 'object' || msg.state === null) return false;
   const st = msg.state as Record<string, unknown>;
   const problem = st.problem as Record<string, unknown> | undefined;
@@ -609,6 +683,20 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   }
   if (m.type === 'error') {
     statusMessage = { text: m.message, kind: 'error', at: m.at };
+    render();
+    return;
+  }
+  if (m.type === 'shutdown') {
+    state.shutdown = m.shutdown;
+    persist();
+    const activeId = (document.activeElement as HTMLElement | null)?.id;
+    render();
+    if (activeId) (document.getElementById(activeId) as HTMLElement | null)?.focus();
+    return;
+  }
+  if (m.type === 'graceSet') {
+    graceBusy = false;
+    statusMessage = { text: m.message, kind: m.ok ? 'info' : 'error' };
     render();
     return;
   }

@@ -36,7 +36,11 @@ export async function probesCommand(
   if (!chartDir || extra.length) return bad(`give one chart folder, e.g. "aks-worker probes ${sub} charts/sample-worker".`);
   const kind = flags.probe as ProbeKind | undefined;
   if (kind !== undefined && !PROBE_KINDS.includes(kind)) return bad(`--probe must be liveness, readiness or startup (got "${String(flags.probe)}").`);
-  if (sub === 'set' && !kind) return bad('--probe is required for "probes set".');
+  const grace = flags['termination-grace-period'];
+  if (grace !== undefined && (sub !== 'set' || kind)) return bad('--termination-grace-period goes with "probes set" alone, without --probe.');
+  if (grace !== undefined && wholeNumber(grace) === undefined) return bad(`--termination-grace-period must be a whole number of seconds, written in decimal (got "${String(grace)}").`);
+  if (sub === 'set' && !kind && grace === undefined) return bad('--probe is required for "probes set" (or --termination-grace-period).');
+  if (flags.project !== undefined && sub !== 'get') return bad('--project goes with "probes get".');
   for (const [flag] of Object.entries(TIMING_FLAGS)) {
     if (flags[flag] !== undefined && wholeNumber(flags[flag]) === undefined) return bad(`--${flag} must be a whole number of seconds or times, written in decimal (got "${String(flags[flag])}").`);
   }
@@ -59,6 +63,7 @@ export async function probesCommand(
     if (e instanceof ChartRenderError || e instanceof YamlEditError) return bad(e.message);
     if (e instanceof ToolNotFoundError) {
       if (lists.values?.length || flags.workload || flags.container) return bad(`helm is needed for -f, --workload and --container (${e.message})`);
+      if (grace !== undefined) return bad(`helm is needed for --termination-grace-period: the change is checked by a render (${e.message})`);
       return probesWithoutHelm(sub, kind, dir, flags, out, err, e.message);
     }
     if (e instanceof ToolError) {
@@ -67,14 +72,45 @@ export async function probesCommand(
     }
     throw e;
   }
-  return sub === 'get' ? probesGet(model, kind, flags, out, err) : probesSet(model, kind as ProbeKind, flags, renderOptions, out, err);
+  if (grace !== undefined) return graceSet(model, wholeNumber(grace) as number, renderOptions, out, err);
+  return sub === 'get' ? probesGet(model, kind, flags, paths, out, err) : probesSet(model, kind as ProbeKind, flags, renderOptions, out, err);
 }
 
 type ChartModelT = import('../tools/chartModel').ChartModel;
 
-async function probesGet(model: ChartModelT, kind: ProbeKind | undefined, flags: Record<string, string | boolean>, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+/** probes set --termination-grace-period: the pod's grace period where Helm reads it, verified by a render. */
+async function graceSet(model: ChartModelT, seconds: number, renderOptions: import('../tools/chartModel').RenderOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const { setGracePeriod, ProbeEditError, ChartRenderError } = await import('../tools/chartModel');
+  try {
+    const r = await setGracePeriod(model, seconds, renderOptions);
+    for (const f of r.files) out(`${f}\n`);
+    for (const n of r.notes) err(`note: ${n}\n`);
+    out(`verified: helm renders terminationGracePeriodSeconds ${seconds}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof ProbeEditError) {
+      err(`aks-worker probes: ${e.message}\n`);
+      return e.exitCode;
+    }
+    if (e instanceof YamlEditError || e instanceof ReadOnlyFileError || e instanceof ChartRenderError) return badInput(err, 'probes')(e.message);
+    throw e;
+  }
+}
+
+async function probesGet(model: ChartModelT, kind: ProbeKind | undefined, flags: Record<string, string | boolean>, paths: ToolPaths, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const { describeLocation } = await import('../tools/chartModel');
   if (!model.target) return badInput(err, 'probes')(`${model.targetProblem ?? 'no workload to show'}${model.choices.length ? `\n${model.choices.map((c) => `  ${c}`).join('\n')}` : ''}`);
+  const { readShutdown, shutdownJson, shutdownText } = await import('../tools/shutdown');
+  let shutdown: Awaited<ReturnType<typeof readShutdown>>;
+  try {
+    shutdown = await readShutdown(model, { project: typeof flags.project === 'string' ? flags.project : undefined, paths, evaluation: flags['no-msbuild'] ? 'static' : 'auto' });
+  } catch (e) {
+    if (e instanceof ToolError) {
+      err(`aks-worker probes: ${e.message}\n`);
+      return 1;
+    }
+    return badInput(err, 'probes')(e instanceof Error ? e.message : String(e));
+  }
   const kinds = kind ? [kind] : PROBE_KINDS;
   const rel = (f?: string) => (f ? relative(model.chartDir, f) || f : undefined);
   const probes = Object.fromEntries(kinds.map((k) => [k, model.probes[k].rendered ?? null]));
@@ -113,6 +149,7 @@ async function probesGet(model: ChartModelT, kind: ProbeKind | undefined, flags:
           probes,
           where,
           budget,
+          shutdown: shutdownJson(shutdown, model.chartDir),
         },
         null,
         2,
@@ -133,6 +170,7 @@ async function probesGet(model: ChartModelT, kind: ProbeKind | undefined, flags:
     out(`budget: the worker may block up to ${budget.maxBlockSeconds} s (rule of thumb timeout x failureThreshold: ${budget.ruleOfThumbSeconds} s)\n`);
     out(`a hung pod is killed within ${budget.worstCaseDetectSeconds} s and restarted within ${budget.worstCaseRestartSeconds} s (grace period included)\n`);
   }
+  for (const l of shutdownText(shutdown, model.chartDir)) out(`${l}\n`);
   return 0;
 }
 
@@ -210,7 +248,7 @@ async function probesWithoutHelm(sub: 'get' | 'set', kind: ProbeKind | undefined
   const bad = badInput(err, 'probes');
   const chart = await readChart(dir);
   if (!chart) return bad(`${dir} has no templates/deployment.yaml, and without helm nothing else can be read (${why})`);
-  err(`note: read without Helm (${why.split('. ')[0]}): only values.yaml and templates/deployment.yaml are read\n`);
+  err(`note: read without Helm (${why.split('. ')[0]}): only values.yaml and templates/deployment.yaml are read, and the shutdown budget (which needs the rendered pod spec) is not shown\n`);
   if (sub === 'get') {
     const kinds = kind ? [kind] : PROBE_KINDS;
     const probes = Object.fromEntries(kinds.map((k) => [k, chart.probes[k] ? probeToObject(chart.probes[k] as Probe) : null]));

@@ -75,6 +75,11 @@ export interface ChartModel {
   probes: Record<ProbeKind, ProbeView>;
   ports: ContainerPort[];
   terminationGracePeriodSeconds?: number;
+  /**
+   * Where the target's terminationGracePeriodSeconds comes from: a values key (file:line), a literal in
+   * the template, or (absent) nowhere: the pod gets Kubernetes' 30 s.
+   */
+  graceField?: FieldLocation;
   /** The rendered manifests, for verification after a write. */
   renderText: string;
 }
@@ -366,7 +371,9 @@ export async function discoverChartProbes(chartDir: string, o: RenderOptions = {
     if (!chosen.target) return model;
     const t = chosen.target;
     const sentinelWorkloads = sentinelText ? parseRendered(sentinelText) : [];
-    const twin = sentinelWorkloads.find((w) => workloadId(w) === workloadId(t.workload) || (w.kind === t.workload.kind && w.source === t.workload.source))?.containers.find((c) => c.name === t.container.name);
+    const twinWorkload = sentinelWorkloads.find((w) => workloadId(w) === workloadId(t.workload) || (w.kind === t.workload.kind && w.source === t.workload.source));
+    const twin = twinWorkload?.containers.find((c) => c.name === t.container.name);
+    if (o.trace !== false && t.workload.terminationGracePeriodSeconds !== undefined) model.graceField = await locateGrace(dir, valuesFiles, t, twinWorkload, plan, sentinelText, values);
     const rootsSoFar: ValuesPath[] = [];
     for (const k of [...PROBE_KINDS].sort((a, b) => Number(!t.container.probes[a]) - Number(!t.container.probes[b]))) {
       const view = probes[k];
@@ -413,6 +420,33 @@ export async function discoverChartProbes(chartDir: string, o: RenderOptions = {
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/** Where the pod's terminationGracePeriodSeconds comes from, traced like a probe field. */
+async function locateGrace(
+  dir: string,
+  valuesFiles: string[],
+  t: Target,
+  twin: RenderedWorkload | undefined,
+  plan: ReturnType<typeof planSentinels>,
+  sentinelText: string | undefined,
+  values: Record<string, unknown>,
+): Promise<FieldLocation> {
+  const field = 'terminationGracePeriodSeconds';
+  const s = traceProbeFields({ [field]: t.workload.terminationGracePeriodSeconds }, twin ? { [field]: twin.terminationGracePeriodSeconds } : undefined, plan)[field];
+  if (s && (s.kind === 'values' || s.kind === 'derived')) {
+    const at = await locateValue(dir, valuesFiles, s.path);
+    if (s.kind === 'derived') return { kind: 'derived', file: at?.file, path: at?.path ?? s.path, line: at?.line, how: s.how };
+    const elsewhere = sentinelText ? sharedPlaces(sentinelText, plan, s.path, values) : [];
+    return { kind: 'values', file: at?.file ?? valuesFiles[0], path: at?.path ?? s.path, line: at?.line, column: at?.column, ...(at?.via ? { via: at.via } : {}), ...(elsewhere.length > 1 ? { sharedWith: elsewhere } : {}) };
+  }
+  const file = t.workload.source ? join(dir, t.workload.source) : undefined;
+  const lines = file ? (await readFile(file, 'utf8').catch(() => '')).split(/\r?\n/) : [];
+  const i = lines.findIndex((l) => /^\s*terminationGracePeriodSeconds:/.test(l));
+  if (i < 0) return { kind: 'template', file };
+  const m = /\{\{-?\s*(.*?)\s*-?\}\}/.exec(lines[i])?.[1] ?? '';
+  const reads = /^\.Values\.([\w.]+)\s*\|\s*default\s+\S+$/.exec(m) ?? /^default\s+\S+\s+\.Values\.([\w.]+)$/.exec(m);
+  return { kind: 'template', file, line: i + 1, ...(reads ? { reads: reads[1].split('.') } : {}) };
 }
 
 /** The first of the files that is not valid YAML, as a ChartRenderError with file:line:col. */
@@ -690,4 +724,107 @@ export async function setChartProbe(model: ChartModel, kind: ProbeKind, changes:
     throw new ProbeEditError(`the render after the edit is not what was asked, so every file was restored:\n  ${problems.join('\n  ')}`, 1);
   }
   return { files: written, notes, rendered: now as Record<string, unknown> };
+}
+
+/**
+ * Where the template would need terminationGracePeriodSeconds when the chart does not set it: the
+ * line of the pod spec's `containers:` in the workload's template, and the sentence that says so.
+ */
+export async function graceHint(model: ChartModel, seconds = 30): Promise<{ file?: string; line?: number; text: string }> {
+  const t = model.target;
+  const file = t?.workload.source ? join(model.chartDir, t.workload.source) : undefined;
+  const lines = file ? (await readFile(file, 'utf8').catch(() => '')).split(/\r?\n/) : [];
+  const i = lines.findIndex((l) => /^\s*containers:\s*(#.*)?$/.test(l));
+  const rel = file ? relative(model.chartDir, file) : 'the workload template';
+  return {
+    file,
+    line: i >= 0 ? i + 1 : undefined,
+    text: `${rel} sets no terminationGracePeriodSeconds, so the pod gets Kubernetes' 30 s. To make it a value: add "terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds }}" to the pod spec, beside "containers:"${i >= 0 ? ` (${rel}:${i + 1})` : ''}, and "terminationGracePeriodSeconds: ${seconds}" to values.yaml.`,
+  };
+}
+
+/**
+ * Sets the target pod's terminationGracePeriodSeconds where Helm reads it (its values key, or a
+ * literal in the template), then renders again: only when the render shows exactly that change is
+ * it kept; otherwise every file is restored byte for byte.
+ */
+export async function setGracePeriod(model: ChartModel, seconds: number, o: RenderOptions = {}): Promise<{ files: string[]; notes: string[] }> {
+  const { readFile: read } = await import('node:fs/promises');
+  const { writeFileAtomic } = await import('./files');
+  const { setValue } = await import('../core/valuesEdit');
+  if (!model.target) throw new ProbeEditError(model.targetProblem ?? 'no workload to edit', 2);
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 24 * 3600) throw new ProbeEditError(`terminationGracePeriodSeconds must be a whole number of seconds from 0 to 86400 (got ${seconds})`, 2);
+  const key = 'terminationGracePeriodSeconds';
+  const rel = (f?: string) => (f ? relative(model.chartDir, f) || f : '?');
+  const loc = model.graceField;
+  const pending = new Map<string, string>();
+  const original = new Map<string, string>();
+  const notes: string[] = [];
+  const textOf = async (file: string) => {
+    if (pending.has(file)) return pending.get(file) as string;
+    const t = await read(file, 'utf8');
+    original.set(file, t);
+    return t;
+  };
+  if (!loc || (loc.kind === 'template' && !loc.line)) throw new ProbeEditError((await graceHint(model)).text, 2);
+  if (loc.kind === 'derived') throw new ProbeEditError(`${key} is computed in a template from ${pathText(loc.path)} (${loc.how}); change ${pathText(loc.path)}${loc.file ? ` in ${rel(loc.file)}${loc.line ? `:${loc.line}` : ''}` : ''} yourself`, 2);
+  if (loc.kind === 'values' && loc.sharedWith) {
+    throw new ProbeEditError(`${key} comes from ${pathText(loc.path)} (${rel(loc.file)}${loc.line ? `:${loc.line}` : ''}), which the chart also renders elsewhere, so changing it would change these too:\n  ${loc.sharedWith.join('\n  ')}\nChange ${pathText(loc.path)} by hand if that is meant.`, 2);
+  }
+  if (loc.kind === 'values') {
+    const r = setValue(await textOf(loc.file), loc.file, loc.path, seconds);
+    pending.set(loc.file, r.text);
+    notes.push(...r.notes);
+  } else if (loc.kind === 'template' && loc.reads) {
+    const at = await locateValue(model.chartDir, model.valuesFiles, loc.reads);
+    const file = at?.file ?? model.valuesFiles[0];
+    const r = setValue(await textOf(file), file, loc.reads, seconds);
+    pending.set(file, r.text);
+    notes.push(`${key} is read from ${pathText(loc.reads)} in ${rel(loc.file)}:${loc.line}; set it in ${rel(file)}`, ...r.notes);
+  } else if (loc.kind === 'template' && loc.file && loc.line) {
+    const line = (await textOf(loc.file)).split(/\r?\n/)[loc.line - 1] ?? '';
+    if (line.includes('{{')) throw new ProbeEditError(`${key} is made by a template expression at ${rel(loc.file)}:${loc.line} (${line.trim()}); there is no single value to set, so change it by hand`, 2);
+    pending.set(loc.file, editTemplateLine(await textOf(loc.file), loc.line, seconds));
+  }
+  const written: string[] = [];
+  const restore = async () => {
+    for (const f of written.reverse()) await writeFileAtomic(f, original.get(f) as string);
+  };
+  try {
+    for (const [file, text] of pending) {
+      await writeFileAtomic(file, text);
+      written.push(file);
+    }
+  } catch (err) {
+    await restore();
+    throw err;
+  }
+  let after: ChartModel;
+  try {
+    after = await discoverChartProbes(model.chartDir, { ...o, release: model.release, namespace: model.namespace, valuesFiles: model.valuesFiles.slice(1), workload: workloadId(model.target.workload), container: model.target.container.name, trace: false });
+  } catch (err) {
+    await restore();
+    throw new ProbeEditError(`the chart no longer renders after the edit, so it was undone: ${(err as Error).message}`, 1);
+  }
+  const problems: string[] = [];
+  if (after.terminationGracePeriodSeconds !== seconds) problems.push(`${key} renders as ${JSON.stringify(after.terminationGracePeriodSeconds)}, not ${seconds}`);
+  const specs = (m: ChartModel) =>
+    new Map(
+      m.workloads.map((w) => {
+        const spec = structuredClone(w.podSpec ?? {}) as Record<string, unknown>;
+        if (workloadId(w) === workloadId(model.target!.workload)) delete spec[key];
+        return [workloadId(w), flattenLeaves(spec)] as const;
+      }),
+    );
+  const before = specs(model);
+  for (const [id, leaves] of specs(after)) {
+    const was = before.get(id);
+    if (!was) continue;
+    if (JSON.stringify(was) !== JSON.stringify(leaves)) problems.push(`${id}: the pod spec changed besides ${key}`);
+  }
+  if (problems.length) {
+    await restore();
+    throw new ProbeEditError(`the render after the edit is not what was asked, so every file was restored:\n  ${problems.join('\n  ')}`, 1);
+  }
+  return { files: written, notes };
 }

@@ -1,5 +1,5 @@
 import vscode = require('vscode');
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { addProbesToValues, moveProbesToValues, readChartProbes, writeProbeToTemplate, writeProbeToValues } from '../../core/chartProbes';
 import { PROBE_KINDS, Probe, probeToObject, validateProbe } from '../../core/probes';
 import { YamlEditError, parseForEdit } from '../../core/yamlEdit';
@@ -8,7 +8,7 @@ import { updateBudgetComment } from '../../core/chart';
 import { minimalEdit } from '../util/edits';
 import { localRoots, pageHtml } from '../util/webview';
 import { ChartTarget } from '../steps/chart/chartTarget';
-import { FileLocation, FormState, HostMessage, ProbeSet, WhereInfo, isPageMessage } from './protocol';
+import { FileLocation, FormState, HostMessage, ProbeSet, ShutdownInfo, ShutdownRow, SourceLink, WhereInfo, isPageMessage } from './protocol';
 import type { ChartModel } from '../../tools/chartModel';
 import { toolPaths } from '../util/config';
 import { ProbeMeasurer, ReleaseRef } from './measure';
@@ -212,7 +212,128 @@ export class ProbePanel implements vscode.Disposable, ProbeFormView {
     const draft = reason === 'open' ? this.doc.draft?.form : undefined;
     await this.send({ type: 'state', state: await this.state(), reason, ...(draft ? { draft } : {}) });
     // Helm's view follows when it is ready; the form does not wait for it.
-    void this.where().then((where) => where && this.send({ type: 'where', where }));
+    void this.where()
+      .then((where) => where && this.send({ type: 'where', where }))
+      .catch(() => undefined)
+      .then(() => this.postShutdown());
+  }
+
+  /** The files the shutdown section links to, by the id the page sends back. */
+  private shutdownLinks: Array<{ file: string; line?: number }> = [];
+
+  /**
+   * The worker's ShutdownTimeout, read once per form (its project evaluated, its C# and settings files
+   * read) for the environment the chart gives the container; "Check again" reads it afresh.
+   */
+  private workerTimeout?: { key: string; value: Promise<import('../../tools/shutdown').WorkerTimeout> };
+
+  private readWorkerOnce: typeof import('../../tools/shutdown').readWorkerTimeout = async (chartDir, names, env, envAt, o) => {
+    const key = JSON.stringify([chartDir, names, env, envAt, o?.evaluation]);
+    if (this.workerTimeout?.key !== key) {
+      const { readWorkerTimeout } = await import('../../tools/shutdown');
+      const value = readWorkerTimeout(chartDir, names, env, envAt, o);
+      this.workerTimeout = { key, value };
+      value.catch(() => {
+        if (this.workerTimeout?.value === value) this.workerTimeout = undefined;
+      });
+    }
+    return this.workerTimeout.value;
+  };
+
+  private async postShutdown(): Promise<void> {
+    const shutdown = await this.shutdown().catch((err: unknown): ShutdownInfo => {
+      const text = err instanceof Error ? err.message : String(err);
+      this.log.info(`Probe form: the shutdown budget of ${this.chart.name} could not be read: ${text}`);
+      return { verdict: 'unknown', message: 'The shutdown budget could not be read.', rows: [], overridden: [], notes: [], unavailable: text };
+    });
+    await this.send({ type: 'shutdown', shutdown });
+  }
+
+  /**
+   * The shutdown budget: the pod's grace period and preStop as Helm renders them, against the worker's
+   * ShutdownTimeout. In Restricted Mode nothing runs: the project is read from its files, and the
+   * chart's side (which needs Helm) is said to be unavailable.
+   */
+  async shutdown(): Promise<ShutdownInfo> {
+    const { readShutdown } = await import('../../tools/shutdown');
+    const links: Array<{ file: string; line?: number }> = [];
+    const linkTo = (at?: { file: string; line?: number }): SourceLink | undefined => {
+      if (!at?.file) return undefined;
+      links.push({ file: at.file, line: at.line });
+      return { id: links.length - 1, label: `${vscode.workspace.asRelativePath(at.file)}${at.line ? `:${at.line}` : ''}` };
+    };
+    const seconds = (n: number | undefined) => (n === undefined ? 'unknown' : `${n} s`);
+    const timeoutRows = (t: import('../../core/shutdown').ShutdownTimeout, tfm?: string, project?: string) => {
+      const first: ShutdownRow = { name: 'ShutdownTimeout', value: seconds(t.seconds), from: `${t.source.text}${project && t.source.kind === 'default' ? ` — ${vscode.workspace.asRelativePath(project)}${tfm ? ` targets ${tfm}` : ''}` : ''}`, link: linkTo(t.source.at) };
+      const overridden = t.all.slice(1).map((x) => ({ name: 'ShutdownTimeout', value: seconds(x.seconds), from: x.text, link: linkTo(x.at), ...(x.ignored ? { ignored: x.ignored } : {}) }));
+      return { first, overridden };
+    };
+    const stopAt = this.chart.folder.uri.fsPath;
+    if (!vscode.workspace.isTrusted) {
+      const w = await this.readWorkerOnce(this.chart.dir, [this.chart.name, basename(this.chart.dir)], [], undefined, { evaluation: 'static', stopAt });
+      const { first, overridden } = timeoutRows(w.timeout, w.targetFramework, w.project);
+      this.shutdownLinks = links;
+      return {
+        verdict: 'unknown',
+        message: `The worker's host waits ${seconds(w.timeout.seconds)} for its work to finish on a stop.`,
+        rows: [first],
+        overridden,
+        notes: w.notes,
+        unavailable: 'terminationGracePeriodSeconds and preStop come from Helm\'s render of the chart, which does not run in Restricted Mode; the project was read from its files without MSBuild. Trust the workspace to see the whole budget.',
+      };
+    }
+    const m = await this.helm();
+    if (!m?.target) {
+      this.shutdownLinks = links;
+      return { verdict: 'unknown', message: 'The shutdown budget needs Helm\'s render of the chart.', rows: [], overridden: [], notes: [], unavailable: m ? (m.targetProblem ?? 'The chart renders no workload.') : 'Helm could not render the chart (is helm installed? the output log "AKS Worker Deploy" says why).' };
+    }
+    const r = await readShutdown(m, { paths: toolPaths(this.chart.folder), evaluation: 'auto', cache: true, stopAt }, this.readWorkerOnce);
+    const { first, overridden } = timeoutRows(r.timeout, r.targetFramework, r.project);
+    const rows: ShutdownRow[] = [
+      { name: 'terminationGracePeriodSeconds', value: `${r.grace.seconds} s`, from: r.grace.text, link: linkTo(r.grace.at) },
+      first,
+      { name: 'preStop', value: r.preStop ? seconds(r.preStop.seconds) : 'none', from: r.preStop ? r.preStop.text : 'no preStop hook: SIGTERM comes at once', link: linkTo(r.preStop?.at) },
+    ];
+    const info: ShutdownInfo = {
+      verdict: r.budget.verdict,
+      message: r.budget.message,
+      ...(r.budget.note ? { note: r.budget.note } : {}),
+      rows,
+      overridden,
+      notes: r.notes,
+      ...(r.graceEditable && r.budget.verdict === 'warning' && r.budget.recommendedGraceSeconds !== undefined ? { offer: { seconds: r.budget.recommendedGraceSeconds } } : {}),
+      ...(r.graceHint ? { hint: { text: r.graceHint.text, link: linkTo(r.graceHint.file ? { file: r.graceHint.file, line: r.graceHint.line } : undefined) } } : {}),
+    };
+    this.shutdownLinks = links;
+    return info;
+  }
+
+  /** Sets the pod's terminationGracePeriodSeconds where Helm reads it; a render checks it, else the files are restored. */
+  async setGrace(seconds: number): Promise<void> {
+    if (!vscode.workspace.isTrusted) {
+      await this.send({ type: 'graceSet', ok: false, message: 'Setting the grace period renders the chart with Helm, which does not run in Restricted Mode.' });
+      return;
+    }
+    if (this.doc.dirty) {
+      await this.send({ type: 'graceSet', ok: false, message: 'Save or revert the probe changes first: the grace period is written to the chart\'s files.' });
+      return;
+    }
+    const { discoverChartProbes, setGracePeriod, ProbeEditError } = await import('../../tools/chartModel');
+    this.saving = true;
+    try {
+      const model = await discoverChartProbes(this.chart.dir, this.renderOptions());
+      const r = await setGracePeriod(model, seconds, this.renderOptions());
+      for (const n of r.notes) this.log.info(`Probe form: ${n}`);
+      await this.send({ type: 'graceSet', ok: true, message: `terminationGracePeriodSeconds is ${seconds} s in ${r.files.map((f) => vscode.workspace.asRelativePath(f)).join(', ')}, checked by a render.` });
+    } catch (err) {
+      const text = err instanceof ProbeEditError || err instanceof Error ? err.message : String(err);
+      this.log.error(`Probe form: ${text}`);
+      await this.send({ type: 'graceSet', ok: false, message: `terminationGracePeriodSeconds was not changed: ${text}` });
+    } finally {
+      this.saving = false;
+      this.helmModel = undefined;
+    }
+    await this.post('external');
   }
 
   private async send(message: HostMessage): Promise<boolean> {
@@ -231,6 +352,20 @@ export class ProbePanel implements vscode.Disposable, ProbeFormView {
         return this.measurer.replay();
       case 'listPods':
         return this.measurer.listPods();
+      case 'openSource': {
+        const at = this.shutdownLinks[message.id];
+        if (!at) return;
+        const pos = new vscode.Position(Math.max(0, (at.line ?? 1) - 1), 0);
+        await vscode.window.showTextDocument(vscode.Uri.file(at.file), { viewColumn: vscode.ViewColumn.Beside, selection: new vscode.Range(pos, pos) });
+        return;
+      }
+      case 'setGrace':
+        return this.setGrace(message.seconds);
+      case 'refreshShutdown':
+        // "Check again" reads everything again: Helm's render too (helm may have been installed since).
+        this.helmModel = undefined;
+        this.workerTimeout = undefined;
+        return this.postShutdown();
       case 'measure':
         return this.measurer.start(message);
       case 'stopMeasure':

@@ -80,9 +80,47 @@ export interface WhereInfo {
   switches: Partial<Record<ProbeKind, string>>;
 }
 
+/** A place the shutdown section links to; the page asks the host to open it by id (the host keeps the paths). */
+export interface SourceLink {
+  id: number;
+  /** What the link shows, e.g. "values.yaml:26", "src/Worker/appsettings.json:4". */
+  label: string;
+}
+
+/** One number of the shutdown budget and where it comes from. */
+export interface ShutdownRow {
+  /** "terminationGracePeriodSeconds", "ShutdownTimeout", "preStop". */
+  name: string;
+  /** "30 s", "unknown", "none". */
+  value: string;
+  /** Where it comes from, in words. */
+  from: string;
+  link?: SourceLink;
+}
+
+/** The shutdown budget as the form shows it (see core/shutdown.ts). */
+export interface ShutdownInfo {
+  verdict: 'ok' | 'warning' | 'unknown';
+  message: string;
+  note?: string;
+  rows: ShutdownRow[];
+  /** Places that also set ShutdownTimeout but lose to the first, or that the host ignores (with why). */
+  overridden: Array<ShutdownRow & { ignored?: string }>;
+  notes: string[];
+  /** The grace period the budget asks for, when the form can set it (the chart exposes it). */
+  offer?: { seconds: number };
+  /** The chart does not set terminationGracePeriodSeconds: where its template would need it. */
+  hint?: { text: string; link?: SourceLink };
+  /** Why the chart's side is not shown (Restricted Mode, no helm, a chart Helm cannot render). */
+  unavailable?: string;
+}
+
 export type HostMessage =
   | { type: 'state'; state: FormState; reason: 'open' | 'external' | 'saved' | 'reverted' | 'moved' | 'added'; draft?: FormDraft }
   | { type: 'where'; where: WhereInfo }
+  | { type: 'shutdown'; shutdown: ShutdownInfo }
+  /** The grace period was set (or could not be): the sentence to show. */
+  | { type: 'graceSet'; ok: boolean; message: string }
   | { type: 'error'; message: string; at?: FileLocation }
   | { type: 'pods'; release: string; namespace: string; pods: MeasurePod[]; error?: string }
   | { type: 'measureStarted'; pod: string; port: number; localPort: number; durationSeconds: number; requestTimeoutSeconds: number; startedAt: number }
@@ -100,6 +138,11 @@ export type PageMessage =
   | { type: 'moveToValues' }
   | { type: 'addToValues' }
   | { type: 'listPods' }
+  /** Opens a file the shutdown section links to. */
+  | { type: 'openSource'; id: number }
+  /** Sets the pod's terminationGracePeriodSeconds where Helm reads it (checked by a render). */
+  | { type: 'setGrace'; seconds: number }
+  | { type: 'refreshShutdown' }
   | MeasureRequest
   | { type: 'stopMeasure' };
 
@@ -189,7 +232,12 @@ export function isPageMessage(v: unknown): v is PageMessage {
       return Object.keys(v).length === 2 && isFileLocation(v.at);
     case 'listPods':
     case 'stopMeasure':
+    case 'refreshShutdown':
       return Object.keys(v).length === 1;
+    case 'openSource':
+      return Object.keys(v).length === 2 && Number.isInteger(v.id) && (v.id as number) >= 0 && (v.id as number) < 1000;
+    case 'setGrace':
+      return Object.keys(v).length === 2 && Number.isInteger(v.seconds) && (v.seconds as number) >= 0 && (v.seconds as number) <= 86_400;
     case 'measure':
       return (
         Object.keys(v).length === 5 &&
@@ -203,4 +251,20 @@ export function isPageMessage(v: unknown): v is PageMessage {
     default:
       return false;
   }
+}
+
+const isLink = (v: unknown): v is SourceLink => isObj(v) && Number.isInteger(v.id) && isText(v.label, 4096) && Object.keys(v).length === 2;
+const isRow = (v: unknown): v is ShutdownRow =>
+  isObj(v) && isText(v.name, 200) && isText(v.value, 200) && isText(v.from, 8192) && (v.link === undefined || isLink(v.link)) && (v.ignored === undefined || isText(v.ignored, 4096));
+
+/** The page's check of a shutdown message from the host. */
+export function isShutdownInfo(v: unknown): v is ShutdownInfo {
+  if (!isObj(v) || !['ok', 'warning', 'unknown'].includes(v.verdict as string) || !isText(v.message, 8192)) return false;
+  if (v.note !== undefined && !isText(v.note, 8192)) return false;
+  if (!Array.isArray(v.rows) || v.rows.length > 10 || !v.rows.every(isRow)) return false;
+  if (!Array.isArray(v.overridden) || v.overridden.length > 50 || !v.overridden.every(isRow)) return false;
+  if (!Array.isArray(v.notes) || v.notes.length > 20 || !v.notes.every((n) => isText(n, 8192))) return false;
+  if (v.offer !== undefined && !(isObj(v.offer) && Number.isInteger(v.offer.seconds))) return false;
+  if (v.hint !== undefined && !(isObj(v.hint) && isText(v.hint.text, 8192) && (v.hint.link === undefined || isLink(v.hint.link)))) return false;
+  return v.unavailable === undefined || isText(v.unavailable, 8192);
 }

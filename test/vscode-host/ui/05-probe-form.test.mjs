@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { activeWebview, dismiss, eventually, page, runCommand, ui } from './harness.mjs';
+import { activeWebview, dismiss, eventually, page, replaceMachineSettings, rigEnv, runCommand, skipWithoutRig, ui } from './harness.mjs';
 
 describe('Probe form', () => {
   let valuesPath;
@@ -93,5 +93,28 @@ describe('Probe form', () => {
     await eventually(async () => /Saved to/.test((await web.locator('.status').textContent().catch(() => '')) ?? ''), { timeout: 20_000, message: 'the saved message' });
     const after = readFileSync(valuesPath, 'utf8');
     assert.equal(after, original.replace('failureThreshold: 6', 'failureThreshold: 8'));
+  });
+
+  it("shows the shutdown budget beside it: the grace period and the worker's ShutdownTimeout, each with where it comes from", async function () {
+    skipWithoutRig(this, ': the grace period comes from Helm\'s render');
+    const web = activeWebview();
+    await web.locator('#shutdown').waitFor({ state: 'visible', timeout: 20_000 });
+    // helm is set up now; Check again reads the chart and the project again.
+    const restore = replaceMachineSettings({ 'aksWorker.paths.helm': rigEnv().RIG_HELM4 });
+    try {
+      await eventually(
+        async () => {
+          await web.locator('#refresh-shutdown').click();
+          return /Kubernetes kills at 30 s/.test((await web.locator('#shutdown-verdict').textContent({ timeout: 15_000 }).catch(() => '')) ?? '');
+        },
+        { timeout: 90_000, interval: 5_000, message: 'the shutdown verdict from Helm\'s render' },
+      );
+      assert.match((await web.locator('#shutdown-terminationgraceperiodseconds').textContent()) ?? '', /30 s\s*not set: Kubernetes' default/);
+      assert.match((await web.locator('#shutdown-shutdowntimeout').textContent()) ?? '', /^\s*ShutdownTimeout\s*\d+ s/);
+      assert.match((await web.locator('#shutdown-prestop').textContent()) ?? '', /none/);
+      assert.match((await web.locator('#shutdown-hint').textContent()) ?? '', /sets no terminationGracePeriodSeconds.*templates\/deployment\.yaml:\d+/);
+    } finally {
+      restore();
+    }
   });
 });
