@@ -131,6 +131,11 @@ export function stripValues(text: string, v: WorkerValues, file = 'values.yaml')
       '',
       '# Gives a slow-starting worker time before the liveness checks begin (off by default).',
       'startupProbe: {}',
+      '',
+      '# How long a stop may take: Kubernetes sends SIGTERM, waits this long, then kills the worker.',
+      '# The .NET host gives the worker HostOptions.ShutdownTimeout (30 s by default) to finish its',
+      '# job, so this is that plus 5 s; raise both together for longer jobs.',
+      'terminationGracePeriodSeconds: 35',
     ],
     before,
   );
@@ -172,7 +177,8 @@ export function probesFromValues(template: string): string {
 /**
  * templates/deployment.yaml of any `helm create` generation, made to work without the removed
  * templates and values: replicas without autoscaling, the container port from healthPort, probes
- * from values (older generations wrote them inline), and a startupProbe block.
+ * from values (older generations wrote them inline), a startupProbe block, and the pod's
+ * terminationGracePeriodSeconds from values.
  */
 export function stripDeployment(text: string, file = 'templates/deployment.yaml'): string {
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
@@ -193,6 +199,15 @@ export function stripDeployment(text: string, file = 'templates/deployment.yaml'
   if (!/\.Values\.startupProbe/.test(t)) {
     const after = /^([ \t]*)\{\{-?\s*with \.Values\.readinessProbe\s*\}\}\n(?:.*\n)*?\1\{\{-?\s*end\s*\}\}\n/m.exec(t) ?? /^([ \t]*)\{\{-?\s*with \.Values\.livenessProbe\s*\}\}\n(?:.*\n)*?\1\{\{-?\s*end\s*\}\}\n/m.exec(t);
     if (after) t = t.slice(0, after.index + after[0].length) + WITH_BLOCK('startupProbe', after[1]) + t.slice(after.index + after[0].length);
+  }
+
+  // The grace period of a stop, from values (beside the pod's containers).
+  if (!/terminationGracePeriodSeconds/.test(t)) {
+    const containers = /^([ \t]*)containers:[ \t]*\n/m.exec(t);
+    if (containers) {
+      const ind = containers[1];
+      t = `${t.slice(0, containers.index)}${ind}{{- with .Values.terminationGracePeriodSeconds }}\n${ind}terminationGracePeriodSeconds: {{ . }}\n${ind}{{- end }}\n${t.slice(containers.index)}`;
+    }
   }
 
   const leftover = /\.Values\.(service|ingress|autoscaling|httpRoute)\b/.exec(t);

@@ -124,6 +124,9 @@ describe('stripping a helm create chart for a worker', () => {
     }
     assert.doesNotMatch(out, /path: \/\n/);
     assert.doesNotMatch(out, /autoscaling|service\.port/);
+    // the pod's grace period of a stop comes from values, beside its containers
+    assert.match(out, /\n( +)\{\{- with \.Values\.terminationGracePeriodSeconds \}\}\n\1terminationGracePeriodSeconds: \{\{ \. \}\}\n\1\{\{- end \}\}\n\1containers:\n/);
+    assert.equal(out.split('terminationGracePeriodSeconds: {{ . }}').length, 2, 'once');
   });
   it('refuses a template it cannot adapt, saying what is left', () => {
     assert.throws(() => stripDeployment('spec:\n  ports:\n    - name: web\n      containerPort: 80\n'), /health port/);
@@ -137,6 +140,8 @@ describe('stripping a helm create chart for a worker', () => {
     assert.match(out, /^healthPort: 8080$/m);
     assert.match(out, /^ {2}create: false$/m);
     assert.match(out, /^ {2}tag: "0\.0\.1"$/m);
+    // the .NET host's default ShutdownTimeout (30 s) plus 5 s
+    assert.match(out, /^terminationGracePeriodSeconds: 35$/m);
   });
   it('a worker on the runtime image gets an exec (heartbeat) or tcpSocket liveness probe instead of httpGet', async () => {
     const { parse } = await import('yaml');
