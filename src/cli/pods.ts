@@ -1,6 +1,6 @@
 /** aks-worker pods: a release's pods, and for each container why it last restarted or does not run. */
 import { normalizeEvent } from '../core/events';
-import { ContainerSummary, PodSummary, summarizePod } from '../core/pods';
+import { ContainerSummary, PodSummary, RELEASE_LABEL, summarizePod } from '../core/pods';
 import { RestartReason, lastLines, probeLine, restartReasons } from '../core/restartReason';
 import { nameProblem } from '../core/names';
 import { ToolPaths } from '../tools/catalog';
@@ -8,8 +8,6 @@ import { ToolError } from '../tools/errors';
 import { listJson, podLogs } from '../tools/kubectl';
 import { badInput } from './common';
 
-/** The label Helm charts put on a release's pods, which the Pods view and the Pod panel select by too. */
-const RELEASE_LABEL = 'app.kubernetes.io/instance';
 /** The previous container's last lines shown for a crash. */
 export const LOG_LINES = 10;
 
@@ -17,29 +15,23 @@ export const LOG_LINES = 10;
 export interface PodsReport {
   release: string;
   namespace: string;
-  pods: Array<{
-    name: string;
-    phase: string;
-    /** kubectl's STATUS column. */
-    status: string;
-    ready: number;
-    total: number;
-    restarts: number;
-    createdAt?: string;
-    node?: string;
-    containers: Array<{
-      name: string;
-      state: ContainerSummary['state'];
-      /** The state's reason (CrashLoopBackOff, ErrImagePull, …). */
-      reason?: string;
-      ready: boolean;
-      restartCount: number;
-      lastTermination?: { reason?: string; exitCode?: number; startedAt?: string; finishedAt?: string };
-      /** Why it last restarted or does not run; absent when it runs and never restarted. */
-      restartReason?: RestartReason;
-    }>;
-  }>;
+  /** status: kubectl's STATUS column. */
+  pods: Array<PodsReportPod>;
 }
+
+export type PodsReportPod = Pick<PodSummary, 'name' | 'phase' | 'status' | 'ready' | 'total' | 'restarts' | 'createdAt' | 'node'> & {
+  containers: Array<{
+    name: string;
+    state: ContainerSummary['state'];
+    /** The state's reason (CrashLoopBackOff, ErrImagePull, …). */
+    reason?: string;
+    ready: boolean;
+    restartCount: number;
+    lastTermination?: { reason?: string; exitCode?: number; startedAt?: string; finishedAt?: string };
+    /** Why it last restarted or does not run; absent when it runs and never restarted. */
+    restartReason?: RestartReason;
+  }>;
+};
 
 /** Kind-specific reasons whose previous container's output explains them. */
 const WANTS_LOGS = new Set<RestartReason['kind']>(['crash', 'completed']);

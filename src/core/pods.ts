@@ -4,6 +4,9 @@ import { ResyncMap } from './resync';
  * Pods as the Pods view and panel show them, reduced from Kubernetes Pod JSON and watch events.
  */
 
+/** The label Helm charts put on a release's pods: the Pods view, the pod panel, Measure and `aks-worker pods` select by it. */
+export const RELEASE_LABEL = 'app.kubernetes.io/instance';
+
 export interface Termination {
   reason?: string;
   exitCode?: number;
@@ -182,7 +185,7 @@ export function summarizePod(pod: any): PodSummary {
     uid: meta.uid ?? `${meta.namespace}/${meta.name}`,
     name: meta.name ?? '',
     namespace: meta.namespace ?? '',
-    release: meta.labels?.['app.kubernetes.io/instance'],
+    release: meta.labels?.[RELEASE_LABEL],
     phase,
     status: shown,
     ready,

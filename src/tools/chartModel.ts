@@ -584,9 +584,38 @@ function addTemplateLine(text: string, afterLine: number, key: string, value: st
  * template), then renders again: exit 0 only when the render shows exactly the change and nothing
  * else moved. On any mismatch every file is restored byte for byte.
  */
+/**
+ * Writes the pending edits (file → new text), then renders the chart again through Helm. Restores
+ * every written file byte for byte when a write or the render fails; returns the new model and a
+ * restore for the caller's own checks of that render.
+ */
+async function writeAndRender(model: ChartModel, pending: Map<string, string>, original: Map<string, string>, o: RenderOptions): Promise<{ written: string[]; restore: () => Promise<void>; after: ChartModel }> {
+  const { writeFileAtomic } = await import('./files');
+  const target = model.target!;
+  const written: string[] = [];
+  const restore = async () => {
+    for (const f of [...written].reverse()) await writeFileAtomic(f, original.get(f) as string);
+  };
+  try {
+    for (const [file, text] of pending) {
+      await writeFileAtomic(file, text);
+      written.push(file);
+    }
+  } catch (err) {
+    await restore();
+    throw err;
+  }
+  try {
+    const after = await discoverChartProbes(model.chartDir, { ...o, release: model.release, namespace: model.namespace, valuesFiles: model.valuesFiles.slice(1), workload: workloadId(target.workload), container: target.container.name, trace: false });
+    return { written, restore, after };
+  } catch (err) {
+    await restore();
+    throw new ProbeEditError(`the chart no longer renders after the edit, so it was undone: ${(err as Error).message}`, 1);
+  }
+}
+
 export async function setChartProbe(model: ChartModel, kind: ProbeKind, changes: ProbeFieldChanges, o: RenderOptions = {}): Promise<ProbeEditResult> {
   const { readFile: read } = await import('node:fs/promises');
-  const { writeFileAtomic } = await import('./files');
   const { setValue } = await import('../core/valuesEdit');
   if (!model.target) throw new ProbeEditError(model.targetProblem ?? 'no workload to edit', 2);
   const view = model.probes[kind];
@@ -665,26 +694,7 @@ export async function setChartProbe(model: ChartModel, kind: ProbeKind, changes:
   if (pending.size === 0) return { files: [], notes: ['nothing to change'], rendered: view.rendered ?? {} };
 
   // Write, then let Helm say whether the change is what was asked.
-  const written: string[] = [];
-  const restore = async () => {
-    for (const f of written.reverse()) await writeFileAtomic(f, original.get(f) as string);
-  };
-  try {
-    for (const [file, text] of pending) {
-      await writeFileAtomic(file, text);
-      written.push(file);
-    }
-  } catch (err) {
-    await restore();
-    throw err;
-  }
-  let after: ChartModel;
-  try {
-    after = await discoverChartProbes(model.chartDir, { ...o, release: model.release, namespace: model.namespace, valuesFiles: model.valuesFiles.slice(1), workload: workloadId(model.target.workload), container: model.target.container.name, trace: false });
-  } catch (err) {
-    await restore();
-    throw new ProbeEditError(`the chart no longer renders after the edit, so it was undone: ${(err as Error).message}`, 1);
-  }
+  const { written, restore, after } = await writeAndRender(model, pending, original, o);
   const now = after.probes[kind].rendered;
   const problems: string[] = [];
   if (!now) problems.push(`the render has no ${key} any more`);
@@ -750,7 +760,6 @@ export async function graceHint(model: ChartModel, seconds = 30): Promise<{ file
  */
 export async function setGracePeriod(model: ChartModel, seconds: number, o: RenderOptions = {}): Promise<{ files: string[]; notes: string[] }> {
   const { readFile: read } = await import('node:fs/promises');
-  const { writeFileAtomic } = await import('./files');
   const { setValue } = await import('../core/valuesEdit');
   if (!model.target) throw new ProbeEditError(model.targetProblem ?? 'no workload to edit', 2);
   if (!Number.isInteger(seconds) || seconds < 0 || seconds > 24 * 3600) throw new ProbeEditError(`terminationGracePeriodSeconds must be a whole number of seconds from 0 to 86400 (got ${seconds})`, 2);
@@ -786,26 +795,7 @@ export async function setGracePeriod(model: ChartModel, seconds: number, o: Rend
     if (line.includes('{{')) throw new ProbeEditError(`${key} is made by a template expression at ${rel(loc.file)}:${loc.line} (${line.trim()}); there is no single value to set, so change it by hand`, 2);
     pending.set(loc.file, editTemplateLine(await textOf(loc.file), loc.line, seconds));
   }
-  const written: string[] = [];
-  const restore = async () => {
-    for (const f of written.reverse()) await writeFileAtomic(f, original.get(f) as string);
-  };
-  try {
-    for (const [file, text] of pending) {
-      await writeFileAtomic(file, text);
-      written.push(file);
-    }
-  } catch (err) {
-    await restore();
-    throw err;
-  }
-  let after: ChartModel;
-  try {
-    after = await discoverChartProbes(model.chartDir, { ...o, release: model.release, namespace: model.namespace, valuesFiles: model.valuesFiles.slice(1), workload: workloadId(model.target.workload), container: model.target.container.name, trace: false });
-  } catch (err) {
-    await restore();
-    throw new ProbeEditError(`the chart no longer renders after the edit, so it was undone: ${(err as Error).message}`, 1);
-  }
+  const { written, restore, after } = await writeAndRender(model, pending, original, o);
   const problems: string[] = [];
   if (after.terminationGracePeriodSeconds !== seconds) problems.push(`${key} renders as ${JSON.stringify(after.terminationGracePeriodSeconds)}, not ${seconds}`);
   const specs = (m: ChartModel) =>

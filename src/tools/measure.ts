@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { Sample, isKubeletSuccess, measurablePods } from '../core/latency';
-import { PodSummary, summarizePod } from '../core/pods';
+import { PodSummary, RELEASE_LABEL, summarizePod } from '../core/pods';
 import { KubectlOptions, listJson, portForward } from './kubectl';
 
 export interface HealthTarget {
@@ -155,6 +155,6 @@ export function lostMessage(kubectlError: string): string {
 
 /** The pods of a Helm release (label app.kubernetes.io/instance), best to measure first. */
 export async function releasePods(release: string, namespace: string, o: KubectlOptions = {}): Promise<PodSummary[]> {
-  const items = await listJson('pods', namespace, { ...o, selector: `app.kubernetes.io/instance=${release}` });
+  const items = await listJson('pods', namespace, { ...o, selector: `${RELEASE_LABEL}=${release}` });
   return measurablePods(items.map(summarizePod));
 }

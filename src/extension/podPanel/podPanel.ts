@@ -1,7 +1,7 @@
 import vscode = require('vscode');
 import { eventTotalsLine, explainRatio, groupEvents } from '../../core/events';
 import { EventStore, RestartHistory, buildTimelines, commonThreshold, livenessFailureThreshold, podRow } from '../../core/podTimeline';
-import { PodStore, PodSummary, WatchEvent } from '../../core/pods';
+import { PodStore, PodSummary, RELEASE_LABEL, WatchEvent } from '../../core/pods';
 import { RestartReason, lastLines, restartReasons } from '../../core/restartReason';
 import { ToolPaths } from '../../tools/catalog';
 import { WatchStatus, podLogs, watchKind } from '../../tools/kubectl';
@@ -18,7 +18,6 @@ export interface PodTarget {
 /** At most this many state messages a second reach the page. */
 const MAX_POSTS_PER_SECOND = 10;
 
-const RELEASE_LABEL = 'app.kubernetes.io/instance';
 
 /** A pod the watch has not brought this long after the last pod it did is taken as gone. */
 const GONE_AFTER_MS = 3000;

@@ -1,5 +1,5 @@
 import vscode = require('vscode');
-import { PodStore, PodSummary, WatchEvent } from '../../core/pods';
+import { PodStore, PodSummary, RELEASE_LABEL, WatchEvent } from '../../core/pods';
 import { WatchStatus, watchKind } from '../../tools/kubectl';
 import type { NamespaceService } from '../namespaceService';
 import { releaseChanged } from '../releaseEvents';
@@ -67,7 +67,7 @@ export class PodWatcher implements vscode.Disposable {
     const current = () => gen === this.generation;
     this.watch = watchKind('pods', {
       namespace,
-      selector: 'app.kubernetes.io/instance',
+      selector: RELEASE_LABEL,
       paths: toolPaths(),
       sink: { info: (l) => this.log.debug(l) },
       onEvent: (e) => {
