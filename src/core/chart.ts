@@ -92,6 +92,9 @@ function livenessHandler(v: WorkerValues): string[] {
   ];
 }
 
+/** The grace period a new worker chart gives a stop: the .NET host's default ShutdownTimeout (30 s) + 5 s. */
+export const WORKER_GRACE_SECONDS = 35;
+
 /**
  * values.yaml of `helm create`, stripped for a worker: the Service/Ingress/HTTPRoute/autoscaling
  * blocks go, the image points at the registry, the service account is not created, and the health
@@ -135,7 +138,7 @@ export function stripValues(text: string, v: WorkerValues, file = 'values.yaml')
       '# How long a stop may take: Kubernetes sends SIGTERM, waits this long, then kills the worker.',
       '# The .NET host gives the worker HostOptions.ShutdownTimeout (30 s by default) to finish its',
       '# job, so this is that plus 5 s; raise both together for longer jobs.',
-      'terminationGracePeriodSeconds: 35',
+      `terminationGracePeriodSeconds: ${WORKER_GRACE_SECONDS}`,
     ],
     before,
   );

@@ -4,7 +4,7 @@ import { BumpRequest, BumpResult, bumpChart } from '../core/bump';
 import { ChartProbes, readChartProbes, writeProbeToTemplate, writeProbeToValues } from '../core/chartProbes';
 import { Probe, ProbeKind } from '../core/probes';
 import { YamlEditError } from '../core/yamlEdit';
-import { WORKER_REMOVED_DIRS, WORKER_REMOVED_TEMPLATES, WorkerValues, chartNameProblem, setAppVersion, stripDeployment, stripValues, workerNotes } from '../core/chart';
+import { WORKER_GRACE_SECONDS, WORKER_REMOVED_DIRS, WORKER_REMOVED_TEMPLATES, WorkerValues, chartNameProblem, setAppVersion, stripDeployment, stripValues, workerNotes } from '../core/chart';
 import { MAX_ALIAS_COUNT, ParseLimitError, guardYaml } from '../core/parseLimits';
 import { readUserText, writeFileAtomic } from './files';
 import { HelmOptions, create } from './helm';
@@ -23,8 +23,8 @@ export interface CreateWorkerChartRequest extends WorkerValues {
 }
 
 /**
- * `helm create` with the user's Helm, then stripped for a worker. The chart folder is new, so if
- * anything fails it is removed again and nothing else was touched.
+ * `helm create` with the user's Helm, then stripped for a worker and rendered by that Helm to check
+ * it. The chart folder is new, so if anything fails it is removed again and nothing else was touched.
  */
 export async function createWorkerChart(req: CreateWorkerChartRequest, o: HelmOptions = {}): Promise<string> {
   const problem = chartNameProblem(req.name);
@@ -45,6 +45,13 @@ export async function createWorkerChart(req: CreateWorkerChartRequest, o: HelmOp
     for (const t of WORKER_REMOVED_TEMPLATES) await rm(join(dir, 'templates', t), { force: true });
     for (const d of WORKER_REMOVED_DIRS) await rm(join(dir, 'templates', d), { recursive: true, force: true });
     for (const [p, text] of files) await writeFileAtomic(join(dir, p), text);
+    // Helm's own eyes: the stripped chart renders one Deployment with the values just written.
+    const { template } = await import('./helm');
+    const { parseRendered } = await import('../core/chartRender');
+    const deployments = parseRendered(await template(req.name, dir, o)).filter((w) => w.kind === 'Deployment');
+    if (deployments.length !== 1 || deployments[0]!.terminationGracePeriodSeconds !== WORKER_GRACE_SECONDS) {
+      throw new Error(`Helm renders ${deployments.length} Deployment(s) from the stripped chart${deployments[0] ? ` (terminationGracePeriodSeconds ${String(deployments[0].terminationGracePeriodSeconds)})` : ''}, not the worker's one with terminationGracePeriodSeconds ${WORKER_GRACE_SECONDS}; the chart was removed.`);
+    }
     return dir;
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
