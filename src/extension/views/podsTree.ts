@@ -64,6 +64,22 @@ export class PodsTreeProvider implements vscode.TreeDataProvider<PodNode>, vscod
     this.changed.fire(undefined);
   }
 
+  /**
+   * The namespace's events, listed once for all the nodes that ask within a moment: every pod change
+   * refreshes the view, which asks again for each expanded container and events node.
+   */
+  private eventsCache?: { namespace: string; at: number; events: Promise<KubeEvent[]> };
+  private namespaceEvents(namespace: string): Promise<KubeEvent[]> {
+    const c = this.eventsCache;
+    if (c && c.namespace === namespace && Date.now() - c.at < 2000) return c.events;
+    const events = listJson('events', namespace, { paths: toolPaths() }).then((items) => items.map(normalizeEvent));
+    this.eventsCache = { namespace, at: Date.now(), events };
+    events.catch(() => {
+      if (this.eventsCache?.events === events) this.eventsCache = undefined;
+    });
+    return events;
+  }
+
   async getChildren(element?: PodNode): Promise<PodNode[]> {
     const w = this.watcher;
     if (!element) {
@@ -110,8 +126,7 @@ export class PodsTreeProvider implements vscode.TreeDataProvider<PodNode>, vscod
         // Why it restarted, with the events about the pod (a probe kill shows only there).
         let why: RestartReason | undefined;
         try {
-          const items = await listJson('events', element.pod.namespace, { paths: toolPaths() });
-          const events = items.map(normalizeEvent).filter((e) => e.object.kind === 'Pod' && e.object.name === element.pod.name && (!e.object.uid || e.object.uid === element.pod.uid));
+          const events = (await this.namespaceEvents(element.pod.namespace)).filter((e) => e.object.kind === 'Pod' && e.object.name === element.pod.name && (!e.object.uid || e.object.uid === element.pod.uid));
           why = restartReasons(element.pod, events).find((r) => r.container === c.name);
         } catch {
           why = podOnlyReasons(element.pod).find((r) => r.container === c.name);
@@ -134,8 +149,7 @@ export class PodsTreeProvider implements vscode.TreeDataProvider<PodNode>, vscod
       case 'events': {
         let events: KubeEvent[];
         try {
-          const items = await listJson('events', element.pod.namespace, { paths: toolPaths() });
-          events = items.map(normalizeEvent).filter((e) => e.object.name === element.pod.name);
+          events = (await this.namespaceEvents(element.pod.namespace)).filter((e) => e.object.name === element.pod.name);
         } catch (err) {
           return [{ kind: 'message', label: 'Events could not be read', description: err instanceof Error ? err.message : String(err), icon: 'warning' }];
         }
