@@ -92,12 +92,29 @@ Commands:
                     lastTermination, restartReason: {kind, title, detail, when, exitCode, at,
                     probe, logLines, message, fix: {command, title, hint, registry}}}]}]}.
 
+  preflight <workspace-folder|project|image> [--chart DIR] [--duration S] [-f FILE]...
+            [--network NAME] [--reach netns|published] [--health-port N] [--health-path P] [--json]
+                    Run the worker's image in the local Docker engine (a folder or project:
+                    built first with its Dockerfile) and probe it exactly as the kubelet
+                    would, with the chart's probes (path, port, headers, timeouts, periods,
+                    thresholds) and its environment, for --duration seconds (default: long
+                    enough to see a liveness kill, at least 30). The checks go to the
+                    container's own address inside its network namespace (Linux as root),
+                    else to ports published on 127.0.0.1. Then SIGTERM, and the chart's
+                    terminationGracePeriodSeconds. Reports whether it started (exit code and
+                    last lines if not), whether the endpoint answers (nothing listening, a
+                    404 with the paths that do answer), latency p50/p99/max against the
+                    probe's timeout and the liveness budget, and how the stop went.
+                    Exit 0 when a release would keep the pod running, 1 when it would not.
+
   ship <workspace-folder> [--tag T] [--bump patch|minor|major] [--namespace NS] [--release R]
-       [--no-wait] [--acr NAME] [--network NAME]
-                    Build the worker image, push it to the registry the chart names, bump the
-                    chart (version, appVersion, image.tag) and helm upgrade --install it.
-                    Each step runs only if the one before succeeded; the chart changes only
-                    after the push. --acr logs in to that ACR through az first.
+       [--no-wait] [--acr NAME] [--network NAME] [--no-preflight]
+                    Build the worker image, preflight it (as "aks-worker preflight", until
+                    every probe has passed once), push it to the registry the chart names,
+                    bump the chart (version, appVersion, image.tag) and helm upgrade
+                    --install it. Each step runs only if the one before succeeded: a worker
+                    the kubelet would restart is not pushed. The chart changes only after
+                    the push. --acr logs in to that ACR through az first.
 
 Options:
   --docker PATH     docker binary to use (default: docker on PATH)
@@ -165,6 +182,9 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
       'request-timeout': { value: true },
       project: { value: true },
       'termination-grace-period': { value: true },
+      chart: { value: true },
+      reach: { value: true },
+      'no-preflight': {},
     });
   } catch (e) {
     if (e instanceof UsageError) {
@@ -246,6 +266,8 @@ async function runCommand(
         : (await import('./cli/probes')).probesCommand(rest, flags, lists, paths, out, err);
     case 'pods':
       return (await import('./cli/pods')).podsCommand(rest, flags, paths, out, err);
+    case 'preflight':
+      return (await import('./cli/preflight')).preflightCommand(rest, flags, lists, paths, out, err);
     case 'ship':
       return (await import('./cli/ship')).shipCommand(rest, flags, paths, out, err);
     default:

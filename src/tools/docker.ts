@@ -2,7 +2,7 @@ import { BuildArgsSource, checkBuildArgs } from '../core/buildArgs';
 import { BuildState, applyBuildLine, buildFailure, newBuildState } from '../core/dockerBuild';
 import { PushState, applyPushLine, newPushState, summarizePush } from '../core/dockerPush';
 import { TOOLS, ToolPaths, toolFile } from './catalog';
-import { ActionableError, ToolExitError } from './errors';
+import { ActionableError, ToolExitError, ToolTimeoutError } from './errors';
 import { LineSink, RunOptions, runTool } from './process';
 
 export interface DockerOptions {
@@ -146,5 +146,137 @@ export async function pushImage(ref: string, o: DockerOptions & { onProgress?: (
     return { digest: state.digest, uploaded: s.uploaded, reused: s.reused, state, durationMs: r.durationMs };
   } catch (err) {
     throw mapDockerError(err, { registry, image: ref });
+  }
+}
+
+// ---- containers (preflight) ---------------------------------------------------------------------
+
+export interface RunContainerRequest {
+  image: string;
+  name: string;
+  labels?: Record<string, string>;
+  /** A docker network; default: the engine's default. */
+  network?: string;
+  /**
+   * Environment variables. Only their names are on the command line (`-e NAME`): docker reads each
+   * value from its own environment, so no value is ever logged.
+   */
+  env?: ReadonlyArray<readonly [string, string]>;
+  /** Kubernetes' `command` (replaces the image's ENTRYPOINT and CMD) and `args` (replace CMD). */
+  command?: readonly string[];
+  args?: readonly string[];
+  /** Bytes (memory = swap, as on a node). */
+  memoryBytes?: number;
+  /** Container ports to publish on 127.0.0.1 (a free host port each). */
+  publish?: readonly number[];
+  /** The user to run as (Kubernetes' runAsUser). */
+  user?: string;
+}
+
+/** The `docker run -d` arguments of a request. Values of env stay out of them (see `env`). */
+export function runContainerArgs(req: RunContainerRequest): string[] {
+  const args = ['run', '--detach', '--name', req.name];
+  for (const [k, v] of Object.entries(req.labels ?? {})) args.push('--label', `${k}=${v}`);
+  if (req.network) args.push('--network', req.network);
+  for (const [k] of req.env ?? []) args.push('--env', k);
+  if (req.memoryBytes) args.push('--memory', String(req.memoryBytes), '--memory-swap', String(req.memoryBytes));
+  for (const p of req.publish ?? []) args.push('--publish', `127.0.0.1::${p}`);
+  if (req.user) args.push('--user', req.user);
+  const command = req.command ?? [];
+  if (command.length) args.push('--entrypoint', command[0]);
+  args.push('--', req.image);
+  if (command.length) args.push(...command.slice(1), ...(req.args ?? []));
+  else args.push(...(req.args ?? []));
+  return args;
+}
+
+/** Starts a container in the background; returns its id. */
+export async function runContainer(req: RunContainerRequest, o: DockerOptions = {}): Promise<string> {
+  const env: Record<string, string | undefined> = { ...o.env };
+  for (const [k, v] of req.env ?? []) env[k] = v;
+  try {
+    const r = await run({ ...o, env }, runContainerArgs(req), { secrets: (req.env ?? []).map(([, v]) => v).filter((v) => v.length >= 4), timeoutMs: 120_000 });
+    return r.stdout.trim().split('\n').pop() ?? '';
+  } catch (err) {
+    throw mapDockerError(err, { image: req.image });
+  }
+}
+
+export interface ContainerState {
+  id: string;
+  running: boolean;
+  pid: number;
+  exitCode: number;
+  oomKilled: boolean;
+  error: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** The container's address on its network, when it has one. */
+  ip?: string;
+  /** Published ports: container port → 127.0.0.1 host port. */
+  published: Record<number, number>;
+}
+
+export async function inspectContainer(id: string, o: DockerOptions = {}): Promise<ContainerState> {
+  try {
+    const r = await run(o, ['container', 'inspect', '--format', '{{json .}}', '--', id], { logCommand: false });
+    const j = JSON.parse(r.stdout) as {
+      Id: string;
+      State: { Running: boolean; Pid: number; ExitCode: number; OOMKilled: boolean; Error: string; StartedAt?: string; FinishedAt?: string };
+      NetworkSettings?: { IPAddress?: string; Networks?: Record<string, { IPAddress?: string }>; Ports?: Record<string, Array<{ HostIp: string; HostPort: string }> | null> };
+    };
+    const ns = j.NetworkSettings ?? {};
+    const ip = ns.IPAddress || Object.values(ns.Networks ?? {}).map((n) => n.IPAddress).find((a) => a) || undefined;
+    const published: Record<number, number> = {};
+    for (const [key, binds] of Object.entries(ns.Ports ?? {})) {
+      const port = parseInt(key, 10);
+      const b = (binds ?? []).find((x) => x.HostPort);
+      if (b) published[port] = Number(b.HostPort);
+    }
+    const s = j.State;
+    return { id: j.Id, running: s.Running, pid: s.Pid, exitCode: s.ExitCode, oomKilled: s.OOMKilled, error: s.Error, startedAt: s.StartedAt, finishedAt: s.FinishedAt, ip, published };
+  } catch (err) {
+    throw mapDockerError(err);
+  }
+}
+
+/** The container's last lines of output (stdout and stderr). */
+export async function containerLogs(id: string, tailLines: number, o: DockerOptions = {}): Promise<string[]> {
+  const lines: string[] = [];
+  try {
+    await run(o, ['logs', '--tail', String(tailLines), '--', id], { logCommand: false, logStdout: false, onStdoutLine: (l) => lines.push(l), onStderrLine: (l) => lines.push(l), sink: undefined });
+  } catch (err) {
+    throw mapDockerError(err);
+  }
+  return lines.slice(-tailLines);
+}
+
+/** `docker stop -t GRACE`: SIGTERM (or the image's STOPSIGNAL), then SIGKILL after the grace period. */
+export async function stopContainer(id: string, graceSeconds: number, o: DockerOptions = {}): Promise<number> {
+  try {
+    const r = await run(o, ['stop', '--time', String(graceSeconds), '--', id], { timeoutMs: (graceSeconds + 60) * 1000 });
+    return r.durationMs;
+  } catch (err) {
+    throw mapDockerError(err);
+  }
+}
+
+/** Removes a container, running or not; one that is already gone is fine. */
+export async function removeContainer(id: string, o: DockerOptions = {}): Promise<void> {
+  try {
+    await run({ ...o, signal: undefined }, ['rm', '--force', '--volumes', '--', id], { okExitCodes: [0, 1], timeoutMs: 60_000 });
+  } catch (err) {
+    throw mapDockerError(err);
+  }
+}
+
+/** Runs a command in a running container (an exec probe); its exit code and output. */
+export async function execInContainer(id: string, command: readonly string[], timeoutMs: number, o: DockerOptions = {}): Promise<{ exitCode: number; output: string } | { timedOut: true }> {
+  try {
+    const r = await run(o, ['exec', '--', id, ...command], { timeoutMs, okExitCodes: Array.from({ length: 256 }, (_, i) => i), logCommand: false });
+    return { exitCode: r.exitCode, output: (r.stdout + r.stderr).slice(0, 10_240) };
+  } catch (err) {
+    if (err instanceof ToolTimeoutError) return { timedOut: true };
+    throw mapDockerError(err);
   }
 }
