@@ -1,7 +1,7 @@
 /** aks-worker preflight: run the worker's image locally and probe it as the kubelet would, before the push. */
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { PreflightReport, ReachMode, formatPreflight } from '../core/preflight';
+import { PreflightReport, ReachMode, formatPreflight, localPreflightTag } from '../core/preflight';
 import { ToolPaths } from '../tools/catalog';
 import { ToolError } from '../tools/errors';
 import { findWorkspaceParts } from '../tools/workspaceFiles';
@@ -14,8 +14,6 @@ export interface PreflightTarget {
   chartDir?: string;
 }
 
-/** The local tag preflight builds a workspace's image under. */
-export const localPreflightTag = (name: string) => `aks-worker-preflight/${name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'worker'}:latest`;
 
 export async function preflightCommand(rest: string[], flags: Record<string, string | boolean>, lists: Record<string, string[]>, paths: ToolPaths, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const bad = badInput(err, 'preflight');

@@ -1,7 +1,7 @@
 /** aks-worker ship: build, push, bump and release in one go. */
 import { join, resolve } from 'node:path';
 import { ToolPaths } from '../tools/catalog';
-import { SHIP_STEPS, ShipInputError, ShipStepError, ship } from '../tools/ship';
+import { PreflightFailedError, SHIP_STEPS, ShipInputError, ShipStepError, ship } from '../tools/ship';
 import { findWorkspaceParts } from '../tools/workspaceFiles';
 import { badInput } from './common';
 
@@ -31,6 +31,7 @@ export async function shipCommand(rest: string[], flags: Record<string, string |
         buildArgsSource: { setting: '--network' },
         releaseOrigin: typeof flags.release === 'string' ? 'given with --release' : `the chart name in ${join(parts.chartDir, 'Chart.yaml')}`,
         createNamespace: true,
+        preflight: flags['no-preflight'] !== true,
       },
       {
         paths,
@@ -43,7 +44,12 @@ export async function shipCommand(rest: string[], flags: Record<string, string |
   } catch (e) {
     if (e instanceof ShipInputError) return bad(e.message);
     if (e instanceof ShipStepError) {
-      err(`aks-worker ship: ${e.message}\n${e.step === 'build' || e.step === 'push' ? 'The chart was not changed.\n' : ''}`);
+      if (e.cause instanceof PreflightFailedError) {
+        // The report's lines went to stderr as the step ran.
+        err(`aks-worker ship: preflight failed: the image was not pushed and the chart was not changed. Fix the worker, or ship with --no-preflight.\n`);
+        return 1;
+      }
+      err(`aks-worker ship: ${e.message}\n${e.step === 'build' || e.step === 'preflight' || e.step === 'push' ? 'The chart was not changed.\n' : ''}`);
       return 1;
     }
     throw e;

@@ -369,3 +369,6 @@ const PROBE_ORDER: readonly ProbeKind[] = ['startup', 'liveness', 'readiness'];
 export function defaultWorkerProbes(port = 8080, path = '/healthz'): PreflightProbe[] {
   return [{ kind: 'liveness', port, probe: { handler: { type: 'httpGet', path, port }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 } }];
 }
+
+/** The local tag preflight builds a workspace's image under (never pushed). */
+export const localPreflightTag = (name: string) => `aks-worker-preflight/${name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+/, '') || 'worker'}:latest`;

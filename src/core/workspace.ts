@@ -32,13 +32,17 @@ export interface StepView {
   /** The command that runs this step. */
   command: string;
   /** Sub-items (e.g. one per chart). */
-  children?: Array<{ label: string; description?: string; tooltip?: string; path?: string; problem?: boolean }>;
+  children?: Array<{ label: string; description?: string; tooltip?: string; path?: string; problem?: boolean; command?: string }>;
 }
 
 export interface WorkflowSettings {
   registry?: string;
   /** What was last built and pushed from this folder (remembered by the extension). */
   lastBuilt?: { ref: string; at: string; size?: number; architecture?: string };
+  /** The last preflight: the image run locally and probed as the kubelet would. */
+  lastPreflight?: { image: string; at: string; ok: boolean; summary: string; noEndpoint: boolean; warnings: number };
+  /** A scan of the project's code found no HTTP health endpoint. */
+  noHealthEndpoint?: { project: string };
   lastPushed?: { ref: string; at: string; digest?: string; uploaded?: number; reused?: number };
   lastRelease?: { release: string; namespace: string; revision: number; status: string; appVersion?: string; at: string };
   releaseName?: string;
@@ -49,6 +53,34 @@ export interface WorkflowSettings {
 }
 
 const firstOr = (list: string[], none: string) => (list.length === 0 ? none : list.length === 1 ? list[0] : `${list[0]} (+${list.length - 1} more)`);
+
+/** The Image step's rows: the last preflight, and Add Health Endpoint when the worker has none. */
+function imageChildren(settings: WorkflowSettings): NonNullable<StepView['children']> {
+  const out: NonNullable<StepView['children']> = [];
+  const p = settings.lastPreflight;
+  if (p) {
+    out.push({
+      label: 'Preflight',
+      description: p.ok ? (p.warnings ? `passed, ${p.warnings} warning${p.warnings === 1 ? '' : 's'}` : p.summary) : p.summary,
+      tooltip: `Preflight of ${p.image} at ${p.at}: ${p.ok ? 'passed' : 'failed'}. ${p.summary}`,
+      problem: !p.ok,
+      command: 'aksWorker.preflight',
+    });
+  } else if (settings.lastBuilt) {
+    out.push({ label: 'Preflight', description: 'not run yet: run the image and probe it as the kubelet would', tooltip: 'Runs the built image locally and probes it with the chart\'s probes before you push it.', command: 'aksWorker.preflight' });
+  }
+  const missing = p && !p.ok && p.noEndpoint ? p.image : settings.noHealthEndpoint ? settings.noHealthEndpoint.project : undefined;
+  if (missing) {
+    out.push({
+      label: 'Add Health Endpoint',
+      description: p && p.noEndpoint ? 'preflight found no health endpoint' : `${settings.noHealthEndpoint?.project} serves no HTTP health endpoint`,
+      tooltip: 'Adds a heartbeat, a health check and an HTTP endpoint on the chart\'s health port and path to the worker project, as an edit you review.',
+      problem: true,
+      command: 'aksWorker.addHealthEndpoint',
+    });
+  }
+  return out;
+}
 
 /** The seven workflow steps and what can be told about each from the files and settings alone. */
 export function workflowSteps(scan: WorkspaceScan, settings: WorkflowSettings): StepView[] {
@@ -85,6 +117,7 @@ export function workflowSteps(scan: WorkspaceScan, settings: WorkflowSettings): 
         ? `Last built ${settings.lastBuilt.ref} at ${settings.lastBuilt.at}${settings.lastBuilt.size ? `, ${(settings.lastBuilt.size / 1e6).toFixed(1)} MB` : ''}${settings.lastBuilt.architecture ? `, ${settings.lastBuilt.architecture}` : ''}.`
         : 'Build and tag the worker image with docker build.',
       command: 'aksWorker.buildImage',
+      children: imageChildren(settings),
     },
     {
       id: 'registry',

@@ -117,6 +117,9 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
   command('aksWorker.pushImage', 'Push Image to Registry', true, async (source, options) =>
     (await import('./steps/registry/pushImage')).pushImageCommand(state, log, source, asObject(options)),
   );
+  command('aksWorker.preflight', 'Preflight', true, async (target, options) =>
+    (await import('./steps/preflight/preflightCommand')).preflightCommand(model, state, log, asUri(target), asObject(options)),
+  );
   command('aksWorker.buildAndPush', 'Build and Push', true, async (target) => {
     const built = await (await import('./steps/image/buildImage')).buildImageCommand(model, state, log, asUri(target));
     return built && (await import('./steps/registry/pushImage')).pushImageCommand(state, log, built.ref);

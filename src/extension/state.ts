@@ -8,6 +8,8 @@ export interface ImageState {
   registry?: { loginServer: string; acrName?: string };
   /** The last release made from this folder. */
   lastRelease?: { release: string; namespace: string; chartDir: string; revision: number; status: string; appVersion?: string; at: string };
+  /** The last preflight (the image run locally and probed as the kubelet would). */
+  lastPreflight?: { image: string; at: string; ok: boolean; summary: string; noEndpoint: boolean; warnings: number };
   /** Release names chosen per chart folder (absolute path). */
   releaseNames?: Record<string, string>;
 }

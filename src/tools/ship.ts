@@ -15,8 +15,9 @@ import { ReleaseSettings, upgradeRequestFor } from '../core/release';
 import { ReleaseInfo, UpgradeRequest, upgradeInstall } from './helm';
 import { LineSink } from './process';
 import { bumpChartFiles } from './workerChart';
+import { PreflightReport, formatPreflight } from '../core/preflight';
 
-export const SHIP_STEPS = ['build', 'push', 'bump', 'release'] as const;
+export const SHIP_STEPS = ['build', 'preflight', 'push', 'bump', 'release'] as const;
 export type ShipStep = (typeof SHIP_STEPS)[number];
 
 export class ShipInputError extends Error {
@@ -58,6 +59,16 @@ export interface ShipRequest {
   createNamespace?: boolean;
   /** Check that the Dockerfile still fits the project (MSBuild); default true. */
   checkProject?: boolean;
+  /** Run the built image and probe it as the kubelet would before the push; default true. */
+  preflight?: boolean;
+}
+
+/** Preflight found that a release would not keep the worker running: nothing was pushed. */
+export class PreflightFailedError extends Error {
+  constructor(readonly report: PreflightReport) {
+    super(report.problems.filter((p) => p.severity === 'error').map((p) => p.message).join(' ') || 'the preflight was cancelled');
+    this.name = 'PreflightFailedError';
+  }
 }
 
 export interface ShipOptions {
@@ -70,6 +81,8 @@ export interface ShipOptions {
 
 export interface ShipResult {
   image: string;
+  /** The preflight's report (absent when it was skipped). */
+  preflight?: PreflightReport;
   digest?: string;
   chartVersion: string;
   release: ReleaseInfo;
@@ -113,8 +126,9 @@ export async function planShip(req: Pick<ShipRequest, 'chartDir' | 'tag'>): Prom
 }
 
 /**
- * Build → push → bump → upgrade. Each step starts only if the one before succeeded; the chart files
- * change only after the image is in the registry, and atomically.
+ * Build → preflight → push → bump → upgrade. Each step starts only if the one before succeeded: an
+ * image the kubelet would restart is not pushed; the chart files change only after the image is in
+ * the registry, and atomically.
  */
 export async function ship(req: ShipRequest, o: ShipOptions = {}): Promise<ShipResult> {
   // Names and build options are checked before anything runs: Ship never builds what it cannot release.
@@ -151,6 +165,19 @@ export async function ship(req: ShipRequest, o: ShipOptions = {}): Promise<ShipR
     const context = await dockerBuildContext(req.dockerfile, req.workspace);
     return buildImage({ dockerfile: req.dockerfile, context, tags: [image], extraArgs: req.buildArgs, extraArgsSource: req.buildArgsSource }, common);
   });
+  let checked: PreflightReport | undefined;
+  if (req.preflight === false) {
+    o.onStep?.('preflight', SHIP_STEPS.indexOf('preflight'), 'skipped');
+    o.sink?.info('── preflight: skipped');
+  } else {
+    checked = await step('preflight', `run ${image} and probe it as the kubelet would`, async () => {
+      const { preflight } = await import('./preflight');
+      const report = await preflight({ image, chartDir: req.chartDir, release: req.release, namespace: req.namespace, quick: true }, { paths: o.paths, env: o.env, sink: o.sink, signal: o.signal });
+      for (const line of formatPreflight(report)) o.sink?.info(line);
+      if (!report.ok) throw new PreflightFailedError(report);
+      return report;
+    });
+  }
   const pushed = await step('push', `docker push ${image}`, async () => {
     if (req.acrName) {
       const { accessToken, loginServer } = await acrToken(req.acrName, common);
@@ -167,5 +194,5 @@ export async function ship(req: ShipRequest, o: ShipOptions = {}): Promise<ShipR
   const release = await step('release', `helm upgrade --install ${req.release} in ${req.namespace}`, () =>
     upgradeInstall(shipUpgradeRequest(req), common),
   );
-  return { image, digest: pushed.digest, chartVersion: bumped.to.version, release };
+  return { image, digest: pushed.digest, chartVersion: bumped.to.version, release, ...(checked ? { preflight: checked } : {}) };
 }

@@ -42,7 +42,7 @@ describe('aks-worker ship against the rig', function () {
     assert.equal(first.code, 0, first.err);
     assert.match(first.out, new RegExp(`image .*/${repo}:0\\.0\\.2 sha256:`));
     assert.match(first.out, /release sample-worker revision 1 deployed/);
-    assert.match(first.err, /\[1\/4\] build: .*\n(?:.*\n)*\[2\/4\] push: .*\n(?:.*\n)*\[3\/4\] bump: .*\n(?:.*\n)*\[4\/4\] release: /);
+    assert.match(first.err, /\[1\/5\] build: .*\n(?:.*\n)*\[2\/5\] preflight: .*\n(?:.*\n)*Preflight of .*: passed\n(?:.*\n)*\[3\/5\] push: .*\n(?:.*\n)*\[4\/5\] bump: .*\n(?:.*\n)*\[5\/5\] release: /);
     const second = await cli(['ship', dir, '--acr', 'rigacr', '--namespace', ns, '--network', 'none', '--bump', 'minor', ...tools]);
     assert.equal(second.code, 0, second.err);
     assert.match(second.out, /chart version 0\.2\.0\nrelease sample-worker revision 2 deployed/);

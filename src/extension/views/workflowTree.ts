@@ -160,6 +160,7 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
       ...settings,
       registry: settings.registry ?? remembered.registry?.loginServer,
       lastBuilt: remembered.lastBuilt,
+      lastPreflight: remembered.lastPreflight,
       lastPushed: remembered.lastPushed,
       lastRelease: remembered.lastRelease,
       kubeContext: this.kube.contextName,
@@ -248,6 +249,9 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
           const uri = vscode.Uri.joinPath(node.folder.uri, child.path);
           item.resourceUri = uri;
           item.command = { command: 'vscode.open', title: 'Open', arguments: [uri] };
+        } else if (child.command) {
+          item.command = { command: child.command, title: child.label, arguments: [node.folder.uri] };
+          if (!child.problem) item.iconPath = new vscode.ThemeIcon(child.command === 'aksWorker.preflight' ? 'beaker' : 'heart');
         }
         return item;
       }

@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { contextMenuLabels, contextMenuWith, dismiss, explorerRow } from './harness.mjs';
 
 const CHART_ENTRIES = ['Edit Probes', 'Dry Run', 'Install or Upgrade', 'Bump Version', 'Ship (build → push → bump → upgrade)'];
-const DOCKERFILE_ENTRIES = ['Build Image', 'Build and Push'];
+const DOCKERFILE_ENTRIES = ['Build Image', 'Build and Push', 'Preflight Image'];
 
 describe('Explorer context menus', () => {
   beforeEach(dismiss); // menus stay open at the end of each test so its screenshot shows them
 
-  it('offers Build Image and Build and Push on the Dockerfile', async () => {
+  it('offers Build Image, Build and Push and Preflight Image on the Dockerfile', async () => {
     const row = await explorerRow('src/SampleWorker/Dockerfile');
     const { labels } = await contextMenuWith(row, DOCKERFILE_ENTRIES);
     for (const e of CHART_ENTRIES) assert.ok(!labels.includes(e), `no "${e}" on a Dockerfile`);

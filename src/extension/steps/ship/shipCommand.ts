@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { checkBuildArgs } from '../../../core/buildArgs';
 import { checkName } from '../../../core/names';
 import { parseImageRef } from '../../../core/imageRef';
-import { SHIP_STEPS, ShipInputError, ShipStepError, planShip, ship } from '../../../tools/ship';
+import { PreflightFailedError, SHIP_STEPS, ShipInputError, ShipStepError, planShip, ship } from '../../../tools/ship';
+import { preflightRecord } from '../preflight/preflightCommand';
 import { findWorkspaceParts } from '../../../tools/workspaceFiles';
 import { KubeContextService } from '../../kubeContext';
 import { releaseChanged } from '../../releaseEvents';
@@ -68,12 +69,13 @@ export async function shipCommand(model: WorkspaceModel, state: WorkflowState, k
   }
   const registry = parseImageRef(plan.repository).registry as string;
   const acrName = remembered.registry?.loginServer === registry ? remembered.registry.acrName : /\.azurecr\.(io|cn|us)$/.test(registry) ? registry.split('.')[0] : undefined;
+  const preflightOn = vscode.workspace.getConfiguration('aksWorker.ship', folder).get<boolean>('preflight', true);
   if (options.confirm !== false) {
     const chartDir = parts.chartDir;
     const dockerfile = parts.dockerfile;
     const describe = (ns: string) => ({
       message: `Ship ${plan.repository}:${plan.tag} as ${release} to ${ns} (context ${kube.contextName ?? 'none'})?`,
-      detail: `Builds ${vscode.workspace.asRelativePath(dockerfile)}, pushes to ${registry}${acrName ? ` (logging in to ACR ${acrName})` : ''}, bumps ${vscode.workspace.asRelativePath(chartDir)} to appVersion ${plan.tag}, then helm upgrade --install with wait (creating ${ns} if it does not exist).${namespaces ? ` The namespace is ${namespaces.current(folder).why}.` : ''}`,
+      detail: `Builds ${vscode.workspace.asRelativePath(dockerfile)}, ${preflightOn ? 'runs it locally and probes it as the kubelet would (preflight), ' : ''}pushes to ${registry}${acrName ? ` (logging in to ACR ${acrName})` : ''}, bumps ${vscode.workspace.asRelativePath(chartDir)} to appVersion ${plan.tag}, then helm upgrade --install with wait (creating ${ns} if it does not exist).${namespaces ? ` The namespace is ${namespaces.current(folder).why}.` : ''}`,
     });
     if (namespaces) {
       const answer = await confirmNamespace(namespaces, { name: parts.chartName ?? release, dir: chartDir, release, folder }, kube, 'Ship', describe, true);
@@ -105,6 +107,7 @@ export async function shipCommand(model: WorkspaceModel, state: WorkflowState, k
           releaseOrigin,
           settings: releaseSettings(folder),
           createNamespace: true,
+          preflight: preflightOn,
         },
         {
           paths: toolPaths(folder),
@@ -122,6 +125,7 @@ export async function shipCommand(model: WorkspaceModel, state: WorkflowState, k
       registry: { loginServer: registry, acrName },
       lastRelease: { release: result.release.name, namespace: result.release.namespace, chartDir: parts.chartDir, revision: result.release.revision, status: result.release.status, appVersion: result.release.appVersion, at },
       releaseNames: { ...remembered.releaseNames, [parts.chartDir]: release },
+      ...(result.preflight ? { lastPreflight: preflightRecord(result.preflight) } : {}),
     });
     const msg = `Shipped ${result.image}: ${release} revision ${result.release.revision} ${result.release.status} in ${namespace} (${((Date.now() - started) / 1000).toFixed(0)} s).`;
     view.finish(true, msg);
@@ -129,8 +133,11 @@ export async function shipCommand(model: WorkspaceModel, state: WorkflowState, k
     await vscode.commands.executeCommand('aksWorker.watchPods', result.release.namespace);
     return result;
   } catch (err) {
-    const text = err instanceof ShipStepError ? `${err.message}${err.step === 'build' || err.step === 'push' ? ' The chart was not changed.' : ''} Nothing after that step ran.` : err instanceof Error ? err.message : String(err);
+    const text = err instanceof ShipStepError ? `${err.message}${err.step === 'build' || err.step === 'preflight' || err.step === 'push' ? ' The chart was not changed.' : ''} Nothing after that step ran.` : err instanceof Error ? err.message : String(err);
     view.finish(false, text);
+    if (err instanceof ShipStepError && err.cause instanceof PreflightFailedError) {
+      await state.update(folder, { lastPreflight: preflightRecord(err.cause.report) });
+    }
     if (err instanceof ShipStepError && err.cause instanceof Error && err.cause.name === 'ToolCancelledError') throw err.cause;
     throw new Error(text);
   } finally {
