@@ -1,0 +1,242 @@
+// aks-worker preflight on real containers in the rig's Docker engine: images made of busybox that
+// start and serve the endpoint, crash, listen nowhere, serve another path, listen on 127.0.0.1 only,
+// answer 503, or ignore SIGTERM; each probed through the container's network namespace with a
+// chart's probes, and each reported in the words the issue asks for.
+/* eslint-disable @typescript-eslint/no-explicit-any -- the report's JSON */
+import * as assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildImage } from '../../src/tools/docker';
+import { childEnv, rigEnv } from '../rig/tests/rig';
+import { runCli } from '../support/runCli';
+
+const MODES = ['healthy', 'crash', 'idle', 'otherpath', 'loopback', 'unhealthy', 'noterm'] as const;
+
+/** One image, a CMD per mode (build arg). */
+const DOCKERFILE = `FROM scratch
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+COPY www /www
+ARG MODE
+ENV MODE=$MODE
+CMD ["/bin/sh", "/www/start.sh"]
+`;
+
+const START = `#!/bin/sh
+case "$MODE" in
+  healthy) trap 'echo stopping; exit 0' TERM; httpd -p 8080 -h /www/ok; echo "started as $Worker__Name"; while true; do sleep 1; done ;;
+  crash) echo 'Unhandled exception. System.InvalidOperationException: ConnectionStrings:Queue is not set'; exit 3 ;;
+  idle) trap 'exit 0' TERM; while true; do sleep 1; done ;;
+  otherpath) trap 'exit 0' TERM; httpd -p 8080 -h /www/other; while true; do sleep 1; done ;;
+  loopback) trap 'exit 0' TERM; httpd -p 127.0.0.1:8080 -h /www/ok; while true; do sleep 1; done ;;
+  unhealthy) trap 'exit 0' TERM; httpd -p 8080 -h /www/sick; while true; do sleep 1; done ;;
+  noterm) exec httpd -f -p 8080 -h /www/ok ;;
+esac
+`;
+
+describe('aks-worker preflight on real containers', function () {
+  this.timeout(300_000);
+  let dir: string;
+  let chart: string;
+  const image = (mode: string) => `rig.local/preflight-${mode}:1`;
+  const cli = (args: string[]) => runCli(['preflight', ...args, '--helm', rigEnv().RIG_HELM4 as string], childEnv());
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'aksw-preflight-'));
+    const ctx = join(dir, 'image');
+    for (const d of ['ok', 'other', 'sick/cgi-bin']) mkdirSync(join(ctx, 'www', d), { recursive: true });
+    copyFileSync(rigEnv().RIG_BUSYBOX as string, join(ctx, 'busybox'));
+    writeFileSync(join(ctx, 'Dockerfile'), DOCKERFILE);
+    writeFileSync(join(ctx, 'www', 'start.sh'), START);
+    writeFileSync(join(ctx, 'www', 'ok', 'healthz'), 'Healthy');
+    writeFileSync(join(ctx, 'www', 'other', 'health'), 'Healthy');
+    writeFileSync(join(ctx, 'www', 'other', 'index.html'), 'worker');
+    // busybox httpd runs CGI scripts from cgi-bin: one that always answers 503
+    writeFileSync(join(ctx, 'www', 'sick', 'cgi-bin', 'healthz'), '#!/bin/sh\nprintf "Status: 503 Service Unavailable\\r\\nContent-Type: text/plain\\r\\n\\r\\nUnhealthy"\n', { mode: 0o755 });
+    for (const mode of MODES) {
+      await buildImage({ dockerfile: join(ctx, 'Dockerfile'), context: ctx, tags: [image(mode)], extraArgs: ['--build-arg', `MODE=${mode}`, '--network', 'none'] }, { env: childEnv() as Record<string, string> });
+    }
+    // A worker chart with quick probes: every second, 1 s timeout, 3 failures; a 3 s grace period.
+    chart = join(dir, 'chart');
+    mkdirSync(join(chart, 'templates'), { recursive: true });
+    writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: pfworker\nversion: 0.1.0\nappVersion: "1"\n');
+    writeFileSync(
+      join(chart, 'values.yaml'),
+      [
+        'image: rig.local/preflight-healthy:1',
+        'healthPath: /healthz',
+        'terminationGracePeriodSeconds: 3',
+        'env:',
+        '  - name: Worker__Name',
+        '    value: preflight',
+        'livenessProbe:',
+        '  httpGet:',
+        '    path: /healthz',
+        '    port: health',
+        '  periodSeconds: 1',
+        '  timeoutSeconds: 1',
+        '  failureThreshold: 3',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(chart, 'templates', 'deployment.yaml'),
+      `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}-worker
+spec:
+  selector:
+    matchLabels: { app: worker }
+  template:
+    metadata:
+      labels: { app: worker }
+    spec:
+      terminationGracePeriodSeconds: {{ .Values.terminationGracePeriodSeconds }}
+      containers:
+        - name: worker
+          image: {{ .Values.image }}
+          ports:
+            - name: health
+              containerPort: 8080
+          env:
+            {{- toYaml .Values.env | nindent 12 }}
+          {{- with .Values.livenessProbe }}
+          livenessProbe:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+`,
+    );
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const json = async (mode: string, extra: string[] = []) => {
+    const r = await cli([image(mode), '--chart', chart, '--duration', '6', '--json', ...extra]);
+    assert.ok(r.out.trim().startsWith('{'), r.err);
+    return { code: r.code, report: JSON.parse(r.out), err: r.err };
+  };
+
+  it('a worker that serves its endpoint and stops on SIGTERM passes: checks, latency, budget, stop', async () => {
+    const { code, report } = await json('healthy');
+    assert.equal(code, 0, JSON.stringify(report.problems));
+    assert.equal(report.ok, true);
+    assert.equal(report.reach, 'netns');
+    assert.match(report.reachDetail, /^10\.244\.0\.10 inside the container's network namespace$/);
+    assert.match(report.probeSource, /Deployment\/release-name-worker, container worker/);
+    const live = report.checks.filter((c: any) => c.kind === 'liveness');
+    // every second for 6 s, the first at once (initialDelaySeconds 0): 5 to 7 checks, the later ones all 200
+    assert.ok(live.length >= 5 && live.length <= 7, `${live.length} checks`);
+    assert.ok(live.slice(1).every((c: any) => c.ok && c.status === 200), JSON.stringify(live));
+    assert.ok(report.latency.count >= 4 && report.latency.p99Ms !== undefined && report.latency.p99Ms < 1000, JSON.stringify(report.latency));
+    assert.deepEqual(report.budget, { maxBlockSeconds: 3, worstCaseRestartSeconds: 7 });
+    assert.equal(report.stop.graceSeconds, 3);
+    assert.equal(report.stop.killed, false);
+    assert.equal(report.stop.exitCode, 0);
+    assert.ok(report.stop.seconds < 3, `stopped in ${report.stop.seconds} s`);
+    assert.deepEqual(report.problems, []);
+  });
+
+  it('the text report says it passed, with the latency, the budget and the stop', async () => {
+    const r = await cli([image('healthy'), '--chart', chart, '--duration', '4']);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /^Preflight of rig\.local\/preflight-healthy:1: passed\n/);
+    assert.match(r.out, /liveness: GET \/healthz on 8080, every 1 s, timeout 1 s, failureThreshold 3/);
+    assert.match(r.out, /latency \(\d+ requests\): p50 \d+ ms, p99 \d+ ms, max \d+ ms/);
+    assert.match(r.out, /liveness budget: a block of up to 3 s is survived; a hung worker is restarted within 7 s/);
+    assert.match(r.out, /stop: SIGTERM → exited 0 in \d\.\d s \(terminationGracePeriodSeconds 3\)/);
+    assert.match(r.err, /Probing for 4 s as the kubelet would/);
+  });
+
+  it('a worker that crashes at start: its exit code and last lines, nothing probed', async () => {
+    const { code, report } = await json('crash');
+    assert.equal(code, 1);
+    assert.equal(report.ok, false);
+    assert.equal(report.start.exited.exitCode, 3);
+    assert.equal(report.problems[0].kind, 'crashed');
+    assert.match(report.problems[0].message, /^The container exited with code 3 /);
+    assert.deepEqual(report.logTail, ['Unhandled exception. System.InvalidOperationException: ConnectionStrings:Queue is not set']);
+    assert.deepEqual(report.checks, []);
+    const text = await cli([image('crash'), '--chart', chart, '--duration', '3']);
+    assert.match(text.out, /started: no: exit code 3/);
+    assert.match(text.out, /last log lines:\n {4}Unhandled exception\. System\.InvalidOperationException: ConnectionStrings:Queue is not set/);
+  });
+
+  it('a worker with no listener: "nothing listens on 8080", in the kubelet\'s words', async () => {
+    const { code, report } = await json('idle');
+    assert.equal(code, 1);
+    assert.equal(report.problems[0].kind, 'no-listener');
+    assert.match(report.problems[0].message, /^Nothing listens on 8080: every check was refused \("connection refused"\)\. It listens on no TCP port at all/);
+    assert.match(report.checks[0].message, /^Get "http:\/\/10\.244\.0\.10:8080\/healthz": dial tcp 10\.244\.0\.10:8080: connect: connection refused$/);
+    // three refused checks in a row: the kubelet would kill it
+    assert.ok(report.problems.some((p: any) => p.kind === 'killed' && /3 liveness checks failed in a row/.test(p.message)), JSON.stringify(report.problems));
+  });
+
+  it('a worker that serves its endpoint on another path: "no endpoint at /healthz" and the paths that answered', async () => {
+    const { code, report } = await json('otherpath');
+    assert.equal(code, 1);
+    const wrong = report.problems.find((p: any) => p.kind === 'wrong-path');
+    assert.ok(wrong, JSON.stringify(report.problems));
+    assert.equal(wrong.message, 'No endpoint at /healthz: the worker answers 404 there. These paths answered: /health (200), / (200).');
+    assert.ok(report.checks.every((c: any) => c.status === 404 && c.message === 'HTTP probe failed with statuscode: 404'));
+  });
+
+  it('a worker that listens on 127.0.0.1 only is refused, as the kubelet (which probes the pod IP) would be', async () => {
+    const { code, report } = await json('loopback');
+    assert.equal(code, 1);
+    assert.equal(report.problems[0].kind, 'loopback-only');
+    assert.match(report.problems[0].message, /^The worker listens on 127\.0\.0\.1:8080 only: the kubelet probes the pod's IP/);
+    assert.deepEqual(report.listeners, [{ address: '127.0.0.1', port: 8080 }]);
+  });
+
+  it('an endpoint that answers 503: killed after failureThreshold checks, with the time', async () => {
+    // the chart's path is /healthz; this image serves the 503 at /cgi-bin/healthz
+    const values = join(dir, 'sick.yaml');
+    writeFileSync(values, 'livenessProbe:\n  httpGet:\n    path: /cgi-bin/healthz\n    port: health\n  periodSeconds: 1\n  timeoutSeconds: 1\n  failureThreshold: 3\n');
+    const { code, report } = await json('unhealthy', ['-f', values]);
+    assert.equal(code, 1);
+    const killed = report.problems.find((p: any) => p.kind === 'killed');
+    assert.ok(killed, JSON.stringify(report.problems));
+    assert.match(killed.message, /^The kubelet would kill the container 2\.\d s after it started: 3 liveness checks failed in a row \(failureThreshold 3, every 1 s\); the last one: HTTP probe failed with statuscode: 503\.$/);
+    assert.deepEqual(report.events.map((e: any) => [e.kind, e.what, e.failures]), [['liveness', 'killed', 3]]);
+    // probing ends at the kill, as the kubelet would restart the container there
+    assert.equal(report.checks.length, 3);
+  });
+
+  it('a worker that ignores SIGTERM passes, warned: killed at the end of the grace period (137)', async () => {
+    const { code, report } = await json('noterm');
+    assert.equal(code, 0);
+    assert.equal(report.stop.killed, true);
+    assert.equal(report.stop.exitCode, 137);
+    assert.ok(report.stop.seconds >= 3 && report.stop.seconds < 6, `${report.stop.seconds} s`);
+    assert.equal(report.problems[0].kind, 'slow-stop');
+    assert.match(report.problems[0].message, /did not stop within terminationGracePeriodSeconds \(3 s\) after SIGTERM and was killed \(exit 137\)/);
+  });
+
+  it('the chart\'s environment reaches the container (names only on the command line)', async () => {
+    const r = await runCli(['preflight', image('healthy'), '--chart', chart, '--duration', '2', '--helm', rigEnv().RIG_HELM4 as string, '--json'], childEnv());
+    assert.equal(r.code, 0, r.err);
+    assert.ok(JSON.parse(r.out).logTail.includes('started as preflight'), r.out);
+    assert.doesNotMatch(r.err, /Worker__Name=preflight/);
+  });
+
+  it('bad input exits 2 and runs nothing', async () => {
+    for (const [args, msg] of [
+      [[image('healthy'), '--duration', 'soon'], /--duration must be a whole number of seconds from 1 to 3600 \(got "soon"\)/],
+      [[image('healthy'), '--reach', 'magic'], /--reach must be netns or published/],
+      [[image('healthy'), '--chart', dir], /is not a chart folder \(it has no Chart\.yaml\)/],
+      [['not an image'], /neither a folder, a project file nor an image reference/],
+      [[], /give one workspace folder, project file or image/],
+    ] as const) {
+      const r = await cli([...args]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+      assert.match(r.err, msg);
+    }
+  });
+
+  it('leaves no container behind', async () => {
+    const { run } = await import('../rig/tests/rig');
+    const r = await run('docker', ['ps', '-a', '--filter', 'label=aks-worker.preflight=1', '--format', '{{.Names}}'], { env: childEnv() });
+    assert.equal(r.stdout.trim(), '');
+  });
+});
