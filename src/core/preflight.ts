@@ -136,6 +136,9 @@ export function parseProcNetTcp(text: string): Listener[] {
   return out;
 }
 
+/** "0.0.0.0:8080", "[::]:8080". */
+export const listenerText = (l: Listener) => (l.address.includes(':') ? `[${l.address}]:${l.port}` : `${l.address}:${l.port}`);
+
 /** Only loopback: the kubelet, which probes the pod IP, cannot reach it. */
 export const isLoopbackOnly = (a: string) => a === '::1' || a.startsWith('127.') || a === '::ffff:127.0.0.1';
 
@@ -262,9 +265,9 @@ export function preflightProblems(r: Omit<PreflightReport, 'problems' | 'ok'>): 
     const others = (r.listeners ?? []).filter((l) => l.port !== port);
     const onLoopback = (r.listeners ?? []).filter((l) => l.port === port && isLoopbackOnly(l.address));
     if (onLoopback.length) {
-      out.push({ kind: 'loopback-only', severity: 'error', message: `The worker listens on ${onLoopback.map((l) => `${l.address}:${l.port}`).join(', ')} only: the kubelet probes the pod's IP, so every check is refused. Listen on all addresses (ASPNETCORE_URLS=http://+:${port}, or http://*:${port} with HttpListener).` });
+      out.push({ kind: 'loopback-only', severity: 'error', message: `The worker listens on ${onLoopback.map(listenerText).join(', ')} only: the kubelet probes the pod's IP, so every check is refused. Listen on all addresses (ASPNETCORE_URLS=http://+:${port}, or http://*:${port} with HttpListener).` });
     } else {
-      const also = others.length ? ` It listens on ${others.map((l) => `${l.address}:${l.port}`).join(', ')}: point the probe at that port, or serve the endpoint on ${port}.` : ' It listens on no TCP port at all: the worker serves no HTTP endpoint. Add one (AKS Worker: Add Health Endpoint), or probe with exec.';
+      const also = others.length ? ` It listens on ${others.map(listenerText).join(', ')}: point the probe at that port, or serve the endpoint on ${port}.` : ' It listens on no TCP port at all: the worker serves no HTTP endpoint. Add one (AKS Worker: Add Health Endpoint), or probe with exec.';
       out.push({ kind: 'no-listener', severity: 'error', message: `Nothing listens on ${port}: every check was refused ("connection refused").${also}` });
     }
   }

@@ -72,5 +72,25 @@ describe('workflow steps with remembered image state', () => {
     assert.equal(by.registry.state, 'done');
     assert.equal(by.registry.description, 'r.azurecr.io/w:0.0.2');
     assert.match(by.registry.tooltip, /1 layers uploaded, 2 reused/);
+    assert.deepEqual(by.image.children?.map((c) => [c.label, c.command]), [['Preflight', 'aksWorker.preflight']]);
+    assert.match(by.image.children?.[0].description ?? '', /^not run yet/);
+  });
+
+  it('shows the last preflight under Image, and Add Health Endpoint when it found no endpoint', () => {
+    const scan = { dockerfiles: ['Dockerfile'], projects: ['W.csproj'], solutions: [], charts: [] };
+    const failed = { image: 'w:1', at: '2026-12-02T05:00:00Z', ok: false, summary: 'Nothing listens on 8080: every check was refused.', noEndpoint: true, warnings: 0 };
+    const by = Object.fromEntries(workflowSteps(scan, { lastBuilt: { ref: 'w:1', at: '2026-12-02T04:59:00Z' }, lastPreflight: failed }).map((s) => [s.id, s]));
+    assert.deepEqual(
+      by.image.children?.map((c) => [c.label, c.description, c.problem, c.command]),
+      [
+        ['Preflight', 'Nothing listens on 8080: every check was refused.', true, 'aksWorker.preflight'],
+        ['Add Health Endpoint', 'preflight found no health endpoint', true, 'aksWorker.addHealthEndpoint'],
+      ],
+    );
+    const passed = { ...failed, ok: true, summary: 'passed: p99 12 ms', noEndpoint: false, warnings: 1 };
+    const ok = Object.fromEntries(workflowSteps(scan, { lastPreflight: passed }).map((s) => [s.id, s]));
+    assert.deepEqual(ok.image.children?.map((c) => [c.label, c.description, c.problem]), [['Preflight', 'passed, 1 warning', false]]);
+    const scanned = Object.fromEntries(workflowSteps(scan, { noHealthEndpoint: { project: 'W.csproj' } }).map((s) => [s.id, s]));
+    assert.deepEqual(scanned.image.children?.map((c) => [c.label, c.description]), [['Add Health Endpoint', 'W.csproj serves no HTTP health endpoint']]);
   });
 });
