@@ -32,7 +32,7 @@ import { PROBE_KINDS, ProbeKind, effective } from '../core/probes';
 import { ToolPaths } from './catalog';
 import { ChartModel, discoverChartProbes } from './chartModel';
 import { containerLogs, execInContainer, inspectContainer, removeContainer, runContainer, stopContainer } from './docker';
-import { ToolNotFoundError } from './errors';
+import { ActionableError, ToolNotFoundError } from './errors';
 import { Relay, netnsAvailable, startRelay } from './netns';
 import { LineSink } from './process';
 
@@ -235,6 +235,14 @@ export async function preflight(req: PreflightRequest, o: PreflightOptions = {})
       }
     } else {
       const published = state.published;
+      const missing = ports.filter((p) => !published[p]);
+      if (missing.length) {
+        throw new ActionableError(
+          'docker',
+          'not-published',
+          `The Docker engine did not publish port ${missing.join(', ')} of the container${req.network ? ` on network ${req.network}` : ''}: its network has no port mapping (an engine without a bridge network, or --network none/host). Run preflight in the container's network namespace instead (--reach netns, Linux as root), or on a bridge network (--network bridge).`,
+        );
+      }
       reach = {
         mode,
         host: state.ip ?? '127.0.0.1',

@@ -234,6 +234,12 @@ spec:
     }
   });
 
+  it('--reach published on an engine that cannot publish ports says so and what to do (exit 1)', async () => {
+    const r = await cli([image('healthy'), '--chart', chart, '--reach', 'published', '--duration', '2']);
+    assert.equal(r.code, 1, r.out + r.err);
+    assert.match(r.err, /The Docker engine did not publish port 8080 of the container: its network has no port mapping .* \(--reach netns, Linux as root\), or on a bridge network \(--network bridge\)\./);
+  });
+
   it('leaves no container behind', async () => {
     const { run } = await import('../rig/tests/rig');
     const r = await run('docker', ['ps', '-a', '--filter', 'label=aks-worker.preflight=1', '--format', '{{.Names}}'], { env: childEnv() });

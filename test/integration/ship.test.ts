@@ -59,13 +59,39 @@ describe('aks-worker ship against the rig', function () {
     const before = [readFileSync(join(chart, 'Chart.yaml'), 'utf8'), readFileSync(join(chart, 'values.yaml'), 'utf8')];
     const emptyConfig = mkdtempSync(join(tmpdir(), 'aksw-nologin-'));
     try {
-      const r = await cli(['ship', dir, '--namespace', ns, '--network', 'none', ...tools], { DOCKER_CONFIG: emptyConfig });
+      const r = await cli(['ship', dir, '--namespace', ns, '--network', 'none', '--no-preflight', ...tools], { DOCKER_CONFIG: emptyConfig });
       assert.equal(r.code, 1, r.out + r.err);
+      assert.match(r.err, /\[2\/5\] preflight: skipped\n/);
+      assert.doesNotMatch(r.err, /Preflight of/);
       assert.match(r.err, /push failed: Not logged in to .* \(401\)/);
       assert.match(r.err, /The chart was not changed\./);
       assert.deepEqual([readFileSync(join(chart, 'Chart.yaml'), 'utf8'), readFileSync(join(chart, 'values.yaml'), 'utf8')], before);
     } finally {
       rmSync(emptyConfig, { recursive: true, force: true });
+    }
+  });
+
+  it('a worker whose probe finds no endpoint is not pushed: preflight says so, the chart is unchanged (exit 1)', async () => {
+    const chart = join(dir, 'charts/sample-worker');
+    const values = join(chart, 'values.yaml');
+    const original = readFileSync(values, 'utf8');
+    const broken = original.replace('path: /healthz', 'path: /health/live');
+    assert.notEqual(broken, original);
+    writeFileSync(values, broken);
+    const before = [readFileSync(join(chart, 'Chart.yaml'), 'utf8'), broken];
+    const tagsBefore = await tags(repo);
+    try {
+      const r = await cli(['ship', dir, '--acr', 'rigacr', '--namespace', ns, '--network', 'none', ...tools]);
+      assert.equal(r.code, 1, r.out + r.err);
+      assert.match(r.err, /\[2\/5\] preflight: /);
+      assert.match(r.err, /Preflight of .*: FAILED/);
+      assert.match(r.err, /error: No endpoint at \/health\/live: the worker answers 404 there\. These paths answered: \/healthz \(200\)\./);
+      assert.match(r.err, /aks-worker ship: preflight failed: the image was not pushed and the chart was not changed\. Fix the worker, or ship with --no-preflight\./);
+      assert.doesNotMatch(r.err, /\[3\/5\] push/);
+      assert.deepEqual(await tags(repo), tagsBefore);
+      assert.deepEqual([readFileSync(join(chart, 'Chart.yaml'), 'utf8'), readFileSync(values, 'utf8')], before);
+    } finally {
+      writeFileSync(values, original);
     }
   });
 
