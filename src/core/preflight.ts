@@ -171,6 +171,7 @@ export type ProblemKind =
   | 'wrong-path'
   | 'unhealthy'
   | 'slow'
+  | 'slow-start'
   | 'killed'
   | 'startup-killed'
   | 'not-ready'
@@ -204,6 +205,11 @@ export interface PreflightReport {
   /** The liveness probe's budget: the longest block survived, the worst case until a restart. */
   budget?: { maxBlockSeconds: number; worstCaseRestartSeconds: number };
   listeners?: Listener[];
+  /**
+   * One more check of each probe whose checks had all failed, made just before the stop: whether it
+   * answers now (a worker that was still starting). The kubelet's thresholds do not count it.
+   */
+  finalChecks?: CheckResult[];
   /** When the probe's path answered 404: what other paths answered. */
   paths?: PathProbe[];
   stop?: StopInfo;
@@ -259,20 +265,37 @@ export function preflightProblems(r: Omit<PreflightReport, 'problems' | 'ok'>): 
   }
   const checks = r.checks;
   const httpOrTcp = r.probes.filter((p) => p.probe.handler.type === 'httpGet' || p.probe.handler.type === 'tcpSocket');
-  const refused = checks.filter((c) => c.code === 'ECONNREFUSED');
-  if (!exited && httpOrTcp.length && refused.length && refused.length === checks.filter((c) => httpOrTcp.some((p) => p.kind === c.kind)).length) {
+  const finals = r.finalChecks ?? [];
+  const onPort = (c: CheckResult) => httpOrTcp.some((p) => p.kind === c.kind);
+  const portChecks = checks.filter(onPort);
+  const allRefused = portChecks.length > 0 && portChecks.every((c) => c.code === 'ECONNREFUSED');
+  if (!exited && httpOrTcp.length && allRefused) {
     const port = httpOrTcp[0].port ?? (httpOrTcp[0].probe.handler as { port: number | string }).port;
-    const others = (r.listeners ?? []).filter((l) => l.port !== port);
-    const onLoopback = (r.listeners ?? []).filter((l) => l.port === port && isLoopbackOnly(l.address));
-    if (onLoopback.length) {
+    const listening = (r.listeners ?? []).filter((l) => l.port === port);
+    const onLoopback = listening.filter((l) => isLoopbackOnly(l.address));
+    // A worker still starting refuses the first checks: it is missing only if it still refuses at the end.
+    const answersNow = finals.some((c) => onPort(c) && c.code !== 'ECONNREFUSED') || listening.some((l) => !isLoopbackOnly(l.address));
+    if (onLoopback.length && !answersNow) {
       out.push({ kind: 'loopback-only', severity: 'error', message: `The worker listens on ${onLoopback.map(listenerText).join(', ')} only: the kubelet probes the pod's IP, so every check is refused. Listen on all addresses (ASPNETCORE_URLS=http://+:${port}, or http://*:${port} with HttpListener).` });
-    } else {
-      const also = others.length ? ` It listens on ${others.map(listenerText).join(', ')}: point the probe at that port, or serve the endpoint on ${port}.` : ' It listens on no TCP port at all: the worker serves no HTTP endpoint. Add one (AKS Worker: Add Health Endpoint), or probe with exec.';
-      out.push({ kind: 'no-listener', severity: 'error', message: `Nothing listens on ${port}: every check was refused ("connection refused").${also}` });
+    } else if (!answersNow) {
+      const others = (r.listeners ?? []).filter((l) => l.port !== port);
+      const also = others.length ? ` It listens on ${others.map(listenerText).join(', ')}: point the probe at that port, or serve the endpoint on ${port}.` : r.listeners ? ' It listens on no TCP port at all: the worker serves no HTTP endpoint. Add one (AKS Worker: Add Health Endpoint), or probe with exec.' : ' Add a health endpoint (AKS Worker: Add Health Endpoint), or probe with exec.';
+      out.push({ kind: 'no-listener', severity: 'error', message: `Nothing listens on ${port}: every check was refused ("connection refused"), the last one ${seconds(Math.max(...portChecks.map((c) => c.at), ...finals.map((c) => c.at)))} after the start.${also}` });
     }
   }
-  const notFound = checks.filter((c) => c.status === 404);
-  if (notFound.length && notFound.length === checks.filter((c) => c.status !== undefined).length) {
+  // Checks refused while the worker started, then answers: how close that came to a kill.
+  for (const p of httpOrTcp) {
+    const mine = checks.filter((c) => c.kind === p.kind);
+    const early = mine.findIndex((c) => c.code !== 'ECONNREFUSED');
+    const refusedFirst = early < 0 ? (finals.some((c) => c.kind === p.kind && c.code !== 'ECONNREFUSED') ? mine.length : 0) : early;
+    const threshold = effective(p.probe, 'failureThreshold');
+    if (p.kind !== 'readiness' && refusedFirst > 0 && refusedFirst < threshold && refusedFirst >= Math.max(1, threshold - 1)) {
+      out.push({ kind: 'slow-start', severity: 'warning', probe: p.kind, message: `The first ${refusedFirst} ${p.kind} checks were refused while the worker started; ${threshold} in a row would kill it. Give it time: a startupProbe, or initialDelaySeconds.` });
+    }
+  }
+  const answered = [...checks, ...finals].filter((c) => c.status !== undefined);
+  const notFound = answered.filter((c) => c.status === 404);
+  if (notFound.length && notFound.length === answered.length) {
     const h = r.probes.find((p) => p.kind === notFound[0].kind)?.probe.handler as { path?: string } | undefined;
     const answered = (r.paths ?? []).filter((p) => p.status !== undefined && p.status !== 404);
     const list = answered.length ? ` These paths answered: ${answered.map((p) => `${p.path} (${p.status})`).join(', ')}.` : ' No usual health path answered either (tried ' + (r.paths ?? []).map((p) => p.path).join(', ') + ').';
@@ -349,6 +372,7 @@ export function formatPreflight(r: PreflightReport): string[] {
     const failed = cs.filter((c) => !c.ok);
     lines.push(`  ${p} checks: ${cs.length - failed.length} of ${cs.length} passed${failed.length ? `; first failure at ${seconds(failed[0].at)}: ${failed[0].message ?? 'failed'}` : ''}`);
   }
+  for (const c of r.finalChecks ?? []) lines.push(`  ${c.kind}, checked once more before the stop: ${c.ok ? `answers now (${c.status ?? 'ok'}, ${c.ms} ms)` : c.message ?? 'failed'}`);
   if (r.latency && r.latency.p50Ms !== undefined) {
     const l = r.latency;
     lines.push(`  latency (${l.count} requests): p50 ${formatMs(l.p50Ms)}, p99 ${formatMs(l.p99Ms)}${l.p99AtLeast ? '+' : ''}, max ${formatMs(l.maxMs)}${l.maxAtLeast ? '+' : ''}`);

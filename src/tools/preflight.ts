@@ -210,6 +210,7 @@ export async function preflight(req: PreflightRequest, o: PreflightOptions = {})
   const started = Date.now();
   let relay: Relay | undefined;
   const checks: CheckResult[] = [];
+  const finalChecks: CheckResult[] = [];
   const events: ProbeEvent[] = [];
   const samples: Sample[] = [];
   let start: StartInfo = { running: true };
@@ -315,11 +316,19 @@ export async function preflight(req: PreflightRequest, o: PreflightOptions = {})
     }
     durationSeconds = cancelled || start.exited || over || req.quick ? Math.round((Date.now() - started) / 100) / 10 : durationSeconds;
 
+    if (!cancelled && !start.exited && !over) {
+      // A probe whose checks all failed: does it answer now (a worker that was still starting)?
+      for (const p of plan.probes) {
+        const mine = checks.filter((c) => c.kind === p.kind);
+        if (p.probe.handler.type === 'grpc' || (mine.length && mine.some((c) => c.ok))) continue;
+        finalChecks.push(await check(p, Date.now() - started));
+      }
+    }
     if (!cancelled && !start.exited) {
       // What the worker listens on, when the checks found nothing there (needs the namespace).
-      if (checks.some((c) => c.code === 'ECONNREFUSED') && mode === 'netns') listeners = await readListeners(state.pid);
+      if ([...checks, ...finalChecks].some((c) => c.code === 'ECONNREFUSED') && mode === 'netns') listeners = await readListeners(state.pid);
       const pathProbe = plan.probes.find((p) => p.probe.handler.type === 'httpGet');
-      if (pathProbe && checks.some((c) => c.status === 404)) {
+      if (pathProbe && [...checks, ...finalChecks].some((c) => c.status === 404)) {
         progress('The probe\'s path answered 404: trying the usual health paths…');
         paths = [];
         for (const path of HEALTH_PATH_CANDIDATES) {
@@ -359,6 +368,7 @@ export async function preflight(req: PreflightRequest, o: PreflightOptions = {})
     latency: latencyOf(samples, liveness),
     budget: budgetOf(plan.probes, plan.graceSeconds),
     listeners,
+    ...(finalChecks.length ? { finalChecks } : {}),
     paths,
     stop,
     logTail,

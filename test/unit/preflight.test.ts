@@ -80,9 +80,19 @@ describe('preflight: what the container listens on', () => {
 describe('preflight: the verdict', () => {
   it('every check refused and nothing listening: no-listener, pointing at Add Health Endpoint', () => {
     const refused = { code: 'ECONNREFUSED', message: 'Get "http://10.244.0.10:8080/healthz": dial tcp 10.244.0.10:8080: connect: connection refused' };
-    const p = preflightProblems(facts({ checks: [check(0, false, refused), check(10000, false, refused)], listeners: [] }));
+    const p = preflightProblems(facts({ checks: [check(0, false, refused), check(10000, false, refused)], finalChecks: [check(12000, false, refused)], listeners: [] }));
     assert.equal(p[0].kind, 'no-listener');
-    assert.match(p[0].message, /^Nothing listens on 8080: .* It listens on no TCP port at all: the worker serves no HTTP endpoint\. Add one \(AKS Worker: Add Health Endpoint\), or probe with exec\.$/);
+    assert.match(p[0].message, /^Nothing listens on 8080: every check was refused \("connection refused"\), the last one 12\.0 s after the start\. It listens on no TCP port at all: the worker serves no HTTP endpoint\. Add one \(AKS Worker: Add Health Endpoint\), or probe with exec\.$/);
+  });
+
+  it('refused while starting, answering by the end (a short run): not a missing endpoint; close to a kill, a warning', () => {
+    const refused = { code: 'ECONNREFUSED' };
+    assert.deepEqual(preflightProblems(facts({ checks: [check(300, false, refused)], finalChecks: [check(3000, true, { status: 200 })], listeners: [{ address: '::', port: 8080 }] })), []);
+    // listening on the port by the end is enough, even without the final answer
+    assert.deepEqual(preflightProblems(facts({ checks: [check(300, false, refused)], listeners: [{ address: '0.0.0.0', port: 8080 }] })), []);
+    const p = preflightProblems(facts({ checks: [check(0, false, refused), check(10000, false, refused), check(20000, true, { status: 200 })] }));
+    assert.deepEqual(p.map((x) => [x.kind, x.severity]), [['slow-start', 'warning']]);
+    assert.match(p[0].message, /^The first 2 liveness checks were refused while the worker started; 3 in a row would kill it\. Give it time: a startupProbe, or initialDelaySeconds\.$/);
   });
 
   it('refused, but listening elsewhere: names the port it does listen on (ASP.NET Core\'s old default 80, say)', () => {
