@@ -93,14 +93,16 @@ Commands:
                     probe, logLines, message, fix: {command, title, hint, registry}}}]}]}.
 
   preflight <workspace-folder|project|image> [--chart DIR] [--duration S] [-f FILE]...
-            [--network NAME] [--reach netns|published] [--health-port N] [--health-path P] [--json]
+            [--network NAME] [--reach netns|address|published] [--health-port N] [--health-path P] [--json]
                     Run the worker's image in the local Docker engine (a folder or project:
                     built first with its Dockerfile) and probe it exactly as the kubelet
                     would, with the chart's probes (path, port, headers, timeouts, periods,
                     thresholds) and its environment, for --duration seconds (default: long
-                    enough to see a liveness kill, at least 30). The checks go to the
-                    container's own address inside its network namespace (Linux as root),
-                    else to ports published on 127.0.0.1. Then SIGTERM, and the chart's
+                    enough to see a liveness kill, at least 30). The checks go where the
+                    kubelet's would, the container's own address: from inside its network
+                    namespace (--reach netns: Linux as root), else directly on its bridge
+                    network (address: a local Linux engine), else through ports published
+                    on 127.0.0.1 (published: Docker Desktop). Then SIGTERM, and the chart's
                     terminationGracePeriodSeconds. Reports whether it started (exit code and
                     last lines if not), whether the endpoint answers (nothing listening, a
                     404 with the paths that do answer), latency p50/p99/max against the

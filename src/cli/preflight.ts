@@ -1,7 +1,7 @@
 /** aks-worker preflight: run the worker's image locally and probe it as the kubelet would, before the push. */
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { PreflightReport, ReachMode, formatPreflight, localPreflightTag } from '../core/preflight';
+import { PreflightReport, REACH_MODES, ReachMode, formatPreflight, localPreflightTag } from '../core/preflight';
 import { ToolPaths } from '../tools/catalog';
 import { ToolError } from '../tools/errors';
 import { findWorkspaceParts } from '../tools/workspaceFiles';
@@ -24,7 +24,7 @@ export async function preflightCommand(rest: string[], flags: Record<string, str
     if (!Number.isInteger(duration) || duration < 1 || duration > 3600) return bad(`--duration must be a whole number of seconds from 1 to 3600 (got "${String(flags.duration)}").`);
   }
   const reach = flags.reach;
-  if (reach !== undefined && reach !== 'netns' && reach !== 'published') return bad(`--reach must be netns or published (got "${String(reach)}").`);
+  if (reach !== undefined && !REACH_MODES.includes(reach as ReachMode)) return bad(`--reach must be netns, address or published (got "${String(reach)}").`);
   let chartDir = typeof flags.chart === 'string' ? resolve(flags.chart) : undefined;
   if (chartDir && !(await isFile(join(chartDir, 'Chart.yaml')))) return bad(`${chartDir} is not a chart folder (it has no Chart.yaml).`);
 

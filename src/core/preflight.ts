@@ -6,8 +6,12 @@
 import { LatencySummary, formatMs, summarizeSamples, Sample } from './latency';
 import { DEFAULTS, Probe, ProbeKind, ProbeTimings, effective, probeBudget } from './probes';
 
-/** How preflight reaches the container's ports: inside its network namespace, or a published port. */
-export type ReachMode = 'netns' | 'published';
+/**
+ * How preflight reaches the container's ports: inside its network namespace (root), at its address
+ * on a bridge network of this machine (a local Linux engine), or through a published port.
+ */
+export type ReachMode = 'netns' | 'address' | 'published';
+export const REACH_MODES: readonly ReachMode[] = ['netns', 'address', 'published'];
 
 /** The paths a worker's health endpoint is usually served on, tried when the probe's path is a 404. */
 export const HEALTH_PATH_CANDIDATES: readonly string[] = ['/healthz', '/health', '/health/live', '/health/ready', '/healthz/live', '/healthz/ready', '/livez', '/readyz', '/live', '/ready', '/alive', '/hc', '/status', '/ping', '/'];

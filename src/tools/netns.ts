@@ -64,14 +64,21 @@ server.listen(path, () => { fs.chmodSync(path, 0o600); process.stdout.write('rea
 process.on('SIGTERM', () => process.exit(0));
 `;
 
+/** Whether the Docker engine runs on this Linux machine (its bridge networks are this machine's). */
+export function localLinuxEngine(env: Record<string, string | undefined> = {}): { ok: boolean; why?: string } {
+  if (process.platform !== 'linux') return { ok: false, why: `the Docker engine runs in a VM on ${process.platform === 'darwin' ? 'macOS' : process.platform === 'win32' ? 'Windows' : process.platform}` };
+  const host = env.DOCKER_HOST ?? process.env.DOCKER_HOST;
+  if (host && !host.startsWith('unix://')) return { ok: false, why: `DOCKER_HOST (${host}) is another machine's engine` };
+  return { ok: true };
+}
+
 /**
  * Whether this process can enter a local container's network namespace: Linux, nsenter on PATH,
  * root, and a Docker engine on this machine (no DOCKER_HOST to another one).
  */
 export async function netnsAvailable(env: Record<string, string | undefined> = {}): Promise<{ ok: boolean; why?: string }> {
-  if (process.platform !== 'linux') return { ok: false, why: `the Docker engine runs in a VM on ${process.platform === 'darwin' ? 'macOS' : process.platform === 'win32' ? 'Windows' : process.platform}` };
-  const host = env.DOCKER_HOST ?? process.env.DOCKER_HOST;
-  if (host && !host.startsWith('unix://')) return { ok: false, why: `DOCKER_HOST (${host}) is another machine's engine` };
+  const local = localLinuxEngine(env);
+  if (!local.ok) return local;
   if (typeof process.getuid === 'function' && process.getuid() !== 0) return { ok: false, why: 'entering a container\'s network namespace needs root' };
   const found = await lookUp('nsenter', { ...process.env, ...env });
   if (!found.path) return { ok: false, why: 'nsenter is not on PATH' };

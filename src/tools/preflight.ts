@@ -33,7 +33,7 @@ import { ToolPaths } from './catalog';
 import { ChartModel, discoverChartProbes } from './chartModel';
 import { containerLogs, execInContainer, inspectContainer, removeContainer, runContainer, stopContainer } from './docker';
 import { ActionableError, ToolNotFoundError } from './errors';
-import { Relay, netnsAvailable, startRelay } from './netns';
+import { Relay, localLinuxEngine, netnsAvailable, startRelay } from './netns';
 import { LineSink } from './process';
 
 export interface PreflightRequest {
@@ -183,10 +183,10 @@ export async function preflight(req: PreflightRequest, o: PreflightOptions = {})
   };
   let mode: ReachMode;
   if (req.reach) mode = req.reach;
-  else mode = (await netnsAvailable(o.env)).ok ? 'netns' : 'published';
-  if (req.reach === 'netns') {
-    const can = await netnsAvailable(o.env);
-    if (!can.ok) throw new PreflightInputError(`--reach netns is not possible here: ${can.why}. Use --reach published.`);
+  else mode = (await netnsAvailable(o.env)).ok ? 'netns' : localLinuxEngine(o.env).ok ? 'address' : 'published';
+  if (req.reach === 'netns' || req.reach === 'address') {
+    const can = req.reach === 'netns' ? await netnsAvailable(o.env) : localLinuxEngine(o.env);
+    if (!can.ok) throw new PreflightInputError(`--reach ${req.reach} is not possible here: ${can.why}. Use --reach published.`);
   }
   const ports = [...new Set(plan.probes.map((p) => p.port).filter((p): p is number => p !== undefined))];
   const name = `aks-worker-preflight-${randomBytes(4).toString('hex')}`;
@@ -234,6 +234,16 @@ export async function preflight(req: PreflightRequest, o: PreflightOptions = {})
         const r = relay;
         reach = { mode, host: r.host, detail: `${r.host} inside the container's network namespace`, connect: (port, t) => r.connect(port, t) };
       }
+    } else if (mode === 'address') {
+      const ip = state.ip;
+      if (!ip) {
+        throw new ActionableError(
+          'docker',
+          'no-address',
+          `The container has no address on a network of this machine${req.network ? ` (network ${req.network})` : ''}: network none, or an engine without a bridge network. Run it on a bridge network (--network bridge, or a network of your own), or as root, where preflight enters its network namespace (--reach netns).`,
+        );
+      }
+      reach = { mode, host: ip, detail: `${ip}, the container's address on its network`, connect: (port, t) => connectTcp(ip, port, t) };
     } else {
       const published = state.published;
       const missing = ports.filter((p) => !published[p]);
@@ -326,7 +336,7 @@ export async function preflight(req: PreflightRequest, o: PreflightOptions = {})
     }
     if (!cancelled && !start.exited) {
       // What the worker listens on, when the checks found nothing there (needs the namespace).
-      if ([...checks, ...finalChecks].some((c) => c.code === 'ECONNREFUSED') && mode === 'netns') listeners = await readListeners(state.pid);
+      if ([...checks, ...finalChecks].some((c) => c.code === 'ECONNREFUSED') && mode !== 'published') listeners = await readListeners(state.pid);
       const pathProbe = plan.probes.find((p) => p.probe.handler.type === 'httpGet');
       if (pathProbe && [...checks, ...finalChecks].some((c) => c.status === 404)) {
         progress('The probe\'s path answered 404: trying the usual health paths…');

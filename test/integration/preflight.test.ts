@@ -223,7 +223,7 @@ spec:
   it('bad input exits 2 and runs nothing', async () => {
     for (const [args, msg] of [
       [[image('healthy'), '--duration', 'soon'], /--duration must be a whole number of seconds from 1 to 3600 \(got "soon"\)/],
-      [[image('healthy'), '--reach', 'magic'], /--reach must be netns or published/],
+      [[image('healthy'), '--reach', 'magic'], /--reach must be netns, address or published/],
       [[image('healthy'), '--chart', dir], /is not a chart folder \(it has no Chart\.yaml\)/],
       [['not an image'], /neither a folder, a project file nor an image reference/],
       [[], /give one workspace folder, project file or image/],
@@ -232,6 +232,40 @@ spec:
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
       assert.match(r.err, msg);
     }
+  });
+
+  describe('reached at the container\'s address on a bridge network (--reach address, no root needed)', () => {
+    const net = `aksw-pf-${process.pid}`;
+    before(async () => {
+      const { ok } = await import('../rig/tests/rig');
+      await ok('docker', ['network', 'create', '--driver', 'bridge', net], { env: childEnv() });
+    });
+    after(async () => {
+      const { run } = await import('../rig/tests/rig');
+      await run('docker', ['network', 'rm', net], { env: childEnv() });
+    });
+
+    it('a healthy worker passes; the checks go to its address', async () => {
+      const { code, report } = await json('healthy', ['--reach', 'address', '--network', net]);
+      assert.equal(code, 0, JSON.stringify(report.problems));
+      assert.equal(report.reach, 'address');
+      assert.match(report.reachDetail, /^\d+\.\d+\.\d+\.\d+, the container's address on its network$/);
+      assert.ok(report.checks.slice(1).every((c: any) => c.ok), JSON.stringify(report.checks));
+    });
+
+    it('nothing listening and 127.0.0.1 only are told apart there too', async () => {
+      const idle = await json('idle', ['--reach', 'address', '--network', net]);
+      assert.equal(idle.report.problems[0].kind, 'no-listener');
+      assert.match(idle.report.checks[0].message, /^Get "http:\/\/[\d.]+:8080\/healthz": dial tcp [\d.]+:8080: connect: connection refused$/);
+      const local = await json('loopback', ['--reach', 'address', '--network', net]);
+      assert.equal(local.report.problems[0].kind, 'loopback-only');
+    });
+
+    it('a container with no address (network none) says what to do (exit 1)', async () => {
+      const r = await cli([image('healthy'), '--chart', chart, '--reach', 'address', '--network', 'none', '--duration', '2']);
+      assert.equal(r.code, 1, r.out + r.err);
+      assert.match(r.err, /The container has no address on a network of this machine \(network none\): .*--network bridge, or a network of your own\), or as root, where preflight enters its network namespace \(--reach netns\)\./);
+    });
   });
 
   it('--reach published on an engine that cannot publish ports says so and what to do (exit 1)', async () => {
