@@ -292,7 +292,7 @@ function endChildrenOnSignals(err: (s: string) => void): void {
   for (const [signal, code] of Object.entries(SIGNAL_EXIT_CODES)) {
     process.on(signal, () => {
       // The process registry is loaded here, not at start-up: `--version` loads no tool code.
-      void import('./tools/process').then(({ endAllRunning, killAllRunning, runningPids }) => {
+      void import('./tools/process').then(({ endAllRunning, killAllRunning, runCleanups, runningPids }) => {
         if (stopping) {
           killAllRunning();
           process.exit(code);
@@ -300,7 +300,10 @@ function endChildrenOnSignals(err: (s: string) => void): void {
         stopping = true;
         const n = runningPids().length;
         if (n > 0) err(`aks-worker: ${signal}: stopping ${n === 1 ? 'the running tool' : `${n} running tools`}…\n`);
-        void endAllRunning(2000).then(() => process.exit(code));
+        // Then what they leave behind (preflight's container) is removed.
+        void endAllRunning(2000)
+          .then(() => runCleanups(10_000))
+          .then(() => process.exit(code));
       });
     });
   }

@@ -1,6 +1,6 @@
 import vscode = require('vscode');
 import { DoctorReport } from '../tools/doctor';
-import { endAllRunning } from '../tools/process';
+import { endAllRunning, runCleanups } from '../tools/process';
 import { DoctorPanel, runDoctor } from './doctor/doctorPanel';
 import { KubeContextService } from './kubeContext';
 import { NamespaceService } from './namespaceService';
@@ -182,5 +182,5 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
 export function deactivate(): Promise<void> {
   // Views and watchers are disposed through context.subscriptions; tool runs are process groups of
   // their own, so end them here rather than leave them behind (VS Code waits for this a few seconds).
-  return endAllRunning(1500);
+  return endAllRunning(1500).then(() => runCleanups(3000));
 }

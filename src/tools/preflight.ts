@@ -34,7 +34,7 @@ import { ChartModel, discoverChartProbes } from './chartModel';
 import { containerLogs, execInContainer, inspectContainer, removeContainer, runContainer, stopContainer } from './docker';
 import { ActionableError, ToolNotFoundError } from './errors';
 import { Relay, localLinuxEngine, netnsAvailable, startRelay } from './netns';
-import { LineSink } from './process';
+import { LineSink, registerCleanup } from './process';
 
 export interface PreflightRequest {
   /** The image to run (built already). */
@@ -208,6 +208,8 @@ export async function preflight(req: PreflightRequest, o: PreflightOptions = {})
     dockerOptions,
   );
   const started = Date.now();
+  // A shutdown in the middle (Ctrl-C, VS Code closing) removes the container too.
+  const unregister = registerCleanup(() => removeContainer(id, { paths: o.paths, env: o.env }));
   let relay: Relay | undefined;
   const checks: CheckResult[] = [];
   const finalChecks: CheckResult[] = [];
@@ -362,6 +364,7 @@ export async function preflight(req: PreflightRequest, o: PreflightOptions = {})
   } finally {
     relay?.stop();
     await removeContainer(id, { ...dockerOptions, sink: undefined, signal: undefined }).catch(() => undefined);
+    unregister();
   }
   const liveness = plan.probes.find((p) => p.kind === 'liveness')?.probe;
   const facts = {

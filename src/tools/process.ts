@@ -109,6 +109,29 @@ export function endAllRunning(graceMs = 3000): Promise<void> {
   });
 }
 
+/** What must be undone at shutdown beyond processes: a container preflight started, say. */
+const cleanups = new Set<() => Promise<unknown>>();
+
+/** Registers a clean-up to run at shutdown (after the running tools end); returns its removal. */
+export function registerCleanup(fn: () => Promise<unknown>): () => void {
+  cleanups.add(fn);
+  return () => cleanups.delete(fn);
+}
+
+/** Runs the registered clean-ups, side by side, for at most `timeoutMs`. */
+export function runCleanups(timeoutMs = 10_000): Promise<void> {
+  const all = [...cleanups];
+  cleanups.clear();
+  if (all.length === 0) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, timeoutMs);
+    void Promise.allSettled(all.map((fn) => fn())).then(() => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
+
 /** SIGKILL, now, to every process tree this module started that is still running (a second Ctrl-C). */
 export function killAllRunning(): void {
   for (const r of [...running]) r.kill();

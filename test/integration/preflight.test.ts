@@ -274,6 +274,52 @@ spec:
     assert.match(r.err, /The Docker engine did not publish port 8080 of the container: its network has no port mapping .* \(--reach netns, Linux as root\), or on a bridge network \(--network bridge\)\./);
   });
 
+  it('cancelled while it probes: stops at once, reports cancelled (not passed), removes the container', async () => {
+    const { preflight } = await import('../../src/tools/preflight');
+    const ctrl = new AbortController();
+    const seen: string[] = [];
+    const t0 = Date.now();
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = childEnv().DOCKER_HOST;
+    try {
+      const report = await preflight(
+        { image: image('healthy'), chartDir: chart, durationSeconds: 60 },
+        { paths: { helm: rigEnv().RIG_HELM4 as string }, signal: ctrl.signal, onProgress: (p) => { seen.push(p.message); if (p.check) ctrl.abort(); } },
+      );
+      assert.equal(report.cancelled, true);
+      assert.equal(report.ok, false);
+      assert.ok(Date.now() - t0 < 20_000, `took ${Date.now() - t0} ms`);
+      assert.ok(seen.some((m) => /^Probing for 60 s/.test(m)), seen.join('\n'));
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+    }
+  });
+
+  it('Ctrl-C on the CLI ends it with 130 and removes its container', async () => {
+    const { spawn } = await import('node:child_process');
+    const cliJs = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
+    const child = spawn(process.execPath, [cliJs, 'preflight', image('healthy'), '--chart', chart, '--duration', '120', '--helm', rigEnv().RIG_HELM4 as string], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    const name = await new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no probing after 60 s: ${err}`)), 60_000);
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        const m = /container (aks-worker-preflight-[0-9a-f]+)/.exec(err);
+        if (m && /Probing for 120 s/.test(err)) {
+          clearTimeout(t);
+          resolve(m[1]);
+        }
+      });
+    });
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    assert.equal(code, 130, err);
+    const { run } = await import('../rig/tests/rig');
+    const ps = await run('docker', ['ps', '-a', '--filter', `name=${name}`, '--format', '{{.Names}}'], { env: childEnv() });
+    assert.equal(ps.stdout.trim(), '', `${name} is gone`);
+  });
+
   it('leaves no container behind', async () => {
     const { run } = await import('../rig/tests/rig');
     const r = await run('docker', ['ps', '-a', '--filter', 'label=aks-worker.preflight=1', '--format', '{{.Names}}'], { env: childEnv() });
