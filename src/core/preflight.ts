@@ -379,7 +379,9 @@ export function formatPreflight(r: PreflightReport): string[] {
   for (const c of r.finalChecks ?? []) lines.push(`  ${c.kind}, checked once more before the stop: ${c.ok ? `answers now (${c.status ?? 'ok'}, ${c.ms} ms)` : c.message ?? 'failed'}`);
   if (r.latency && r.latency.p50Ms !== undefined) {
     const l = r.latency;
-    lines.push(`  latency (${l.count} requests): p50 ${formatMs(l.p50Ms)}, p99 ${formatMs(l.p99Ms)}${l.p99AtLeast ? '+' : ''}, max ${formatMs(l.maxMs)}${l.maxAtLeast ? '+' : ''}`);
+    const live = r.probes.find((p) => p.kind === 'liveness')?.probe;
+    const against = live ? `; the liveness probe's timeout is ${effective(live, 'timeoutSeconds')} s${l.slowerThanProbe ? `: ${l.slowerThanProbe} slower` : ''}` : '';
+    lines.push(`  latency (${l.count} requests): p50 ${formatMs(l.p50Ms)}, p99 ${formatMs(l.p99Ms)}${l.p99AtLeast ? '+' : ''}, max ${formatMs(l.maxMs)}${l.maxAtLeast ? '+' : ''}${against}`);
   }
   if (r.budget) lines.push(`  liveness budget: a block of up to ${r.budget.maxBlockSeconds} s is survived; a hung worker is restarted within ${r.budget.worstCaseRestartSeconds} s`);
   if (r.stop) lines.push(`  stop: SIGTERM → ${r.stop.killed ? `still running after ${r.stop.graceSeconds} s, killed (137)` : `exited ${r.stop.exitCode ?? '?'} in ${r.stop.seconds.toFixed(1)} s`} (terminationGracePeriodSeconds ${r.stop.graceSeconds})`);

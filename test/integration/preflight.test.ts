@@ -142,7 +142,7 @@ spec:
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.out, /^Preflight of rig\.local\/preflight-healthy:1: passed\n/);
     assert.match(r.out, /liveness: GET \/healthz on 8080, every 1 s, timeout 1 s, failureThreshold 3/);
-    assert.match(r.out, /latency \(\d+ requests\): p50 \d+ ms, p99 \d+ ms, max \d+ ms/);
+    assert.match(r.out, /latency \(\d+ requests\): p50 \d+ ms, p99 \d+ ms, max \d+ ms; the liveness probe's timeout is 1 s\n/);
     assert.match(r.out, /liveness budget: a block of up to 3 s is survived; a hung worker is restarted within 7 s/);
     assert.match(r.out, /stop: SIGTERM → exited 0 in \d\.\d s \(terminationGracePeriodSeconds 3\)/);
     assert.match(r.err, /Probing for 4 s as the kubelet would/);
