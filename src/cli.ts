@@ -93,7 +93,8 @@ Commands:
                     probe, logLines, message, fix: {command, title, hint, registry}}}]}]}.
 
   preflight <workspace-folder|project|image> [--chart DIR] [--duration S] [-f FILE]...
-            [--network NAME] [--reach netns|address|published] [--health-port N] [--health-path P] [--json]
+            [--network NAME] [--reach netns|address|published] [--env-file FILE]
+            [--health-port N] [--health-path P] [--json]
                     Run the worker's image in the local Docker engine (a folder or project:
                     built first with its Dockerfile) and probe it exactly as the kubelet
                     would, with the chart's probes (path, port, headers, timeouts, periods,
@@ -107,10 +108,12 @@ Commands:
                     last lines if not), whether the endpoint answers (nothing listening, a
                     404 with the paths that do answer), latency p50/p99/max against the
                     probe's timeout and the liveness budget, and how the stop went.
+                    What the chart takes from Secrets or ConfigMaps is not set: give local
+                    values with --env-file (NAME=value lines, as docker reads them).
                     Exit 0 when a release would keep the pod running, 1 when it would not.
 
   ship <workspace-folder> [--tag T] [--bump patch|minor|major] [--namespace NS] [--release R]
-       [--no-wait] [--acr NAME] [--network NAME] [--no-preflight]
+       [--no-wait] [--acr NAME] [--network NAME] [--no-preflight] [--env-file FILE]
                     Build the worker image, preflight it (as "aks-worker preflight", until
                     every probe has passed once), push it to the registry the chart names,
                     bump the chart (version, appVersion, image.tag) and helm upgrade
@@ -187,6 +190,7 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
       chart: { value: true },
       reach: { value: true },
       'no-preflight': {},
+      'env-file': { value: true },
     });
   } catch (e) {
     if (e instanceof UsageError) {

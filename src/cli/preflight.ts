@@ -25,6 +25,8 @@ export async function preflightCommand(rest: string[], flags: Record<string, str
   }
   const reach = flags.reach;
   if (reach !== undefined && !REACH_MODES.includes(reach as ReachMode)) return bad(`--reach must be netns, address or published (got "${String(reach)}").`);
+  const envFile = typeof flags['env-file'] === 'string' ? resolve(flags['env-file']) : undefined;
+  if (envFile && !(await isFile(envFile))) return bad(`--env-file ${envFile} is not a file.`);
   let chartDir = typeof flags.chart === 'string' ? resolve(flags.chart) : undefined;
   if (chartDir && !(await isFile(join(chartDir, 'Chart.yaml')))) return bad(`${chartDir} is not a chart folder (it has no Chart.yaml).`);
 
@@ -70,6 +72,7 @@ export async function preflightCommand(rest: string[], flags: Record<string, str
         network: typeof flags.network === 'string' ? flags.network : undefined,
         reach: reach as ReachMode | undefined,
         healthPort,
+        envFile,
         healthPath: typeof flags['health-path'] === 'string' ? flags['health-path'] : undefined,
       },
       { paths, onProgress: flags.json ? undefined : (p) => err(`${p.message}\n`) },

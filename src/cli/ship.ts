@@ -32,6 +32,7 @@ export async function shipCommand(rest: string[], flags: Record<string, string |
         releaseOrigin: typeof flags.release === 'string' ? 'given with --release' : `the chart name in ${join(parts.chartDir, 'Chart.yaml')}`,
         createNamespace: true,
         preflight: flags['no-preflight'] !== true,
+        preflightEnvFile: typeof flags['env-file'] === 'string' ? resolve(flags['env-file']) : undefined,
       },
       {
         paths,

@@ -198,6 +198,10 @@ export interface PreflightReport {
   reachDetail: string;
   /** Where the probes come from: the chart's render, or the worker chart's defaults. */
   probeSource: string;
+  /** Environment the chart takes from Secrets or ConfigMaps, which preflight cannot read. */
+  unsetEnv?: string[];
+  /** The file of local values given for them (docker's --env-file). */
+  envFile?: string;
   probes: PreflightProbe[];
   durationSeconds: number;
   start: StartInfo;
@@ -262,7 +266,8 @@ export function preflightProblems(r: Omit<PreflightReport, 'problems' | 'ok'>): 
   const exited = r.start.exited;
   if (exited) {
     const how = exited.oomKilled ? 'was killed for using more memory than its limit (OOMKilled)' : exited.exitCode === 0 ? 'exited with code 0: a worker must keep running' : `exited with code ${exited.exitCode}`;
-    out.push({ kind: 'crashed', severity: 'error', message: `The container ${how} ${seconds(exited.afterMs)} after it started${exited.error ? `: ${exited.error}` : ''}.${r.logTail.length ? ' Its last lines are below.' : ''}` });
+    const unset = r.unsetEnv?.length && !r.envFile ? ` The chart takes ${r.unsetEnv.join(', ')} from Secrets or ConfigMaps, which preflight does not read: if the worker needs them to start, give local values in a file of NAME=value lines (--env-file, or the setting aksWorker.preflight.envFile).` : '';
+    out.push({ kind: 'crashed', severity: 'error', message: `The container ${how} ${seconds(exited.afterMs)} after it started${exited.error ? `: ${exited.error}` : ''}.${r.logTail.length ? ' Its last lines are below.' : ''}${unset}` });
   }
   for (const p of r.probes) {
     if (p.probe.handler.type === 'grpc') out.push({ kind: 'unsupported', severity: 'warning', probe: p.kind, message: `The ${p.kind} probe is a gRPC probe: preflight does not run gRPC health checks, so it was not checked.` });
@@ -364,6 +369,7 @@ export function formatPreflight(r: PreflightReport): string[] {
   const lines: string[] = [];
   lines.push(`Preflight of ${r.image}: ${r.ok ? (r.problems.length ? 'passed, with warnings' : 'passed') : 'FAILED'}${r.cancelled ? ' (cancelled)' : ''}`);
   lines.push(`  probes: ${r.probeSource}; checks sent to ${r.reachDetail}`);
+  if (r.unsetEnv?.length) lines.push(`  not set here (from Secrets or ConfigMaps): ${r.unsetEnv.join(', ')}${r.envFile ? `; local values from ${r.envFile}` : ''}`);
   for (const p of r.probes) {
     const t = p.probe;
     lines.push(`  ${p.kind}: ${describeProbe(p)}, every ${effective(t, 'periodSeconds')} s, timeout ${effective(t, 'timeoutSeconds')} s, failureThreshold ${effective(t, 'failureThreshold')}${effective(t, 'initialDelaySeconds') ? `, initialDelay ${effective(t, 'initialDelaySeconds')} s` : ''}`);

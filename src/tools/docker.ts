@@ -171,6 +171,8 @@ export interface RunContainerRequest {
   publish?: readonly number[];
   /** The user to run as (Kubernetes' runAsUser). */
   user?: string;
+  /** A file of NAME=value lines (docker's --env-file), read by docker. */
+  envFile?: string;
 }
 
 /** The `docker run -d` arguments of a request. Values of env stay out of them (see `env`). */
@@ -178,6 +180,7 @@ export function runContainerArgs(req: RunContainerRequest): string[] {
   const args = ['run', '--detach', '--name', req.name];
   for (const [k, v] of Object.entries(req.labels ?? {})) args.push('--label', `${k}=${v}`);
   if (req.network) args.push('--network', req.network);
+  if (req.envFile) args.push('--env-file', req.envFile);
   for (const [k] of req.env ?? []) args.push('--env', k);
   if (req.memoryBytes) args.push('--memory', String(req.memoryBytes), '--memory-swap', String(req.memoryBytes));
   for (const p of req.publish ?? []) args.push('--publish', `127.0.0.1::${p}`);

@@ -52,6 +52,8 @@ export interface PreflightRequest {
   network?: string;
   /** How to reach the container; default: its network namespace when possible, else a published port. */
   reach?: ReachMode;
+  /** Local values for what the chart takes from Secrets and ConfigMaps: docker's --env-file. */
+  envFile?: string;
   /** Without a chart: the health endpoint's port and path (default 8080, /healthz). */
   healthPort?: number;
   healthPath?: string;
@@ -126,6 +128,10 @@ async function planFromChart(req: PreflightRequest, o: PreflightOptions): Promis
     if (!e?.name) continue;
     if (e.valueFrom !== undefined) skippedEnv.push(e.name);
     else env.push([e.name, e.value === undefined || e.value === null ? '' : String(e.value)]);
+  }
+  for (const f of (spec.envFrom as Array<{ configMapRef?: { name?: string }; secretRef?: { name?: string } }> | undefined) ?? []) {
+    if (f?.secretRef) skippedEnv.push(`all of Secret ${f.secretRef.name ?? '?'}`);
+    else if (f?.configMapRef) skippedEnv.push(`all of ConfigMap ${f.configMapRef.name ?? '?'}`);
   }
   const strings = (v: unknown) => (Array.isArray(v) ? v.map(String) : undefined);
   const limits = (spec.resources as { limits?: { memory?: unknown } } | undefined)?.limits;
@@ -203,6 +209,7 @@ export async function preflight(req: PreflightRequest, o: PreflightOptions = {})
       args: plan.args,
       memoryBytes: plan.memoryBytes,
       user: plan.user,
+      envFile: req.envFile,
       publish: mode === 'published' ? ports : undefined,
     },
     dockerOptions,
@@ -371,7 +378,9 @@ export async function preflight(req: PreflightRequest, o: PreflightOptions = {})
     image: req.image,
     reach: mode,
     reachDetail,
-    probeSource: plan.probeSource + (plan.skippedEnv.length ? `; not set here (valueFrom): ${plan.skippedEnv.join(', ')}` : ''),
+    probeSource: plan.probeSource,
+    ...(plan.skippedEnv.length ? { unsetEnv: plan.skippedEnv } : {}),
+    ...(req.envFile ? { envFile: req.envFile } : {}),
     probes: plan.probes,
     durationSeconds,
     start,

@@ -61,6 +61,8 @@ export interface ShipRequest {
   checkProject?: boolean;
   /** Run the built image and probe it as the kubelet would before the push; default true. */
   preflight?: boolean;
+  /** Preflight's local values for what the chart takes from Secrets and ConfigMaps. */
+  preflightEnvFile?: string;
 }
 
 /** Preflight found that a release would not keep the worker running: nothing was pushed. */
@@ -172,7 +174,7 @@ export async function ship(req: ShipRequest, o: ShipOptions = {}): Promise<ShipR
   } else {
     checked = await step('preflight', `run ${image} and probe it as the kubelet would`, async () => {
       const { preflight } = await import('./preflight');
-      const report = await preflight({ image, chartDir: req.chartDir, release: req.release, namespace: req.namespace, quick: true }, { paths: o.paths, env: o.env, sink: o.sink, signal: o.signal });
+      const report = await preflight({ image, chartDir: req.chartDir, release: req.release, namespace: req.namespace, quick: true, envFile: req.preflightEnvFile }, { paths: o.paths, env: o.env, sink: o.sink, signal: o.signal });
       for (const line of formatPreflight(report)) o.sink?.info(line);
       if (!report.ok) throw new PreflightFailedError(report);
       return report;

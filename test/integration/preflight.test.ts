@@ -11,7 +11,7 @@ import { buildImage } from '../../src/tools/docker';
 import { childEnv, rigEnv } from '../rig/tests/rig';
 import { runCli } from '../support/runCli';
 
-const MODES = ['healthy', 'crash', 'idle', 'otherpath', 'loopback', 'unhealthy', 'noterm'] as const;
+const MODES = ['healthy', 'crash', 'idle', 'otherpath', 'loopback', 'unhealthy', 'noterm', 'needsenv'] as const;
 
 /** One image, a CMD per mode (build arg). */
 const DOCKERFILE = `FROM scratch
@@ -32,6 +32,7 @@ case "$MODE" in
   loopback) trap 'exit 0' TERM; httpd -p 127.0.0.1:8080 -h /www/ok; while true; do sleep 1; done ;;
   unhealthy) trap 'exit 0' TERM; httpd -p 8080 -h /www/sick; while true; do sleep 1; done ;;
   noterm) exec httpd -f -p 8080 -h /www/ok ;;
+  needsenv) [ -n "$QUEUE_URL" ] || { echo 'Unhandled exception: QUEUE_URL is not set'; exit 1; }; echo "queue $QUEUE_URL"; trap 'exit 0' TERM; httpd -p 8080 -h /www/ok; while true; do sleep 1; done ;;
 esac
 `;
 
@@ -218,6 +219,23 @@ spec:
     assert.equal(r.code, 0, r.err);
     assert.ok(JSON.parse(r.out).logTail.includes('started as preflight'), r.out);
     assert.doesNotMatch(r.err, /Worker__Name=preflight/);
+  });
+
+  it('what the chart takes from a Secret is not set: a crash says so; --env-file gives local values', async () => {
+    const values = join(dir, 'secret-env.yaml');
+    writeFileSync(values, 'env:\n  - name: QUEUE_URL\n    valueFrom:\n      secretKeyRef: { name: queue, key: url }\n');
+    const crashed = await json('needsenv', ['-f', values]);
+    assert.equal(crashed.code, 1);
+    assert.deepEqual(crashed.report.unsetEnv, ['QUEUE_URL']);
+    assert.match(crashed.report.problems[0].message, /^The container exited with code 1 .* The chart takes QUEUE_URL from Secrets or ConfigMaps, which preflight does not read: if the worker needs them to start, give local values in a file of NAME=value lines \(--env-file, or the setting aksWorker\.preflight\.envFile\)\.$/);
+    const envFile = join(dir, 'local.env');
+    writeFileSync(envFile, 'QUEUE_URL=amqp://localhost\n');
+    const ok = await json('needsenv', ['-f', values, '--env-file', envFile]);
+    assert.equal(ok.code, 0, JSON.stringify(ok.report.problems));
+    assert.ok(ok.report.logTail.includes('queue amqp://localhost'), ok.report.logTail.join('\n'));
+    const text = await cli([image('needsenv'), '--chart', chart, '-f', values, '--env-file', envFile, '--duration', '2']);
+    assert.match(text.out, /not set here \(from Secrets or ConfigMaps\): QUEUE_URL; local values from .*local\.env/);
+    assert.equal((await cli([image('needsenv'), '--env-file', join(dir, 'missing.env')])).code, 2);
   });
 
   it('bad input exits 2 and runs nothing', async () => {

@@ -1,4 +1,5 @@
 import vscode = require('vscode');
+import { resolve } from 'node:path';
 import { WorkflowSettings } from '../../core/workspace';
 import { DEFAULT_RELEASE_SETTINGS, ReleaseSettings } from '../../core/release';
 import { ToolPaths } from '../../tools/catalog';
@@ -50,4 +51,10 @@ export function buildExtraArgs(scope?: vscode.ConfigurationScope): { args: unkno
           : undefined;
   const v = c.get<unknown>('extraArgs', []);
   return { args: Array.isArray(v) ? v : v === undefined || v === null ? [] : [v], source: { setting: `${SECTION}.build.extraArgs`, where } };
+}
+
+/** aksWorker.preflight.envFile as an absolute path (relative ones from the folder), when set. */
+export function preflightEnvFile(folder: vscode.WorkspaceFolder): string | undefined {
+  const v = vscode.workspace.getConfiguration(`${SECTION}.preflight`, folder).get<string>('envFile')?.trim();
+  return v ? resolve(folder.uri.fsPath, v) : undefined;
 }

@@ -5,7 +5,7 @@ import { buildImage } from '../../../tools/docker';
 import { dockerBuildContext } from '../../../tools/buildContext';
 import { findWorkspaceParts } from '../../../tools/workspaceFiles';
 import { ImageState, WorkflowState } from '../../state';
-import { buildExtraArgs, toolPaths } from '../../util/config';
+import { buildExtraArgs, preflightEnvFile, toolPaths } from '../../util/config';
 import { RunView } from '../../util/runView';
 import { WorkspaceModel } from '../../workspaceModel';
 import { pickChart } from '../chart/chartTarget';
@@ -76,7 +76,7 @@ export async function preflightCommand(model: WorkspaceModel, state: WorkflowSta
       const configured = vscode.workspace.getConfiguration('aksWorker.preflight', folder).get<number>('durationSeconds', 0);
       let last = 0;
       return preflight(
-        { image, chartDir: parts.chartDir, durationSeconds: options.durationSeconds ?? (configured > 0 ? configured : undefined) },
+        { image, chartDir: parts.chartDir, durationSeconds: options.durationSeconds ?? (configured > 0 ? configured : undefined), envFile: preflightEnvFile(folder) },
         {
           paths,
           sink: view.sink,

@@ -9,7 +9,7 @@ import { findWorkspaceParts } from '../../../tools/workspaceFiles';
 import { KubeContextService } from '../../kubeContext';
 import { releaseChanged } from '../../releaseEvents';
 import { WorkflowState } from '../../state';
-import { buildExtraArgs, releaseSettings, toolPaths, workflowSettings } from '../../util/config';
+import { buildExtraArgs, preflightEnvFile, releaseSettings, toolPaths, workflowSettings } from '../../util/config';
 import { NamespaceService } from '../../namespaceService';
 import { confirmNamespace } from '../release/release';
 import { RunView } from '../../util/runView';
@@ -108,6 +108,7 @@ export async function shipCommand(model: WorkspaceModel, state: WorkflowState, k
           settings: releaseSettings(folder),
           createNamespace: true,
           preflight: preflightOn,
+          preflightEnvFile: preflightEnvFile(folder),
         },
         {
           paths: toolPaths(folder),
