@@ -107,6 +107,14 @@ spec:
           livenessProbe:
             {{- toYaml . | nindent 12 }}
           {{- end }}
+          {{- with .Values.readinessProbe }}
+          readinessProbe:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+          {{- with .Values.startupProbe }}
+          startupProbe:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
 `,
     );
   });
@@ -236,6 +244,44 @@ spec:
     const text = await cli([image('needsenv'), '--chart', chart, '-f', values, '--env-file', envFile, '--duration', '2']);
     assert.match(text.out, /not set here \(from Secrets or ConfigMaps\): QUEUE_URL; local values from .*local\.env/);
     assert.equal((await cli([image('needsenv'), '--env-file', join(dir, 'missing.env')])).code, 2);
+  });
+
+  it('startup (tcpSocket) first, then liveness (exec in the container) and readiness (httpGet with a header), each on its own schedule', async () => {
+    const values = join(dir, 'kinds.yaml');
+    writeFileSync(
+      values,
+      [
+        'startupProbe:',
+        '  tcpSocket: { port: health }',
+        '  initialDelaySeconds: 1',
+        '  periodSeconds: 1',
+        '  failureThreshold: 10',
+        'livenessProbe:',
+        '  httpGet: null', // the chart's httpGet removed: the exec handler alone
+        '  exec: { command: [cat, /www/ok/healthz] }',
+        '  periodSeconds: 2',
+        'readinessProbe:',
+        '  httpGet: { path: /healthz, port: 8080, httpHeaders: [{ name: X-Probe, value: ready }] }',
+        '  periodSeconds: 1',
+        '  successThreshold: 2',
+        '',
+      ].join('\n'),
+    );
+    const { code, report } = await json('healthy', ['-f', values]);
+    assert.equal(code, 0, JSON.stringify(report.problems));
+    const first = (kind: string) => report.checks.find((c: any) => c.kind === kind);
+    assert.ok(first('startup').at >= 1000, 'the startup probe waits initialDelaySeconds');
+    assert.ok(first('liveness').at >= first('startup').at && first('readiness').at >= first('startup').at, 'liveness and readiness start once startup succeeded');
+    assert.ok(report.checks.every((c: any) => c.ok), JSON.stringify(report.checks));
+    assert.deepEqual(report.events.map((e: any) => [e.kind, e.what]), [['startup', 'started'], ['readiness', 'ready']]);
+    const live = report.checks.filter((c: any) => c.kind === 'liveness');
+    assert.ok(live.length >= 2 && live.length <= 3, `${live.length} exec checks every 2 s`);
+    // an exec probe whose command fails is a failed check, with the command's own output
+    writeFileSync(values, 'livenessProbe:\n  httpGet: null\n  exec: { command: [cat, /nowhere] }\n  periodSeconds: 1\n  failureThreshold: 2\n');
+    const bad = await json('healthy', ['-f', values]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.report.checks[0].message, /cat: can't open '\/nowhere': No such file or directory/);
+    assert.equal(bad.report.problems[0].kind, 'killed');
   });
 
   it('bad input exits 2 and runs nothing', async () => {
