@@ -282,9 +282,10 @@ async function findUp(dir: string, name: string): Promise<string | undefined> {
   }
 }
 
-/** The plan as unified diffs, paths relative to `base`. */
+/** The plan as unified diffs, paths relative to `base`: the changed files first (a line or two each), then the new file. */
 export function planDiff(plan: HealthPlan, base = dirname(plan.project)): string {
-  return plan.edits.map((e) => unifiedDiff(relative(base, e.file).split('\\').join('/'), e.before, e.after)).join('');
+  const order = [...plan.edits.filter((e) => e.before !== undefined), ...plan.edits.filter((e) => e.before === undefined)];
+  return order.map((e) => unifiedDiff(relative(base, e.file).split('\\').join('/'), e.before, e.after)).join('');
 }
 
 /** The sentence that tells the user to make the loop beat. */

@@ -1,6 +1,7 @@
 // A user whose worker has no health endpoint right-clicks its project: Add Health Endpoint lists
 // the changes in a modal, applies them, opens the new file and says what to do next; one Undo
-// (Ctrl+Z) takes everything back, the new file included.
+// (Ctrl+Z) takes everything back, the new file included. Show Diff shows the change as a unified
+// diff first.
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ const FOLDER = 'plain-mailer';
 
 describe('Add Health Endpoint from the Explorer', function () {
   this.timeout(180_000);
+  beforeEach(dismiss);
   const dir = () => join(ui.workspace, FOLDER);
   const original = new Map();
 
@@ -80,5 +82,35 @@ describe('Add Health Endpoint from the Explorer', function () {
       timeout: 15_000,
       message: 'Program.cs, the project and the worker byte for byte as before',
     });
+  });
+
+  it('Show Diff opens the change as a read-only diff, then asks again; Add writes it', async () => {
+    const p = page();
+    await clearNotifications();
+    await runCommand('View: Close All Editors');
+    const row = await explorerRow(`${FOLDER}/Program.cs`);
+    const { menu } = await contextMenuWith(row, ['Add Health Endpoint']);
+    await chooseMenuItem(menu, 'Add Health Endpoint');
+    const dialog = p.locator('.monaco-dialog-box', { hasText: /serve GET http:\/\/\+:8080\/healthz/ });
+    await dialog.waitFor({ state: 'visible', timeout: 90_000 });
+    await dialog.locator('.dialog-buttons .monaco-button', { hasText: /^Show Diff$/ }).click();
+
+    // The diff opens behind a second question; nothing is written before Add.
+    const again = p.locator('.monaco-dialog-box', { hasText: /apply the changes shown in the diff\?/ });
+    await again.waitFor({ state: 'visible', timeout: 20_000 });
+    await p.locator('.tabs-container .tab', { hasText: 'add-health-endpoint.diff' }).waitFor({ state: 'visible', timeout: 10_000 });
+    const diff = ((await p.locator('.editor-instance .view-lines').first().textContent()) ?? '').replace(/\u00a0/g, ' ');
+    // The changed files come first, the new file after them.
+    assert.match(diff, /--- a\/plain-mailer\/Program\.cs/);
+    assert.match(diff, /\+ {8}services\.AddWorkerHealth\(\);/);
+    assert.match(diff, /--- a\/plain-mailer\/Contoso\.Mailer\.csproj/);
+    assert.match(diff, /--- \/dev\/null\+\+\+ b\/plain-mailer\/WorkerHealth\.cs/);
+    assert.ok(!existsSync(join(dir(), 'WorkerHealth.cs')), 'nothing written before Add');
+    await again.locator('.dialog-buttons .monaco-button', { hasText: /^Add$/ }).click();
+    await eventually(() => existsSync(join(dir(), 'WorkerHealth.cs')) && readFileSync(join(dir(), 'Program.cs'), 'utf8').includes('        services.AddWorkerHealth();\n'), {
+      timeout: 20_000,
+      message: 'the edit applied and saved',
+    });
+    assert.match(readFileSync(join(dir(), 'Contoso.Mailer.csproj'), 'utf8'), /Microsoft\.Extensions\.Diagnostics\.HealthChecks/);
   });
 });

@@ -4,7 +4,8 @@ import { DotnetModelError } from '../../../core/dotnetModel';
 import { ProjectError, findProjects } from '../../../tools/dotnetProject';
 import { writeFileAtomic } from '../../../tools/files';
 import { ToolError } from '../../../tools/errors';
-import { AddHealthOptions, HealthEdit, HealthEndpointError, HealthEndpointExistsError, HealthPlan, addHealthEndpoint, beatAdvice } from '../../../tools/healthEndpoint';
+import { AddHealthOptions, HealthEdit, HealthEndpointError, HealthEndpointExistsError, HealthPlan, addHealthEndpoint, beatAdvice, planDiff } from '../../../tools/healthEndpoint';
+import { showReadOnly } from '../../util/readonlyDocs';
 import { toolPaths } from '../../util/config';
 import { WorkspaceModel } from '../../workspaceModel';
 
@@ -73,10 +74,10 @@ function insertionOf(before: string, after: string): { line: number; character: 
   return { line: lines.length - 1, character: lines[lines.length - 1].replace(/\r$/, '').length, text: inserted };
 }
 
-/** One WorkspaceEdit for the whole plan: the new file, then each insertion, all under one label. */
-function workspaceEditFor(plan: HealthPlan, needsConfirmation: boolean): vscode.WorkspaceEdit {
+/** One WorkspaceEdit for the whole plan (one Undo step): the new file, then each insertion, all under one label. */
+function workspaceEditFor(plan: HealthPlan): vscode.WorkspaceEdit {
   const edit = new vscode.WorkspaceEdit();
-  const meta = (e: HealthEdit): vscode.WorkspaceEditEntryMetadata => ({ label: TITLE, description: e.why, needsConfirmation });
+  const meta = (e: HealthEdit): vscode.WorkspaceEditEntryMetadata => ({ label: TITLE, description: e.why, needsConfirmation: false });
   for (const e of plan.edits) {
     const uri = vscode.Uri.file(e.file);
     if (e.before === undefined) {
@@ -167,23 +168,19 @@ export async function addHealthEndpointCommand(model: WorkspaceModel, log: vscod
 
   const summary = p.edits.map((e) => `${e.before === undefined ? 'Create' : 'Change'} ${rel(e.file)}: ${e.why}.`).join('\n');
   const manual = 'manual' in p.registration ? p.registration.manual : undefined;
-  let preview = false;
   if (given.confirm !== false) {
     const add = 'Add';
-    const show = 'Preview Changes';
-    const pick = await vscode.window.showInformationMessage(
-      `${TITLE}: serve GET http://+:${p.port}${p.path} from ${basename(project.fsPath)}?`,
-      {
-        modal: true,
-        detail: `${p.variantReason}.\n\n${summary}${manual ? `\n\nNot edited: ${manual}` : ''}\n\nUndo (Ctrl+Z) takes it all back.`,
-      },
-      add,
-      show,
-    );
-    if (pick !== add && pick !== show) return undefined;
-    preview = pick === show;
+    const show = 'Show Diff';
+    const detail = `${p.variantReason}.\n\n${summary}${manual ? `\n\nNot edited: ${manual}` : ''}\n\nUndo (Ctrl+Z) takes it all back.`;
+    let pick = await vscode.window.showInformationMessage(`${TITLE}: serve GET http://+:${p.port}${p.path} from ${basename(project.fsPath)}?`, { modal: true, detail }, add, show);
+    if (pick === show) {
+      // The whole change as a unified diff, read-only, then the same question once more.
+      await showReadOnly(`${basename(project.fsPath).replace(PROJECT, '')}/add-health-endpoint.diff`, planDiff(p, folder?.uri.fsPath ?? dirname(p.project)), { language: 'diff' });
+      pick = await vscode.window.showInformationMessage(`${TITLE}: apply the changes shown in the diff?`, { modal: true, detail }, add);
+    }
+    if (pick !== add) return undefined;
   }
-  const edit = workspaceEditFor(p, preview);
+  const edit = workspaceEditFor(p);
   const applied = await vscode.workspace.applyEdit(edit, { isRefactoring: true });
   if (!applied) {
     void vscode.window.showInformationMessage(`${TITLE}: nothing was changed.`);
