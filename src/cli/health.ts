@@ -74,6 +74,7 @@ export async function healthCommand(rest: string[], flags: Record<string, string
             healthFile: plan.healthFile,
             edits: plan.edits.map((e) => ({ file: e.file, created: e.before === undefined, why: e.why })),
             registration: plan.registration,
+            mapping: plan.mapping,
             beatHint: plan.beatHint,
             packageVersion: plan.packageVersion,
             centralPackagesFile: plan.centralPackagesFile,
@@ -90,11 +91,13 @@ export async function healthCommand(rest: string[], flags: Record<string, string
     } else {
       for (const e of plan.edits) out(`${rel(e.file)}\n`);
     }
-    err(`${plan.variant === 'aspnet' ? 'ASP.NET Core' : 'HttpListener'} endpoint on port ${plan.port}, path ${plan.path} (${plan.targetFramework}): ${plan.variantReason}\n`);
+    const kind = plan.variant === 'aspnet' ? 'ASP.NET Core endpoint' : plan.variant === 'listener' ? 'HttpListener endpoint' : "endpoint on the WebApplication's own port";
+    err(`${kind}${plan.variant === 'webapp' ? ` (${plan.port} in the .NET 8+ images)` : ` on port ${plan.port}`}, path ${plan.path} (${plan.targetFramework}): ${plan.variantReason}\n`);
     if (dry) err('dry run: nothing was written.\n');
     for (const e of plan.edits) err(`${dry ? 'would ' : ''}${e.before === undefined ? 'create' : 'change'} ${rel(e.file)}: ${e.why}\n`);
     if ('manual' in plan.registration) err(`register it by hand${plan.registration.file ? ` in ${rel(plan.registration.file)}` : ''}: ${plan.registration.manual}\n`);
     else if (!plan.edits.some((e) => e.file === (plan.registration as { file: string }).file)) err(`${rel(plan.registration.file)}:${plan.registration.line} registers it already: ${plan.registration.text}\n`);
+    if (plan.mapping && 'manual' in plan.mapping) err(`map it by hand${plan.mapping.file ? ` in ${rel(plan.mapping.file)}` : ''}: ${plan.mapping.manual}\n`);
     for (const w of plan.warnings) err(`warning: ${w}\n`);
     err(`next: ${beatAdvice(plan, rel)}\n`);
     err(`then: build the image and run preflight, e.g. "aks-worker preflight ${rel(dirname(plan.project)) || '.'}".\n`);

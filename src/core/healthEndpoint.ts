@@ -39,6 +39,8 @@ export function healthPackageVersion(tfm: string): string {
   return HEALTH_PACKAGE_VERSIONS[major] ?? HEALTH_PACKAGE_VERSIONS[Math.max(...known)];
 }
 
+export type HealthVariant = 'aspnet' | 'listener' | 'webapp';
+
 export interface HealthFileOptions {
   /** The C# namespace of the heartbeat, health check and server classes (the project's root namespace). */
   namespace: string;
@@ -47,8 +49,11 @@ export interface HealthFileOptions {
   path: string;
   /** Default of Worker:HeartbeatThresholdSeconds. */
   thresholdSeconds: number;
-  /** aspnet: a small Kestrel app with MapHealthChecks; listener: System.Net.HttpListener, base runtime only. */
-  variant: 'aspnet' | 'listener';
+  /**
+   * aspnet: a small Kestrel app with MapHealthChecks; listener: System.Net.HttpListener, base runtime
+   * only; webapp: Program.cs is a WebApplication already, which maps the checks itself (MapWorkerHealth).
+   */
+  variant: HealthVariant;
   /** The line ending of the file, "\n" or "\r\n". */
   eol?: string;
 }
@@ -77,13 +82,17 @@ const csString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"'
 export function generateHealthFile(o: HealthFileOptions): string {
   const ns = o.namespace;
   const threshold = Number.isInteger(o.thresholdSeconds) ? `${o.thresholdSeconds}.0` : String(o.thresholdSeconds);
-  const server = o.variant === 'aspnet' ? 'WorkerHealthServer' : 'WorkerHealthListener';
+  const server = o.variant === 'aspnet' ? 'WorkerHealthServer' : o.variant === 'listener' ? 'WorkerHealthListener' : undefined;
   const how =
     o.variant === 'aspnet'
       ? `// The endpoint is a small Kestrel server of its own (ASP.NET Core is available to this project), so
 // Program.cs can stay a plain Host.CreateApplicationBuilder worker.`
-      : `// The endpoint is a System.Net.HttpListener: it needs nothing beyond the base .NET runtime, so the
-// worker keeps running on the small mcr.microsoft.com/dotnet/runtime image.`;
+      : o.variant === 'listener'
+        ? `// The endpoint is a System.Net.HttpListener: it needs nothing beyond the base .NET runtime, so the
+// worker keeps running on the small mcr.microsoft.com/dotnet/runtime image.`
+        : `// Program.cs builds a WebApplication, which serves HTTP already: it maps the endpoint itself with
+// app.MapWorkerHealth(); on the port(s) the app listens on (ASPNETCORE_HTTP_PORTS: 8080 in the .NET 8+
+// container images). WorkerHealthEndpoint.Port is that port, as the chart's probe should call it.`;
   const head = `${GENERATED_MARKER}: the worker's health endpoint for the
 // Kubernetes liveness probe. It is ordinary code of this project: read it, change it, keep it.
 //
@@ -91,7 +100,7 @@ export function generateHealthFile(o: HealthFileOptions): string {
 // beat came within Worker:HeartbeatThresholdSeconds (configuration, default ${o.thresholdSeconds} s). A loop that
 // is blocked or has died stops beating, so the probe fails and Kubernetes restarts the pod.
 //
-// Program.cs registers it with one line:   builder.Services.AddWorkerHealth();
+// Program.cs registers it with one line:   builder.Services.AddWorkerHealth();${o.variant === 'webapp' ? '\n// and maps it with one more:              app.MapWorkerHealth();' : ''}
 // Your worker's loop beats: take WorkerHeartbeat in the worker's constructor and call heartbeat.Beat()
 // once per iteration. Keep the port and path in step with the chart's probes.
 ${how}
@@ -100,7 +109,7 @@ ${how}
 using System;
 ${o.variant === 'listener' ? 'using System.Net;\nusing System.Text;\n' : ''}using System.Threading;
 using System.Threading.Tasks;
-${o.variant === 'aspnet' ? 'using Microsoft.AspNetCore.Builder;\nusing Microsoft.AspNetCore.Hosting;\n' : ''}using Microsoft.Extensions.Configuration;
+${o.variant === 'aspnet' ? 'using Microsoft.AspNetCore.Builder;\nusing Microsoft.AspNetCore.Hosting;\n' : o.variant === 'webapp' ? 'using Microsoft.AspNetCore.Builder;\nusing Microsoft.AspNetCore.Http;\nusing Microsoft.AspNetCore.Routing;\n' : ''}using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -148,24 +157,31 @@ namespace ${ns}
                 : HealthCheckResult.Unhealthy($"no beat from the worker loop for {since.TotalSeconds:0.0} s (threshold {_threshold.TotalSeconds:0.#} s): it is blocked or has stopped"));
         }
     }
-${o.variant === 'aspnet' ? aspnetServer() : listenerServer()}}
+${o.variant === 'aspnet' ? aspnetServer() : o.variant === 'listener' ? listenerServer() : ''}}
 
 namespace Microsoft.Extensions.DependencyInjection
 {
     public static class WorkerHealthServiceCollectionExtensions
     {
         /// <summary>
-        /// The heartbeat (a singleton the worker takes in its constructor), its health check, and the
-        /// endpoint on port ${o.port}, path ${o.path}.
+        /// The heartbeat (a singleton the worker takes in its constructor), its health check${server ? `, and the
+        /// endpoint on port ${o.port}, path ${o.path}` : ''}.
         /// </summary>
         public static IServiceCollection AddWorkerHealth(this IServiceCollection services)
         {
             services.AddSingleton<global::${ns}.WorkerHeartbeat>();
             services.AddHealthChecks().AddCheck<global::${ns}.WorkerHeartbeatHealthCheck>("worker-heartbeat");
-            services.AddHostedService<global::${ns}.${server}>();
-            return services;
+${server ? `            services.AddHostedService<global::${ns}.${server}>();\n` : ''}            return services;
         }
-    }
+${
+  o.variant === 'webapp'
+    ? `
+        /// <summary>Maps the worker's health checks on ${o.path}.</summary>
+        public static IEndpointConventionBuilder MapWorkerHealth(this IEndpointRouteBuilder endpoints) =>
+            endpoints.MapHealthChecks(global::${ns}.WorkerHealthEndpoint.Path);
+`
+    : ''
+}    }
 }
 `;
   return o.eol && o.eol !== '\n' ? head.replace(/\n/g, o.eol) : head;
@@ -322,7 +338,7 @@ export type Registration = { offset: number; line: number; text: string; insert:
  * line) and the line to add after it: `<same receiver>.AddWorkerHealth();` with the same indentation.
  * `{ manual }` says what to add where when the shape is not one it can edit safely.
  */
-export function findRegistration(programText: string, call = 'AddWorkerHealth'): Registration | { already: { line: number } } {
+export function findRegistration(programText: string, call = 'AddWorkerHealth', webApp = false): Registration | { already: { line: number } } {
   const text = programText;
   const code = maskCSharp(text);
   const existing = new RegExp(`\\.\\s*${call}\\s*\\(`).exec(code);
@@ -330,7 +346,7 @@ export function findRegistration(programText: string, call = 'AddWorkerHealth'):
   const manual = (why: string) => ({
     manual: `${why} Add the line  builder.Services.${call}();  (or services.${call}(); inside ConfigureServices) right after the line that calls AddHostedService<…>() for your worker.`,
   });
-  if (/\bWebApplication\s*\.\s*Create(Slim|Empty)?Builder\s*\(/.test(code)) {
+  if (!webApp && isWebApplication(programText)) {
     return manual(
       'Program.cs builds a WebApplication, which serves HTTP already: register the heartbeat and map the endpoint on the app itself with builder.Services.AddSingleton<WorkerHeartbeat>(); builder.Services.AddHealthChecks().AddCheck<WorkerHeartbeatHealthCheck>("worker-heartbeat"); and app.MapHealthChecks(…). Or, for a separate health port,',
     );
@@ -363,6 +379,29 @@ export function findRegistration(programText: string, call = 'AddWorkerHealth'):
   const line = `${indent}${receiver}.${call}();`;
   const insert = lineEnd < 0 ? `${eol}${line}` : `${line}${eol}`;
   return { offset: insertAt, line: positionOf(text, insertAt).line + (lineEnd < 0 ? 1 : 0), text: line.trim(), insert };
+}
+
+/** Program.cs builds a WebApplication (WebApplication.CreateBuilder/CreateSlimBuilder/CreateEmptyBuilder). */
+export function isWebApplication(programText: string): boolean {
+  return /\bWebApplication\s*\.\s*Create(Slim|Empty)?Builder\s*\(/.test(maskCSharp(programText));
+}
+
+/**
+ * Where a WebApplication Program.cs builds its app (`var app = builder.Build();` on a line of its
+ * own) and the line to add after it: `app.MapWorkerHealth();`.
+ */
+export function findAppMapping(programText: string, call = 'MapWorkerHealth'): Registration | { already: { line: number } } {
+  const text = programText;
+  const code = maskCSharp(text);
+  const existing = new RegExp(`\\.\\s*${call}\\s*\\(`).exec(code);
+  if (existing) return { already: { line: positionOf(text, existing.index).line } };
+  const m = /^([ \t]*)(?:var|WebApplication)\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*[A-Za-z_][A-Za-z0-9_]*\s*\.\s*Build\s*\(\s*\)\s*;[ \t]*\r?$/m.exec(code);
+  if (!m) return { manual: `Add the line  app.${call}();  right after the line that builds the app (var app = builder.Build();).` };
+  const eol = eolOf(text);
+  const lineEnd = code.indexOf('\n', m.index);
+  const line = `${m[1]}${m[2]}.${call}();`;
+  const insertAt = lineEnd < 0 ? text.length : lineEnd + 1;
+  return { offset: insertAt, line: positionOf(text, insertAt).line + (lineEnd < 0 ? 1 : 0), text: line.trim(), insert: lineEnd < 0 ? `${eol}${line}` : `${line}${eol}` };
 }
 
 const XML_COMMENT = /<!--[\s\S]*?-->/g;

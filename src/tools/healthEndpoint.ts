@@ -12,6 +12,9 @@ import {
   HEALTH_FILE,
   HEALTH_PACKAGE,
   HealthEndpointError,
+  HealthVariant,
+  findAppMapping,
+  isWebApplication,
   addItemElement,
   checkHealthPath,
   eolOf,
@@ -125,7 +128,7 @@ export interface HealthEdit {
 
 export interface HealthPlan {
   project: string;
-  variant: 'aspnet' | 'listener';
+  variant: HealthVariant;
   /** Why that variant, one sentence. */
   variantReason: string;
   port: number;
@@ -138,6 +141,8 @@ export interface HealthPlan {
   edits: HealthEdit[];
   /** The line added to Program.cs, or what to add by hand and where. */
   registration: { file: string; line: number; text: string } | { file?: string; manual: string };
+  /** WebApplication only: the app.MapWorkerHealth() line added after builder.Build(), or what to add by hand. */
+  mapping?: { file: string; line: number; text: string } | { file?: string; manual: string };
   /** The worker loop that should call heartbeat.Beat() (never edited). */
   beatHint?: BeatHint;
   /** The HealthChecks package version added (listener variant only). */
@@ -154,8 +159,8 @@ export interface AddHealthOptions extends HealthOptions {
   thresholdSeconds?: number;
   /** Plan even when the project serves an endpoint already. */
   force?: boolean;
-  /** aspnet or listener, instead of what the project has. */
-  variant?: 'aspnet' | 'listener';
+  /** aspnet, listener or webapp, instead of what the project has. */
+  variant?: HealthVariant;
 }
 
 /** An endpoint is there already: where (the plan is refused unless forced). */
@@ -187,17 +192,20 @@ export async function addHealthEndpoint(projectFile: string, o: AddHealthOptions
     const where = evidence.map((e) => `  ${rel(e.file)}:${e.line}:${e.column}: ${e.text}`).join('\n');
     throw new HealthEndpointExistsError(`the worker serves a health endpoint already:\n${where}`, evidence);
   }
-  const variant = o.variant ?? (l.aspnet ? 'aspnet' : 'listener');
-  const variantReason =
-    o.variant !== undefined
-      ? `${variant}: chosen`
-      : l.aspnet
-        ? `ASP.NET Core is available (${l.aspnetReason.replace(/^aspnet: /, '')}): a small Kestrel server with MapHealthChecks`
-        : `the project does not use ASP.NET Core: an HttpListener, which the base runtime image has`;
-
   // Program.cs: the file named so, else the one that registers a hosted service.
   const programs = sources.filter((s) => basename(s.file).toLowerCase() === 'program.cs');
   const program = programs.find((s) => dirname(s.file) === dirname(project)) ?? programs[0] ?? sources.find((s) => /\bAddHostedService\s*</.test(maskCSharp(s.text)));
+  const webApp = !!program && isWebApplication(program.text);
+  const variant: HealthVariant = o.variant ?? (webApp ? 'webapp' : l.aspnet ? 'aspnet' : 'listener');
+  const variantReason =
+    o.variant !== undefined
+      ? `${variant}: chosen`
+      : webApp
+        ? `Program.cs builds a WebApplication, which serves HTTP already: the app maps the checks itself (app.MapWorkerHealth()) on the port it listens on`
+        : l.aspnet
+          ? `ASP.NET Core is available (${l.aspnetReason.replace(/^aspnet: /, '')}): a small Kestrel server with MapHealthChecks`
+          : `the project does not use ASP.NET Core: an HttpListener, which the base runtime image has`;
+
   const beat = findBeatLoop(sources);
   const rootNamespace = /<RootNamespace>\s*([A-Za-z_][A-Za-z0-9_.]*)\s*<\/RootNamespace>/.exec(await readFile(project, 'utf8'))?.[1];
   const namespace = beat?.namespace ?? rootNamespace ?? namespaceFrom(l.project.assemblyName || projectName(project));
@@ -212,21 +220,39 @@ export async function addHealthEndpoint(projectFile: string, o: AddHealthOptions
       file: healthFile,
       before: undefined,
       after: generateHealthFile({ namespace, port: finalPort, path, thresholdSeconds, variant, eol }),
-      why: `the heartbeat, its health check and the endpoint (${variant === 'aspnet' ? 'Kestrel, MapHealthChecks' : 'HttpListener'})`,
+      why: `the heartbeat, its health check and the endpoint (${variant === 'aspnet' ? 'Kestrel, MapHealthChecks' : variant === 'listener' ? 'HttpListener' : 'MapHealthChecks on the app'})`,
     },
   ];
   let registration: HealthPlan['registration'];
+  let mapping: HealthPlan['mapping'];
   if (!program) {
     registration = { manual: 'No Program.cs was found. Add the line  builder.Services.AddWorkerHealth();  where the worker registers its hosted service (AddHostedService<…>()).' };
   } else {
-    const r = findRegistration(program.text);
+    // Offsets are those of the text as read, byte-order mark included: the mark stays in front.
+    const inserts: Array<{ offset: number; insert: string }> = [];
+    const whys: string[] = [];
+    const r = findRegistration(program.text, 'AddWorkerHealth', variant === 'webapp');
     if ('already' in r) registration = { file: program.file, line: r.already.line, text: program.text.split(/\r?\n/)[r.already.line - 1].trim() };
     else if ('manual' in r) registration = { file: program.file, manual: r.manual };
     else {
-      // Offsets are those of the text as read, byte-order mark included: the mark stays in front.
-      const after = program.text.slice(0, r.offset) + r.insert + program.text.slice(r.offset);
-      edits.push({ file: program.file, before: program.text, after, why: `registers it: ${r.text}` });
+      inserts.push(r);
+      whys.push(`registers it: ${r.text}`);
       registration = { file: program.file, line: r.line, text: r.text };
+    }
+    if (variant === 'webapp') {
+      const m = findAppMapping(program.text);
+      if ('already' in m) mapping = { file: program.file, line: m.already.line, text: program.text.split(/\r?\n/)[m.already.line - 1].trim() };
+      else if ('manual' in m) mapping = { file: program.file, manual: m.manual };
+      else {
+        inserts.push(m);
+        whys.push(`maps it: ${m.text}`);
+        mapping = { file: program.file, line: m.line + (inserts.length > 1 && inserts[0].offset < m.offset ? 1 : 0), text: m.text };
+      }
+    }
+    if (inserts.length) {
+      let after = program.text;
+      for (const i of [...inserts].sort((a, b) => b.offset - a.offset)) after = after.slice(0, i.offset) + i.insert + after.slice(i.offset);
+      edits.push({ file: program.file, before: program.text, after, why: whys.join('; ') });
     }
   }
   let packageVersion: string | undefined;
@@ -266,6 +292,7 @@ export async function addHealthEndpoint(projectFile: string, o: AddHealthOptions
     healthFile,
     edits,
     registration,
+    ...(mapping ? { mapping } : {}),
     ...(beat ? { beatHint: { file: beat.file, line: beat.line, text: beat.text } } : {}),
     ...(packageVersion ? { packageVersion } : {}),
     ...(centralPackagesFile ? { centralPackagesFile } : {}),

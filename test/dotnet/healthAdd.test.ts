@@ -15,7 +15,7 @@ interface Case {
   /** Relative to the fixture's folder. */
   project: string;
   dll: string;
-  variant: 'aspnet' | 'listener';
+  variant: 'aspnet' | 'listener' | 'webapp';
   packageVersion?: string;
 }
 
@@ -23,6 +23,7 @@ const CASES: Case[] = [
   { name: 'net8-default-builder', project: '.', dll: 'bin/Debug/net8.0/Contoso.Mailer.dll', variant: 'listener', packageVersion: '8.0.34' },
   { name: 'net9-aspnet', project: '.', dll: 'bin/Debug/net9.0/Northwind.Reports.dll', variant: 'aspnet' },
   { name: 'net10-cpm-vs', project: 'src/Fabrikam.Sync.Worker', dll: 'bin/Debug/net10.0/Fabrikam.Sync.Worker.dll', variant: 'listener', packageVersion: '10.0.15' },
+  { name: 'net10-webapp', project: '.', dll: 'bin/Debug/net10.0/Tailspin.Jobs.dll', variant: 'webapp' },
 ];
 
 /** A port nothing listens on now. */
@@ -82,7 +83,8 @@ function beatInLoop(workerFile: string): void {
 }
 
 /**
- * Add Health Endpoint on plain workers (no endpoint) for net8.0, net9.0 and net10.0, then a real
+ * Add Health Endpoint on plain workers (no endpoint) for net8.0, net9.0 and net10.0 (one of them a
+ * WebApplication already), then a real
  * `dotnet build` and a real run: the endpoint answers 200 Healthy while the loop beats and 503 once
  * the loop blocks past the threshold. The machine's runtime may be newer than a project's framework:
  * the runs roll forward to it (DOTNET_ROLL_FORWARD=Major).
@@ -124,7 +126,8 @@ describe('aks-worker health add, built and run (real .NET SDK)', function () {
       const log: string[] = [];
       const child = spawn('dotnet', [join(project, c.dll)], {
         cwd: project,
-        env: { ...process.env, DOTNET_ROLL_FORWARD: 'Major', Worker__BlockAfterSeconds: '6', DOTNET_ENVIRONMENT: 'Production' },
+        // A WebApplication serves on its own port: the one the container images set, here the test's.
+        env: { ...process.env, DOTNET_ROLL_FORWARD: 'Major', Worker__BlockAfterSeconds: '6', DOTNET_ENVIRONMENT: 'Production', ASPNETCORE_ENVIRONMENT: 'Production', ASPNETCORE_URLS: `http://127.0.0.1:${port}` },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       running.push(child);

@@ -157,6 +157,25 @@ describe('aks-worker health add (read without MSBuild)', function () {
     assert.match(r.err, /several projects/);
   });
 
+  it('a WebApplication worker: the app maps the checks itself; two lines in Program.cs, no package, no second server', async () => {
+    const d = join(dir, 'web');
+    mkdirSync(d);
+    writeFileSync(join(d, 'Web.csproj'), '<Project Sdk="Microsoft.NET.Sdk.Web">\n  <PropertyGroup>\n    <TargetFramework>net10.0</TargetFramework>\n  </PropertyGroup>\n</Project>\n');
+    const program = 'var builder = WebApplication.CreateBuilder(args);\nbuilder.Services.AddHostedService<Worker>();\n\nvar app = builder.Build();\napp.Run();\n';
+    writeFileSync(join(d, 'Program.cs'), program);
+    const r = await runCli(['health', 'add', d, '--no-msbuild', '--json']);
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out) as { variant: string; packageVersion?: string; registration: { line: number }; mapping: { line: number; text: string }; edits: unknown[] };
+    assert.equal(j.variant, 'webapp');
+    assert.equal(j.packageVersion, undefined);
+    assert.equal(j.edits.length, 2);
+    assert.equal(j.registration.line, 3);
+    assert.deepEqual(j.mapping, { file: join(d, 'Program.cs'), line: 6, text: 'app.MapWorkerHealth();' });
+    assert.equal(readFileSync(join(d, 'Program.cs'), 'utf8'), program.replace('<Worker>();\n', '<Worker>();\nbuilder.Services.AddWorkerHealth();\n').replace('builder.Build();\n', 'builder.Build();\napp.MapWorkerHealth();\n'));
+    assert.doesNotMatch(readFileSync(join(d, 'WorkerHealth.cs'), 'utf8'), /AddHostedService/);
+    assert.match(r.err, /endpoint on the WebApplication's own port/);
+  });
+
   it('a framework older than .NET 8 is refused', async () => {
     const d = join(dir, 'old');
     mkdirSync(d);

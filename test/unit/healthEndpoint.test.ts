@@ -4,10 +4,12 @@ import {
   addItemElement,
   centralManagementIn,
   dotnetMajor,
+  findAppMapping,
   findBeatLoop,
   findRegistration,
   generateHealthFile,
   healthPackageVersion,
+  isWebApplication,
   namespaceFrom,
   unifiedDiff,
 } from '../../src/core/healthEndpoint';
@@ -205,5 +207,30 @@ describe('the loop that should beat, and the diff', () => {
     assert.equal(unifiedDiff('P.cs', 'a\nb\nc\n', 'a\nb\nx\nc\n', 1), '--- a/P.cs\n+++ b/P.cs\n@@ -2,2 +2,3 @@\n b\n+x\n c\n');
     assert.equal(unifiedDiff('N.cs', undefined, 'one\r\ntwo\r\n'), '--- /dev/null\n+++ b/N.cs\n@@ -0,0 +1,2 @@\n+one\n+two\n');
     assert.equal(unifiedDiff('S.cs', 'same\n', 'same\n'), '');
+  });
+});
+
+describe('a WebApplication Program.cs', () => {
+  const web = 'var builder = WebApplication.CreateBuilder(args);\r\nbuilder.Services.AddHostedService<Worker>();\r\n\r\nvar app = builder.Build();\r\napp.MapGet("/", () => "hi");\r\napp.Run();\r\n';
+
+  it('registers after AddHostedService and maps after builder.Build(), CRLF kept', () => {
+    const r = findRegistration(web, 'AddWorkerHealth', true);
+    const m = findAppMapping(web);
+    assert.ok('insert' in r && 'insert' in m);
+    assert.equal(m.text, 'app.MapWorkerHealth();');
+    let after = web;
+    for (const i of [m, r]) after = after.slice(0, i.offset) + i.insert + after.slice(i.offset);
+    assert.equal(after, web.replace('AddHostedService<Worker>();\r\n', 'AddHostedService<Worker>();\r\nbuilder.Services.AddWorkerHealth();\r\n').replace('builder.Build();\r\n', 'builder.Build();\r\napp.MapWorkerHealth();\r\n'));
+    assert.ok(isWebApplication(web));
+    assert.deepEqual(findAppMapping(`${web}app.MapWorkerHealth();\n`), { already: { line: 7 } });
+    const chained = findAppMapping('var builder = WebApplication.CreateBuilder(args);\nbuilder.Build().Run();\n');
+    assert.ok('manual' in chained && /app\.MapWorkerHealth\(\);/.test(chained.manual));
+  });
+
+  it('the webapp file adds the heartbeat and the check, no server of its own, and MapWorkerHealth', () => {
+    const t = generateHealthFile({ namespace: 'W', port: 8080, path: '/healthz', thresholdSeconds: 30, variant: 'webapp' });
+    assert.match(t, /public static IEndpointConventionBuilder MapWorkerHealth\(this IEndpointRouteBuilder endpoints\) =>\n\s+endpoints\.MapHealthChecks\(global::W\.WorkerHealthEndpoint\.Path\);/);
+    assert.doesNotMatch(t, /AddHostedService|HttpListener|CreateSlimBuilder/);
+    assert.match(t, /app\.MapWorkerHealth\(\);/);
   });
 });

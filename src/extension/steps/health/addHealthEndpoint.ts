@@ -63,6 +63,22 @@ async function pickProject(model: WorkspaceModel, target?: vscode.Uri): Promise<
   return pick?.uri;
 }
 
+/**
+ * The whole lines `after` adds to `before` (each edit here only inserts lines), as document
+ * positions; undefined when the change is not made of whole lines.
+ */
+function lineInsertionsOf(before: string, after: string): Array<{ line: number; text: string }> | undefined {
+  const a = before.replace(/^\uFEFF/, '').split('\n');
+  const b = after.replace(/^\uFEFF/, '').split('\n');
+  const out: Array<{ line: number; text: string }> = [];
+  let i = 0;
+  for (let j = 0; j < b.length; j++) {
+    if (i < a.length && a[i] === b[j]) i++;
+    else out.push({ line: i, text: `${b[j].replace(/\r$/, '')}\n` });
+  }
+  return i === a.length && out.length === b.length - a.length && out.every((o) => o.line < a.length) ? out : undefined;
+}
+
 /** Where in `before` the single stretch of `after` was inserted, and the inserted text. */
 function insertionOf(before: string, after: string): { line: number; character: number; text: string } {
   let start = 0;
@@ -83,8 +99,13 @@ function workspaceEditFor(plan: HealthPlan): vscode.WorkspaceEdit {
     if (e.before === undefined) {
       edit.createFile(uri, { overwrite: false, contents: new TextEncoder().encode(e.after) }, meta(e));
     } else {
-      const at = insertionOf(e.before, e.after);
-      edit.insert(uri, new vscode.Position(at.line, at.character), at.text, meta(e));
+      const lines = lineInsertionsOf(e.before, e.after);
+      if (lines) {
+        for (const l of lines) edit.insert(uri, new vscode.Position(l.line, 0), l.text, meta(e));
+      } else {
+        const at = insertionOf(e.before, e.after);
+        edit.insert(uri, new vscode.Position(at.line, at.character), at.text, meta(e));
+      }
     }
   }
   return edit;
@@ -167,7 +188,7 @@ export async function addHealthEndpointCommand(model: WorkspaceModel, log: vscod
   }
 
   const summary = p.edits.map((e) => `${e.before === undefined ? 'Create' : 'Change'} ${rel(e.file)}: ${e.why}.`).join('\n');
-  const manual = 'manual' in p.registration ? p.registration.manual : undefined;
+  const manual = [p.registration, p.mapping].map((r) => (r && 'manual' in r ? r.manual : undefined)).filter((m): m is string => !!m).join(' ') || undefined;
   if (given.confirm !== false) {
     const add = 'Add';
     const show = 'Show Diff';
@@ -204,7 +225,7 @@ export async function addHealthEndpointCommand(model: WorkspaceModel, log: vscod
   const guessed = trusted ? '' : ' The project was read without MSBuild (Restricted Mode): check the framework and the package version.';
   void vscode.window
     .showInformationMessage(
-      `${TITLE}: added ${rel(p.healthFile)} (${p.variant === 'aspnet' ? 'Kestrel, MapHealthChecks' : 'HttpListener'}, port ${p.port}, ${p.path})${manual ? '; register it by hand: see the output' : ''}. Next: ${beat} Then run Preflight.${guessed}`,
+      `${TITLE}: added ${rel(p.healthFile)} (${p.variant === 'aspnet' ? 'Kestrel, MapHealthChecks' : p.variant === 'listener' ? 'HttpListener' : "MapHealthChecks on the app's own port"}, port ${p.port}, ${p.path})${manual ? '; register it by hand: see the output' : ''}. Next: ${beat} Then run Preflight.${guessed}`,
       ...(p.beatHint ? [goLoop] : []),
       undo,
     )
