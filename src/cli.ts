@@ -101,7 +101,9 @@ Commands:
                     --port, default 8080, and --path, default /healthz: Kestrel with
                     MapHealthChecks when ASP.NET Core is available, else HttpListener, which
                     the runtime image has), one line in Program.cs after AddHostedService
-                    (builder.Services.AddWorkerHealth();), and the
+                    (builder.Services.AddWorkerHealth()) — a Program.cs that builds a
+                    WebApplication also gets app.MapWorkerHealth() after builder.Build(),
+                    served on the app's own port — and the
                     Microsoft.Extensions.Diagnostics.HealthChecks package for the project's
                     framework (in Directory.Packages.props under central package management).
                     Only text is inserted: line endings, indentation and byte-order marks stay.
