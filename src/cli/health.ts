@@ -100,7 +100,7 @@ export async function healthCommand(rest: string[], flags: Record<string, string
     if (plan.mapping && 'manual' in plan.mapping) err(`map it by hand${plan.mapping.file ? ` in ${rel(plan.mapping.file)}` : ''}: ${plan.mapping.manual}\n`);
     for (const w of plan.warnings) err(`warning: ${w}\n`);
     err(`next: ${beatAdvice(plan, rel)}\n`);
-    err(`then: build the image and run preflight, e.g. "aks-worker preflight ${rel(dirname(plan.project)) || '.'}".\n`);
+    err(`then: build the image and run preflight, e.g. "aks-worker preflight ${relative(process.cwd(), dirname(plan.project)) || '.'}".\n`);
     return 0;
   } catch (e) {
     if (e instanceof HealthEndpointExistsError) {
