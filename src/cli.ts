@@ -92,6 +92,25 @@ Commands:
                     lastTermination, restartReason: {kind, title, detail, when, exitCode, at,
                     probe, logLines, message, fix: {command, title, hint, registry}}}]}]}.
 
+  health add <project-dir-or-project-file> [--port N] [--path P] [--threshold S]
+             [--framework TFM] [--no-msbuild] [--dry-run] [--force] [--json]
+                    Give a worker that serves no health endpoint one: a WorkerHealth.cs beside
+                    Program.cs (a heartbeat the worker's loop calls, heartbeat.Beat(); a health
+                    check that turns Unhealthy when no beat came within --threshold seconds,
+                    default 30, setting Worker:HeartbeatThresholdSeconds; an HTTP endpoint on
+                    --port, default 8080, and --path, default /healthz: Kestrel with
+                    MapHealthChecks when ASP.NET Core is available, else HttpListener, which
+                    the runtime image has), one line in Program.cs after AddHostedService
+                    (builder.Services.AddWorkerHealth()) — a Program.cs that builds a
+                    WebApplication also gets app.MapWorkerHealth() after builder.Build(),
+                    served on the app's own port — and the
+                    Microsoft.Extensions.Diagnostics.HealthChecks package for the project's
+                    framework (in Directory.Packages.props under central package management).
+                    Only text is inserted: line endings, indentation and byte-order marks stay.
+                    Prints the files written; --dry-run prints the diff and writes nothing.
+                    Exit 2 when the worker serves an endpoint already (where is printed;
+                    --force adds ours all the same).
+
   preflight <workspace-folder|project|image> [--chart DIR] [--duration S] [-f FILE]...
             [--network NAME] [--reach netns|address|published] [--env-file FILE]
             [--health-port N] [--health-path P] [--json]
@@ -135,6 +154,7 @@ Options:
   --no-msbuild      dockerfile, probes get: read the project files without running MSBuild
   --force           dockerfile: replace an existing Dockerfile; add missing lines to .dockerignore
   --health-path P   chart create: path of the health endpoint (default /healthz)
+  --dry-run         health add: print the diff, write nothing
   -h, --help        Show this help
   --version         Print the version
 
@@ -187,6 +207,8 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
       'request-timeout': { value: true },
       project: { value: true },
       'termination-grace-period': { value: true },
+      threshold: { value: true },
+      'dry-run': {},
       chart: { value: true },
       reach: { value: true },
       'no-preflight': {},
@@ -272,6 +294,8 @@ async function runCommand(
         : (await import('./cli/probes')).probesCommand(rest, flags, lists, paths, out, err);
     case 'pods':
       return (await import('./cli/pods')).podsCommand(rest, flags, paths, out, err);
+    case 'health':
+      return (await import('./cli/health')).healthCommand(rest, flags, paths, out, err);
     case 'preflight':
       return (await import('./cli/preflight')).preflightCommand(rest, flags, lists, paths, out, err);
     case 'ship':

@@ -111,6 +111,10 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
   // { framework, base, context, replace } for Add Dockerfile.
   const asObject = <T>(a: unknown) => (a && typeof a === 'object' && !(a instanceof vscode.Uri) ? (a as T) : undefined);
   command('aksWorker.addDockerfile', 'Add Dockerfile', false, async (target, options) => (await import('./steps/dockerfile/addDockerfile')).addDockerfile(model, log, asUri(target), asObject(options)));
+  // Reads the project with MSBuild when trusted, statically in Restricted Mode; the edit itself runs nothing.
+  command('aksWorker.addHealthEndpoint', 'Add Health Endpoint', false, async (target, options) =>
+    (await import('./steps/health/addHealthEndpoint')).addHealthEndpointCommand(model, log, asUri(target), asObject(options)),
+  );
   command('aksWorker.buildImage', 'Build Image', true, async (target, options) =>
     (await import('./steps/image/buildImage')).buildImageCommand(model, state, log, asUri(target), asObject(options)),
   );

@@ -11,7 +11,7 @@ import { delimiter, join } from 'node:path';
 const ROOT = join(__dirname, '..', '..', '..');
 const BUILD = join(ROOT, 'test', 'rig', 'dotnet-images', 'build');
 /** The projects whose packages are seeded into the sdk image for offline restores. */
-export const DEFAULT_SEED = [join(ROOT, 'test', 'fixtures', 'sample-worker'), join(ROOT, 'test', 'fixtures', 'dotnet-corpus')];
+export const DEFAULT_SEED = [join(ROOT, 'test', 'fixtures', 'sample-worker'), join(ROOT, 'test', 'fixtures', 'dotnet-corpus'), join(ROOT, 'test', 'fixtures', 'plain-workers')];
 export const DEFAULT_VERSIONS = ['8.0', '9.0', '10.0'];
 
 export interface DotnetImagesOptions {
@@ -19,7 +19,7 @@ export interface DotnetImagesOptions {
   env: NodeJS.ProcessEnv;
   /** .NET versions (default 8.0, 9.0, 10.0); sdk:6.0 (the SDK standing in) is always added. */
   versions?: string[];
-  /** Folders whose projects are restored into the sdk image (default: sample-worker + the corpus). */
+  /** Folders whose projects are restored into the sdk image (default: sample-worker, the corpus, the plain workers). */
   seed?: string[];
 }
 

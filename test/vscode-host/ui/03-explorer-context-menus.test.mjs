@@ -12,21 +12,20 @@ describe('Explorer context menus', () => {
   it('offers Build Image, Build and Push and Preflight Image on the Dockerfile', async () => {
     const row = await explorerRow('src/SampleWorker/Dockerfile');
     const { labels } = await contextMenuWith(row, DOCKERFILE_ENTRIES);
-    for (const e of CHART_ENTRIES) assert.ok(!labels.includes(e), `no "${e}" on a Dockerfile`);
+    for (const e of [...CHART_ENTRIES, 'Add Health Endpoint']) assert.ok(!labels.includes(e), `no "${e}" on a Dockerfile`);
   });
 
-  it('offers no image entries on a C# file', async () => {
+  it('offers Add Health Endpoint and no image entries on Program.cs', async () => {
     const row = await explorerRow('src/SampleWorker/Program.cs');
-    const { labels } = await contextMenuLabels(row);
-    assert.ok(labels.length > 3, `a context menu opened (${labels.join(' | ')})`);
+    const { labels } = await contextMenuWith(row, ['Add Health Endpoint']);
     for (const e of [...DOCKERFILE_ENTRIES, ...CHART_ENTRIES, 'Create Worker Chart']) {
       assert.ok(!labels.includes(e), `no "${e}" on Program.cs`);
     }
   });
 
-  it('offers Add Dockerfile on the project file', async () => {
+  it('offers Add Dockerfile and Add Health Endpoint on the project file', async () => {
     const row = await explorerRow('src/SampleWorker/SampleWorker.csproj');
-    const { labels } = await contextMenuWith(row, ['Add Dockerfile']);
+    const { labels } = await contextMenuWith(row, ['Add Dockerfile', 'Add Health Endpoint']);
     assert.ok(!labels.includes('Build Image'), 'no "Build Image" on a .csproj');
   });
 
