@@ -69,7 +69,8 @@ function imageChildren(settings: WorkflowSettings): NonNullable<StepView['childr
   } else if (settings.lastBuilt) {
     out.push({ label: 'Preflight', description: 'not run yet: run the image and probe it as the kubelet would', tooltip: 'Runs the built image locally and probes it with the chart\'s probes before you push it.', command: 'aksWorker.preflight' });
   }
-  const missing = p && !p.ok && p.noEndpoint ? p.image : settings.noHealthEndpoint ? settings.noHealthEndpoint.project : undefined;
+  // A preflight that passed outranks the code scan (the endpoint may be served in a way the scan does not know).
+  const missing = p && !p.ok && p.noEndpoint ? p.image : settings.noHealthEndpoint && !p?.ok ? settings.noHealthEndpoint.project : undefined;
   if (missing) {
     out.push({
       label: 'Add Health Endpoint',

@@ -163,7 +163,7 @@ export function activate(context: vscode.ExtensionContext): AksWorkerApi {
     ),
   );
   command('aksWorker.showPodDetails', 'Show Pod Restarts and Events', true, async (target) => (await import('./podPanel/podPanel')).showPodDetailsCommand(context.extensionUri, log, target, namespaces.current().namespace));
-  command('aksWorker.ship', 'Ship (build → push → bump → upgrade)', true, async (target, options) =>
+  command('aksWorker.ship', 'Ship (build → preflight → push → bump → upgrade)', true, async (target, options) =>
     (await import('./steps/ship/shipCommand')).shipCommand(model, state, kube, log, target, asObject(options), namespaces),
   );
   command('aksWorker.attachRegistry', 'Attach Registry to Cluster', true, async (options) => (await import('./steps/registry/attachRegistry')).attachRegistryCommand(state, log, asObject(options)));

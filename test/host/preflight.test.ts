@@ -31,6 +31,23 @@ describe('Preflight in VS Code (the rig\'s Docker engine)', function () {
     await vscode.workspace.fs.writeFile(values(), new TextEncoder().encode(original));
   });
 
+  it('the code scan: a worker whose code serves no health endpoint gets Add Health Endpoint under Image, until it serves one', async () => {
+    const program = vscode.Uri.joinPath(workspaceRoot(), 'src', 'SampleWorker', 'Program.cs');
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(program));
+    const without = text.replace('app.MapHealthChecks("/healthz");', '// the endpoint is gone');
+    assert.notEqual(without, text);
+    const scanRow = async () => (await imageRows()).find(([l]) => l === 'Add Health Endpoint');
+    assert.equal(await scanRow(), undefined, 'no row while Program.cs maps the endpoint');
+    await vscode.workspace.fs.writeFile(program, new TextEncoder().encode(without));
+    try {
+      const row = await eventually(scanRow, 20_000);
+      assert.deepEqual(row, ['Add Health Endpoint', 'SampleWorker.csproj serves no HTTP health endpoint', true]);
+    } finally {
+      await vscode.workspace.fs.writeFile(program, new TextEncoder().encode(text));
+    }
+    assert.ok(await eventually(async () => !(await scanRow()), 20_000), 'the row goes once the endpoint is back');
+  });
+
   it('from the Dockerfile: builds the image, runs it and probes it with the chart\'s probes; the Workflow view shows it passed', async () => {
     const dockerfile = vscode.Uri.joinPath(workspaceRoot(), 'src', 'SampleWorker', 'Dockerfile');
     const report = await vscode.commands.executeCommand<Report>('aksWorker.preflight', dockerfile, { durationSeconds: 14 });

@@ -10,6 +10,8 @@ import { toolPaths, workflowSettings } from '../util/config';
 import { FolderScan, WorkspaceModel } from '../workspaceModel';
 import { escapeMarkdown } from '../../core/markdown';
 
+const dirOf = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
+
 export type WorkflowNode =
   | { kind: 'folder'; folder: vscode.WorkspaceFolder; scan: FolderScan }
   | { kind: 'step'; folder: vscode.WorkspaceFolder; step: StepView }
@@ -58,7 +60,27 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
       kube.onDidChange(fire),
       state.onDidChange(fire),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('aksWorker') && fire()),
+      // The health endpoint scan reads C# files, which the workspace scan does not watch.
+      model.onDidChange(() => this.healthScans.clear()),
+      this.csWatcher,
+      this.csWatcher.onDidChange((u) => this.csChanged([u])),
+      this.csWatcher.onDidCreate((u) => this.csChanged([u])),
+      this.csWatcher.onDidDelete((u) => this.csChanged([u])),
     );
+  }
+
+  private readonly csWatcher = vscode.workspace.createFileSystemWatcher('**/*.cs');
+  private csTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** A C# file changed: the scan is read again (once for a burst of changes, a build's or a checkout's). */
+  private csChanged(uris: readonly vscode.Uri[]): void {
+    if (!uris.some((u) => /\.cs$/i.test(u.path) && !/\/(bin|obj)\//.test(u.path)) || this.healthScans.size === 0) return;
+    if (this.csTimer) clearTimeout(this.csTimer);
+    this.csTimer = setTimeout(() => {
+      this.csTimer = undefined;
+      this.healthScans.clear();
+      this.changed.fire(undefined);
+    }, 300);
   }
 
   /** Scans the files again and asks Helm again about each release. */
@@ -152,6 +174,34 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
     }, 5000);
   }
 
+  /** Whether the worker's project serves a health endpoint, from its code: read again when the files or its C# change. */
+  private readonly healthScans = new Map<string, 'pending' | 'failed' | boolean>();
+
+  /** The worker's project (beside a Dockerfile, else the only one) when its code serves no health endpoint. */
+  private noHealthEndpoint(folder: vscode.WorkspaceFolder, scan: FolderScan['scan'], read = true): { project: string } | undefined {
+    const beside = scan.projects.filter((p) => scan.dockerfiles.some((d) => dirOf(d) === dirOf(p)));
+    const project = beside[0] ?? (scan.projects.length === 1 ? scan.projects[0] : undefined);
+    if (!project || !/\.csproj$/i.test(project)) return undefined;
+    const byProject = this.healthScans;
+    const key = vscode.Uri.joinPath(folder.uri, project).toString();
+    const known = byProject.get(key);
+    if (known === false) return { project: project.split('/').pop() ?? project };
+    if (known === undefined && read) {
+      byProject.set(key, 'pending');
+      const file = vscode.Uri.joinPath(folder.uri, project).fsPath;
+      // The sources decide; the project is read without MSBuild (quick, and safe in Restricted Mode).
+      void import('../../tools/healthEndpoint')
+        .then((m) => m.scanHealthEndpoint(file, { noMsbuild: true }))
+        .then((r) => {
+          if (byProject.get(key) !== 'pending') return; // read again meanwhile
+          byProject.set(key, r.found);
+          if (!r.found) this.changed.fire(undefined);
+        })
+        .catch(() => byProject.set(key, 'failed'));
+    }
+    return undefined;
+  }
+
   private stepsOf({ folder, scan: scanned }: FolderScan, read = true): WorkflowNode[] {
     const scan = this.helmProbes(folder, scanned, read);
     const remembered = this.state.get(folder);
@@ -161,6 +211,7 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
       registry: settings.registry ?? remembered.registry?.loginServer,
       lastBuilt: remembered.lastBuilt,
       lastPreflight: remembered.lastPreflight,
+      noHealthEndpoint: this.noHealthEndpoint(folder, scan, read),
       lastPushed: remembered.lastPushed,
       lastRelease: remembered.lastRelease,
       kubeContext: this.kube.contextName,
@@ -260,6 +311,7 @@ export class WorkflowTreeProvider implements vscode.TreeDataProvider<WorkflowNod
 
   dispose(): void {
     if (this.walkthroughTimer) clearTimeout(this.walkthroughTimer);
+    if (this.csTimer) clearTimeout(this.csTimer);
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { contextMenuLabels, contextMenuWith, dismiss, explorerRow } from './harness.mjs';
 
-const CHART_ENTRIES = ['Edit Probes', 'Dry Run', 'Install or Upgrade', 'Bump Version', 'Ship (build → push → bump → upgrade)'];
+const CHART_ENTRIES = ['Edit Probes', 'Dry Run', 'Install or Upgrade', 'Bump Version', 'Ship (build → preflight → push → bump → upgrade)'];
 const DOCKERFILE_ENTRIES = ['Build Image', 'Build and Push', 'Preflight Image'];
 
 describe('Explorer context menus', () => {

@@ -311,7 +311,7 @@ describe('Walkthrough: from a .NET worker to a running pod', function () {
 
   it('8. Ship builds, pushes, bumps and upgrades a second version after the user confirms', async () => {
     const p = page();
-    await explorerMenu(`charts/${chart}`, 'Ship (build → push → bump → upgrade)');
+    await explorerMenu(`charts/${chart}`, 'Ship (build → preflight → push → bump → upgrade)');
     const ask = await answerDialog(new RegExp(`Ship ${escapeRe(rig.RIG_REGISTRY)}/sampleworker:0\\.0\\.3 as ${chart} to ${escapeRe(namespace)}`), 'Ship', 30_000);
     assert.match(ask, /logging in to ACR rigacr/);
     const text = await toast(new RegExp(`Shipped ${escapeRe(rig.RIG_REGISTRY)}/sampleworker:0\\.0\\.3: ${chart} revision 2 deployed in ${escapeRe(namespace)}`), { timeout: 200_000 });

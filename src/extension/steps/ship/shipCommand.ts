@@ -22,7 +22,7 @@ export interface ShipOptions {
   confirm?: boolean;
 }
 
-/** Ship: build → push → bump → upgrade for a workspace folder, one cancellable notification. */
+/** Ship: build → preflight → push → bump → upgrade for a workspace folder, one cancellable notification. */
 export async function shipCommand(model: WorkspaceModel, state: WorkflowState, kube: KubeContextService, log: vscode.LogOutputChannel, target?: unknown, options: ShipOptions = {}, namespaces: NamespaceService | undefined = NamespaceService.shared) {
   const folder =
     (target instanceof vscode.Uri ? vscode.workspace.getWorkspaceFolder(target) : undefined) ??
