@@ -348,6 +348,17 @@ export async function planDockerfile(csproj: string, options: PlanOptions = {}):
       all,
     );
   }
+  // Central package management keeps the versions in Directory.Packages.props: without it in the
+  // context, restore in the image fails (NU1015), so it is refused like a project outside it.
+  const packagesProps = closure.some((p) => p.centralPackageManagement) ? closure.flatMap((p) => p.importedDirectoryFiles).find((f) => /(^|[\\/])Directory\.Packages\.props$/i.test(f) && !within(context, f)) : undefined;
+  if (packagesProps && !options.context) {
+    const all = commonFolder([context, dirname(packagesProps)]);
+    throw new ProjectError(
+      `${basename(root)} takes its package versions from ${packagesProps} (central package management), outside the build context ${context}${solutionDir ? ' (the folder of the nearest solution)' : " (the project's folder: no .sln or .slnx above it)"}; restore in the image would not find them. Use ${all} as the build context (--context ${all}), the folder that holds it.`,
+      'outside-context',
+      all,
+    );
+  }
   const warnings = [...model.warnings];
   for (const f of closure.flatMap((p) => p.importedDirectoryFiles)) {
     if (!within(context, f)) {

@@ -83,7 +83,12 @@ describe('a worker without a health endpoint: preflight, Add Health Endpoint, pr
     return { code: r.code, report: JSON.parse(r.out) };
   };
   const build = async (project: string, tag: string) => {
-    const plan = await planDockerfile(project);
+    // A worker under central package management with no solution above it: the folder of
+    // Directory.Packages.props is offered as the build context, and taken (as Add Dockerfile offers it).
+    const plan = await planDockerfile(project).catch(async (e: any) => {
+      if (e.code !== 'outside-context' || !/central package management/.test(e.message)) throw e;
+      return planDockerfile(project, { context: e.suggestedContext });
+    });
     await writeDockerfilePlan(plan, { force: true });
     await buildImage({ dockerfile: plan.dockerfile, context: plan.context, tags: [tag], extraArgs: ['--network', 'none'] }, { env: childEnv() });
     return plan;
