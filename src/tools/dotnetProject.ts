@@ -379,9 +379,7 @@ export async function planDockerfile(csproj: string, options: PlanOptions = {}):
   }
   const decision = decideBaseImage(closure, assets, options.base);
   // A worker that serves its endpoint with HttpListener (Add Health Endpoint's, or its own) needs no ASP.NET Core.
-  const listener =
-    decision.image === 'runtime' &&
-    (await import('./healthEndpoint').then(async (h) => (await import('../core/healthScan')).scanHealthSources(await h.projectSources(root)).some((e) => e.kind === 'http-listener' || e.kind === 'generated')));
+  const listener = decision.image === 'runtime' && (await (await import('./healthEndpoint')).servesWithHttpListener(root));
   if (decision.image === 'runtime' && !listener) {
     warnings.push(
       `runtime image: it has no ASP.NET Core, so the worker cannot serve its health endpoint with Kestrel or MapHealthChecks. Serve it with HttpListener, probe with tcpSocket or exec instead of httpGet, or use --base aspnet.`,

@@ -100,6 +100,11 @@ async function load(projectFile: string, o: HealthOptions): Promise<Loaded> {
   return { model, tfm, project: closure[0], aspnet, aspnetReason: decision.reason, warnings };
 }
 
+/** The worker serves its endpoint with HttpListener (its own, or the one Add Health Endpoint wrote where ASP.NET Core is missing). */
+export async function servesWithHttpListener(projectFile: string): Promise<boolean> {
+  return scanHealthSources(await projectSources(projectFile)).some((e) => e.kind === 'http-listener' || e.kind === 'generated');
+}
+
 /** Does the worker serve an HTTP health endpoint? Where, and is ASP.NET Core available to it. */
 export async function scanHealthEndpoint(projectFile: string, o: HealthOptions = {}): Promise<HealthScanResult> {
   const project = resolve(projectFile);

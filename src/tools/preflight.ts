@@ -31,7 +31,7 @@ import {
 import { PROBE_KINDS, ProbeKind, effective } from '../core/probes';
 import { ToolPaths } from './catalog';
 import { ChartModel, discoverChartProbes } from './chartModel';
-import { containerLogs, execInContainer, inspectContainer, removeContainer, runContainer, stopContainer } from './docker';
+import { ContainerState, containerLogs, execInContainer, inspectContainer, removeContainer, runContainer, stopContainer } from './docker';
 import { ActionableError, ToolNotFoundError } from './errors';
 import { Relay, localLinuxEngine, netnsAvailable, startRelay } from './netns';
 import { LineSink, registerCleanup } from './process';
@@ -235,7 +235,7 @@ export async function preflight(req: PreflightRequest, o: PreflightOptions = {})
     let reach: Reach;
     if (!state.running) {
       // Gone before the first check: there is nothing to probe.
-      start = { running: false, exited: { exitCode: state.exitCode, oomKilled: state.oomKilled, afterMs: exitedAfter(state, started), error: state.error || undefined } };
+      start = exitedStart(state, started);
       reach = { mode, host: '', detail: 'nowhere (the container is not running)', connect: () => Promise.reject(Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' })) };
     } else if (mode === 'netns') {
       {
@@ -295,7 +295,7 @@ export async function preflight(req: PreflightRequest, o: PreflightOptions = {})
         nextInspect = now + 1000;
         state = await inspectContainer(id, { ...dockerOptions, sink: undefined, signal: undefined });
         if (!state.running) {
-          start = { running: false, exited: { exitCode: state.exitCode, oomKilled: state.oomKilled, afterMs: exitedAfter(state, started), error: state.error || undefined } };
+          start = exitedStart(state, started);
           progress(`The container exited with code ${state.exitCode}.`);
           break;
         }
@@ -364,7 +364,7 @@ export async function preflight(req: PreflightRequest, o: PreflightOptions = {})
         const took = ms;
         stop = { graceSeconds: plan.graceSeconds, seconds: took / 1000, exitCode: after.exitCode, killed: after.exitCode === 137 && took >= plan.graceSeconds * 1000 - 250 };
       } else {
-        start = { running: false, exited: { exitCode: state.exitCode, oomKilled: state.oomKilled, afterMs: exitedAfter(state, started), error: state.error || undefined } };
+        start = exitedStart(state, started);
       }
     }
     logTail = await containerLogs(id, 20, { ...dockerOptions, sink: undefined, signal: undefined }).catch(() => []);
@@ -404,11 +404,12 @@ function passedAll(probes: readonly PreflightProbe[], passed: Set<ProbeKind>, st
   return startupDone && probes.filter((p) => p.probe.handler.type !== 'grpc').every((p) => passed.has(p.kind));
 }
 
-function exitedAfter(state: { startedAt?: string; finishedAt?: string }, started: number): number {
+/** A container that is no longer running: how it ended and how long after its start (the engine's own times when it has them). */
+function exitedStart(state: ContainerState, started: number): StartInfo {
   const s = Date.parse(state.startedAt ?? '');
   const f = Date.parse(state.finishedAt ?? '');
-  if (Number.isFinite(s) && Number.isFinite(f) && f >= s) return f - s;
-  return Date.now() - started;
+  const afterMs = Number.isFinite(s) && Number.isFinite(f) && f >= s ? f - s : Date.now() - started;
+  return { running: false, exited: { exitCode: state.exitCode, oomKilled: state.oomKilled, afterMs, error: state.error || undefined } };
 }
 
 async function readListeners(pid: number): Promise<Listener[] | undefined> {

@@ -1,12 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireDotnet } from '../support/corpus';
 import { runCli } from '../support/runCli';
+import { beatInLoop } from '../support/workerChart';
 
 const FIXTURES = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'plain-workers');
 
@@ -68,18 +69,6 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 250));
   }
-}
-
-/** What the user does after `health add`: the worker takes the heartbeat and beats in its loop. */
-function beatInLoop(workerFile: string): void {
-  const text = readFileSync(workerFile, 'utf8');
-  const beat = text
-    .replace('private readonly IConfiguration _config;', 'private readonly IConfiguration _config;\n    private readonly WorkerHeartbeat _heartbeat;')
-    .replace('IConfiguration config)', 'IConfiguration config, WorkerHeartbeat heartbeat)')
-    .replace('_config = config;', '_config = config;\n        _heartbeat = heartbeat;')
-    .replace(/(while \(!stoppingToken\.IsCancellationRequested\)\r?\n\s*\{)/, '$1\n            _heartbeat.Beat();');
-  assert.notEqual(beat, text);
-  writeFileSync(workerFile, beat);
 }
 
 /**

@@ -6,7 +6,7 @@
 // Visual Studio's BOM and CRLF).
 /* eslint-disable @typescript-eslint/no-explicit-any -- the report's JSON */
 import * as assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildImage } from '../../src/tools/docker';
@@ -14,6 +14,7 @@ import { planDockerfile, writeDockerfilePlan } from '../../src/tools/dotnetProje
 import { childEnv, rigEnv } from '../rig/tests/rig';
 import { ensureDotnetImages } from '../support/dotnetImages';
 import { runCli } from '../support/runCli';
+import { beatInLoop, writeWorkerChart } from '../support/workerChart';
 
 const fixtures = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'plain-workers');
 
@@ -27,51 +28,6 @@ function projectIn(dir: string): string {
     } else if (e.endsWith('.csproj')) return p;
   }
   return '';
-}
-
-/** What the user does after `health add` (its advice): the worker takes the heartbeat and beats in its loop. */
-function beatInLoop(workerFile: string): void {
-  const text = readFileSync(workerFile, 'utf8');
-  const beat = text
-    .replace('private readonly IConfiguration _config;', 'private readonly IConfiguration _config;\n    private readonly WorkerHeartbeat _heartbeat;')
-    .replace('IConfiguration config)', 'IConfiguration config, WorkerHeartbeat heartbeat)')
-    .replace('_config = config;', '_config = config;\n        _heartbeat = heartbeat;')
-    .replace(/(while \(!stoppingToken\.IsCancellationRequested\)\r?\n\s*\{)/, '$1\n            _heartbeat.Beat();');
-  assert.notEqual(beat, text, `${workerFile}: the loop now beats`);
-  writeFileSync(workerFile, beat);
-}
-
-/** A worker chart: env, a startup probe, a quick liveness probe (every 2 s, 3 failures), a 3 s grace period. */
-function writeChart(dir: string, env: Record<string, string>): string {
-  mkdirSync(join(dir, 'templates'), { recursive: true });
-  writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: worker\nversion: 0.1.0\nappVersion: "1.0.0"\n');
-  const envYaml = Object.entries(env).map(([name, value]) => `  - name: ${name}\n    value: "${value}"`).join('\n');
-  writeFileSync(
-    join(dir, 'values.yaml'),
-    `env:\n${envYaml || '  []'}\nstartupProbe:\n  httpGet: { path: /healthz, port: health }\n  periodSeconds: 1\n  failureThreshold: 60\nlivenessProbe:\n  httpGet: { path: /healthz, port: health }\n  periodSeconds: 2\n  timeoutSeconds: 1\n  failureThreshold: 3\n`,
-  );
-  writeFileSync(
-    join(dir, 'templates', 'deployment.yaml'),
-    `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ .Release.Name }}
-spec:
-  selector: { matchLabels: { app: w } }
-  template:
-    metadata: { labels: { app: w } }
-    spec:
-      terminationGracePeriodSeconds: 3
-      containers:
-        - name: worker
-          image: worker:preflight
-          ports: [{ name: health, containerPort: 8080 }]
-          env: {{- toYaml .Values.env | nindent 12 }}
-          startupProbe: {{- toYaml .Values.startupProbe | nindent 12 }}
-          livenessProbe: {{- toYaml .Values.livenessProbe | nindent 12 }}
-`,
-  );
-  return dir;
 }
 
 describe('a worker without a health endpoint: preflight, Add Health Endpoint, preflight again (real .NET)', function () {
@@ -110,7 +66,7 @@ describe('a worker without a health endpoint: preflight, Add Health Endpoint, pr
       cpSync(join(fixtures, fixture), dir, { recursive: true });
       const project = projectIn(dir);
       const tag = `health-${fixture}-${process.pid}`;
-      const chart = writeChart(join(work, `${fixture}-chart`), {});
+      const chart = writeWorkerChart(join(work, `${fixture}-chart`), { grace: 3 });
 
       // 1. As the user has it: no endpoint. Preflight finds nothing listening and says what to do.
       if (fixture === 'net8-default-builder') {
@@ -142,7 +98,7 @@ describe('a worker without a health endpoint: preflight, Add Health Endpoint, pr
       assert.equal(ok.report.stop.exitCode, 0, 'the endpoint stops with the host on SIGTERM');
 
       // 4. The loop blocks 3 s after start: no beats, 503 after the 2 s threshold, killed 2 periods after the first failure.
-      const blocked = writeChart(join(work, `${fixture}-blocked`), { Worker__BlockAfterSeconds: '3' });
+      const blocked = writeWorkerChart(join(work, `${fixture}-blocked`), { env: { Worker__BlockAfterSeconds: '3' }, grace: 3 });
       const hung = await preflight(`${tag}:after`, blocked, 40);
       assert.equal(hung.code, 1);
       const live = hung.report.checks.filter((c: any) => c.kind === 'liveness');

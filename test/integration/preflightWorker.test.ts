@@ -4,7 +4,7 @@
 // period ends in SIGKILL, a shorter one in exit 0.
 /* eslint-disable @typescript-eslint/no-explicit-any -- the report's JSON */
 import * as assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildImage } from '../../src/tools/docker';
@@ -12,41 +12,9 @@ import { planDockerfile, writeDockerfilePlan } from '../../src/tools/dotnetProje
 import { childEnv, rigEnv } from '../rig/tests/rig';
 import { ensureDotnetImages } from '../support/dotnetImages';
 import { runCli } from '../support/runCli';
+import { writeWorkerChart } from '../support/workerChart';
 
 const fixture = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'sample-worker');
-
-/** A chart for the worker: its env, a startup probe, a quick liveness probe and a grace period. */
-function writeChart(dir: string, image: string, env: Record<string, string>, grace: number): string {
-  mkdirSync(join(dir, 'templates'), { recursive: true });
-  writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: worker\nversion: 0.1.0\nappVersion: "1.0.0"\n');
-  const envYaml = Object.entries(env).map(([name, value]) => `  - name: ${name}\n    value: "${value}"`).join('\n');
-  writeFileSync(
-    join(dir, 'values.yaml'),
-    `image: ${image}\ngrace: ${grace}\nenv:\n${envYaml}\nstartupProbe:\n  httpGet: { path: /healthz, port: health }\n  periodSeconds: 1\n  failureThreshold: 60\nlivenessProbe:\n  httpGet: { path: /healthz, port: health }\n  periodSeconds: 2\n  timeoutSeconds: 1\n  failureThreshold: 3\n`,
-  );
-  writeFileSync(
-    join(dir, 'templates', 'deployment.yaml'),
-    `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ .Release.Name }}
-spec:
-  selector: { matchLabels: { app: w } }
-  template:
-    metadata: { labels: { app: w } }
-    spec:
-      terminationGracePeriodSeconds: {{ .Values.grace }}
-      containers:
-        - name: worker
-          image: {{ .Values.image }}
-          ports: [{ name: health, containerPort: 8080 }]
-          env: {{- toYaml .Values.env | nindent 12 }}
-          startupProbe: {{- toYaml .Values.startupProbe | nindent 12 }}
-          livenessProbe: {{- toYaml .Values.livenessProbe | nindent 12 }}
-`,
-  );
-  return dir;
-}
 
 describe('preflight on the real .NET sample worker', function () {
   this.timeout(600_000);
@@ -71,7 +39,7 @@ describe('preflight on the real .NET sample worker', function () {
   after(() => rmSync(work, { recursive: true, force: true }));
 
   it('a loop that blocks past the heartbeat threshold: the kill the kubelet would make, with its timing', async () => {
-    const chart = writeChart(join(work, 'block'), image, { Worker__IntervalSeconds: '0.5', Worker__HeartbeatThresholdSeconds: '2', Worker__BlockAfterSeconds: '3', Worker__BlockSeconds: '60' }, 2);
+    const chart = writeWorkerChart(join(work, 'block'), { image, env: { Worker__IntervalSeconds: '0.5', Worker__HeartbeatThresholdSeconds: '2', Worker__BlockAfterSeconds: '3', Worker__BlockSeconds: '60' }, grace: 2 });
     const { code, report } = await preflight(chart, 40);
     assert.equal(code, 1);
     assert.equal(report.ok, false);
@@ -104,14 +72,14 @@ describe('preflight on the real .NET sample worker', function () {
   });
 
   it('a worker that keeps beating passes; a drain shorter than the grace period ends in exit 0, a longer one in SIGKILL', async () => {
-    const ok = writeChart(join(work, 'ok'), image, { Worker__IntervalSeconds: '0.5', Worker__DrainSeconds: '3' }, 10);
+    const ok = writeWorkerChart(join(work, 'ok'), { image, env: { Worker__IntervalSeconds: '0.5', Worker__DrainSeconds: '3' }, grace: 10 });
     const a = await preflight(ok, 8);
     assert.equal(a.code, 0, JSON.stringify(a.report.problems));
     assert.deepEqual(a.report.problems, []);
     assert.equal(a.report.stop.exitCode, 0);
     assert.ok(a.report.stop.seconds >= 3 && a.report.stop.seconds < 10, `${a.report.stop.seconds} s`);
     assert.ok(a.report.latency.p99Ms < 1000, JSON.stringify(a.report.latency));
-    const slow = writeChart(join(work, 'slow'), image, { Worker__IntervalSeconds: '0.5', Worker__DrainSeconds: '20' }, 2);
+    const slow = writeWorkerChart(join(work, 'slow'), { image, env: { Worker__IntervalSeconds: '0.5', Worker__DrainSeconds: '20' }, grace: 2 });
     const b = await preflight(slow, 5);
     assert.equal(b.code, 0, 'a slow stop is a warning');
     assert.equal(b.report.stop.exitCode, 137);

@@ -12,6 +12,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { RELAY_JS, connectThrough } from '../../../src/tools/relayScript';
 
 export interface RuntimeOptions {
   /** unix socket path of the Docker engine */
@@ -61,47 +62,6 @@ export class EngineError extends Error {
 
 const API = '/v1.41';
 
-/** Relay run inside a container's network namespace: reads "HOST PORT\n", connects, answers
- * "OK\n" or "ERR <code> <message>\n", then pipes bytes both ways. */
-const RELAY_JS = `
-const net = require('net');
-const fs = require('fs');
-const path = process.argv[1];
-try { fs.unlinkSync(path); } catch {}
-const server = net.createServer((client) => {
-  let head = Buffer.alloc(0);
-  const onData = (d) => {
-    head = Buffer.concat([head, d]);
-    const nl = head.indexOf(10);
-    if (nl < 0) { if (head.length > 256) client.destroy(); return; }
-    client.off('data', onData);
-    client.pause();
-    const [host, port] = head.subarray(0, nl).toString().trim().split(' ');
-    const rest = head.subarray(nl + 1);
-    const up = net.connect(Number(port), host);
-    let connected = false;
-    up.once('connect', () => {
-      connected = true;
-      client.write('OK\\n');
-      if (rest.length) up.write(rest);
-      client.pipe(up);
-      up.pipe(client);
-      client.resume();
-    });
-    up.on('error', (e) => {
-      if (connected) { client.destroy(); return; }
-      try { client.end('ERR ' + (e.code || 'EIO') + ' ' + e.message + '\\n'); } catch {}
-    });
-    client.on('error', () => up.destroy());
-    client.on('close', () => up.destroy());
-    up.on('close', () => client.destroy());
-  };
-  client.on('data', onData);
-  client.on('error', () => {});
-});
-server.listen(path, () => { fs.chmodSync(path, 0o600); process.stdout.write('ready\\n'); });
-process.on('SIGTERM', () => process.exit(0));
-`;
 
 export class DockerRuntime {
   private relays = new Map<string, { child: ChildProcess; path: string; ready: Promise<void> }>();
@@ -298,40 +258,7 @@ export class DockerRuntime {
     const r = this.relays.get(id);
     if (!r) throw Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' });
     await r.ready;
-    return new Promise((resolve, reject) => {
-      const s = net.connect(r.path);
-      let head: Buffer = Buffer.alloc(0);
-      const timer = timeoutMs ? setTimeout(() => fail(Object.assign(new Error('i/o timeout'), { code: 'ETIMEDOUT' })), timeoutMs) : undefined;
-      const fail = (e: Error) => {
-        clearTimeout(timer);
-        s.destroy();
-        reject(e);
-      };
-      const onData = (d: Buffer) => {
-        head = Buffer.concat([head, d]);
-        const nl = head.indexOf(10);
-        if (nl < 0) return;
-        s.off('data', onData);
-        s.pause();
-        const line = head.subarray(0, nl).toString();
-        const rest = head.subarray(nl + 1);
-        if (line === 'OK') {
-          clearTimeout(timer);
-          s.off('error', fail);
-          s.off('close', onClose);
-          if (rest.length) s.unshift(rest);
-          resolve(s);
-        } else {
-          const m = /^ERR (\S+) (.*)$/.exec(line);
-          fail(Object.assign(new Error(m?.[2] ?? line), { code: m?.[1] ?? 'EIO' }));
-        }
-      };
-      const onClose = () => fail(Object.assign(new Error('connection reset by peer'), { code: 'ECONNRESET' }));
-      s.on('data', onData);
-      s.on('error', fail);
-      s.on('close', onClose);
-      s.write(`${host} ${port}\n`);
-    });
+    return connectThrough(r.path, host, port, timeoutMs);
   }
 
   close(): void {
