@@ -112,7 +112,7 @@ Commands:
                     --force adds ours all the same).
 
   preflight <workspace-folder|project|image> [--chart DIR] [--duration S] [-f FILE]...
-            [--network NAME] [--reach netns|address|published] [--env-file FILE]
+            [--workload KIND/NAME] [--container NAME] [--network NAME] [--reach netns|address|published] [--env-file FILE]
             [--health-port N] [--health-path P] [--json]
                     Run the worker's image in the local Docker engine (a folder or project:
                     built first with its Dockerfile) and probe it exactly as the kubelet

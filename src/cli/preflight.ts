@@ -66,6 +66,8 @@ export async function preflightCommand(rest: string[], flags: Record<string, str
         image,
         chartDir,
         valuesFiles: lists.values,
+        workload: typeof flags.workload === 'string' ? flags.workload : undefined,
+        container: typeof flags.container === 'string' ? flags.container : undefined,
         release: typeof flags.release === 'string' ? flags.release : undefined,
         namespace: typeof flags.namespace === 'string' ? flags.namespace : undefined,
         durationSeconds: duration,

@@ -42,6 +42,9 @@ export interface PreflightRequest {
   /** The chart whose probes, environment and grace period to use; without one, the worker chart's defaults. */
   chartDir?: string;
   valuesFiles?: string[];
+  /** The workload and container to run when the chart renders several (`Deployment/x`, `worker`). */
+  workload?: string;
+  container?: string;
   release?: string;
   namespace?: string;
   /** Seconds of probing; default: enough to see a kill by the liveness probe (at least 30). */
@@ -102,7 +105,7 @@ async function planFromChart(req: PreflightRequest, o: PreflightOptions): Promis
   }
   let model: ChartModel;
   try {
-    model = await discoverChartProbes(req.chartDir, { paths: o.paths, env: o.env, signal: o.signal, valuesFiles: req.valuesFiles, release: req.release, namespace: req.namespace, trace: false });
+    model = await discoverChartProbes(req.chartDir, { paths: o.paths, env: o.env, signal: o.signal, valuesFiles: req.valuesFiles, workload: req.workload, container: req.container, release: req.release, namespace: req.namespace, trace: false });
   } catch (err) {
     if (err instanceof ToolNotFoundError) throw err;
     throw new PreflightInputError(`${req.chartDir}: ${(err as Error).message}`);

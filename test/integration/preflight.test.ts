@@ -284,6 +284,18 @@ spec:
     assert.equal(bad.report.problems[0].kind, 'killed');
   });
 
+  it('a chart that renders several containers: exit 2 with the choices; --workload and --container pick one', async () => {
+    const multi = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'chart-corpus', 'multi-component');
+    const r = await cli([image('healthy'), '--chart', multi, '--duration', '1']);
+    assert.equal(r.code, 2, r.out + r.err);
+    assert.match(r.err, /the chart renders several containers \(.*\): choose one with --workload and --container/);
+    const m = /\((\S+) (\S+)[,)]/.exec(r.err);
+    assert.ok(m, r.err);
+    const picked = await cli([image('healthy'), '--chart', multi, '--workload', m[1], '--container', m[2], '--duration', '1', '--json']);
+    assert.ok(picked.out.trim().startsWith('{'), picked.err);
+    assert.match(JSON.parse(picked.out).probeSource, new RegExp(`^${m[1].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, container ${m[2]}, as helm renders`));
+  });
+
   it('bad input exits 2 and runs nothing', async () => {
     for (const [args, msg] of [
       [[image('healthy'), '--duration', 'soon'], /--duration must be a whole number of seconds from 1 to 3600 \(got "soon"\)/],
